@@ -1,0 +1,90 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "playkeeper",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "playkeeper", targets: ["playkeeper"]),
+        .library(name: "SpotifyWebAPI", targets: ["SpotifyWebAPI"]),
+        .library(name: "SpotifyEmulator", targets: ["SpotifyEmulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // A JSON tree with a fast parser and a stable serializer; Spotify objects keep their raw JSON in it.
+        .target(name: "PlaykeeperJSON", swiftSettings: swiftSettings),
+        // The Spotify client: models, OAuth, endpoints, paging, request budget. No server dependency.
+        .target(
+            name: "SpotifyWebAPI",
+            dependencies: [
+                "PlaykeeperJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // A Spotify you can run: Accounts service, Web API and an admin API, plus a library generator.
+        .target(
+            name: "SpotifyEmulator",
+            dependencies: [
+                "PlaykeeperJSON",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The Vapor application and its commands.
+        .target(
+            name: "App",
+            dependencies: [
+                "SpotifyWebAPI",
+                "SpotifyEmulator",
+                .product(name: "Vapor", package: "vapor"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "playkeeper",
+            dependencies: ["App"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SpotifyWebAPITests",
+            dependencies: ["SpotifyWebAPI", "SpotifyEmulator"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SpotifyEmulatorTests",
+            dependencies: [
+                "SpotifyEmulator",
+                .product(name: "VaporTesting", package: "vapor"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AppTests",
+            dependencies: [
+                "App",
+                .product(name: "VaporTesting", package: "vapor"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

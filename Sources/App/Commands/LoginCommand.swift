@@ -1,0 +1,86 @@
+import ConsoleKit
+import Foundation
+import SpotifyWebAPI
+import Vapor
+
+/// `playkeeper login [--no-browser] [--paste]`: logs a person in with Spotify and stores their tokens.
+struct LoginCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Flag(name: "no-browser", help: "Print the address instead of opening a browser.")
+        var noBrowser: Bool
+
+        @Flag(name: "paste", help: "For a machine without a browser: open the address elsewhere, then paste back the address you were redirected to.")
+        var paste: Bool
+
+        @Option(name: "timeout", help: "Seconds to wait for the browser to come back (default 300).")
+        var timeout: Int?
+
+        init() {}
+    }
+
+    var help: String {
+        """
+        Log in with Spotify and store the tokens in the data directory.
+
+        Prints the authorization address alone on one line of standard output, listens on the loopback
+        redirect URI (SPOTIFY_REDIRECT_URI, default http://127.0.0.1:8080/callback) and exchanges the code.
+
+        Examples:
+          playkeeper login
+          playkeeper login --no-browser
+          playkeeper login --paste        # on a remote server
+
+        Exit codes: 0 ok, 1 error, 2 usage.
+        """
+    }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        try await CommandRunner.run(context) {
+            let environment = ProcessInfo.processInfo.environment
+            let configuration = try SpotifyConfiguration.fromEnvironment(environment)
+            let directory = DataDirectory(environment: environment)
+            try directory.ensureExists()
+            let flow = LoginFlow(
+                configuration: configuration, transport: AsyncHTTPClientTransport(), store: FileTokenStore(directory: directory))
+            let authorization = flow.start()
+
+            let redirect: URL
+            if signature.paste {
+                Output.result(authorization.url.absoluteString)
+                Output.progress("Open the address above in a browser, log in, then paste the address you were sent to:")
+                guard let line = readLine(strippingNewline: true), let pasted = URL(string: line.trimmingCharacters(in: .whitespaces)),
+                    pasted.query != nil
+                else { throw CommandFailure(.usage, "that is not the address Spotify redirected to") }
+                redirect = pasted
+            } else {
+                let listener = try await CallbackListener.start(redirectURI: configuration.redirectURI)
+                Output.result(authorization.url.absoluteString)
+                if !signature.noBrowser { Browser.open(authorization.url) }
+                Output.progress("Waiting for Spotify to send you back to \(configuration.redirectURI.absoluteString) …")
+                let answer = await listener.next(timeout: Double(signature.timeout ?? 300))
+                await listener.stop()
+                guard let answer else { throw CommandFailure(.error, "no answer from the browser in time; run 'playkeeper login' again") }
+                redirect = answer
+            }
+            let loggedIn = try await flow.complete(redirect: redirect, authorization: authorization)
+            Output.progress(
+                "Logged in as \(loggedIn.user.displayName ?? loggedIn.userID) (\(loggedIn.userID)). "
+                    + "Spotify keeps this login for 6 months, until \(loggedIn.token.loginExpiresAt.formatted(date: .abbreviated, time: .omitted)).")
+        }
+    }
+}
+
+enum Browser {
+    /// Best effort: a headless server has no browser, and the address is printed anyway.
+    static func open(_ url: URL) {
+        for opener in ["/usr/bin/xdg-open", "/usr/bin/open"] where FileManager.default.isExecutableFile(atPath: opener) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: opener)
+            process.arguments = [url.absoluteString]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try? process.run()
+            return
+        }
+    }
+}

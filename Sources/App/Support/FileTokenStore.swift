@@ -1,0 +1,79 @@
+import Foundation
+import SpotifyWebAPI
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Tokens in `tokens.json` in the data directory, mode 0600, until the database store replaces it.
+///
+/// Refreshes take an exclusive `flock` on `tokens.lock`, so a CLI run and `serve` never refresh one
+/// user's PKCE token at once (the refresh token is single-use).
+public actor FileTokenStore: TokenStore {
+    public let file: URL
+    private let lockFile: URL
+
+    public init(directory: DataDirectory) {
+        file = directory.file("tokens.json")
+        lockFile = directory.file("tokens.lock")
+    }
+
+    public func token(for user: String) throws -> SpotifyToken? { try read()[user] }
+
+    public func save(_ token: SpotifyToken, for user: String) throws {
+        var tokens = try read()
+        tokens[user] = token
+        try write(tokens)
+    }
+
+    /// Every user with stored credentials.
+    public func users() throws -> [String] { try read().keys.sorted() }
+
+    public func remove(user: String) throws {
+        var tokens = try read()
+        tokens[user] = nil
+        try write(tokens)
+    }
+
+    public nonisolated func withRefreshLock<T: Sendable>(
+        for user: String, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        let descriptor = open(lockFile.path, O_CREAT | O_RDWR, 0o600)
+        guard descriptor >= 0 else { throw CommandFailure(.error, "cannot open \(lockFile.path)") }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try await body()
+    }
+
+    private func read() throws -> [String: SpotifyToken] {
+        guard let data = try? Data(contentsOf: file) else { return [:] }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode([String: SpotifyToken].self, from: data)
+        } catch {
+            throw CommandFailure(.error, "\(file.path) is damaged; delete it and log in again")
+        }
+    }
+
+    private func write(_ tokens: [String: SpotifyToken]) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(tokens)
+        // Write a private temporary file, then rename it over the old one: never a half-written store.
+        let temporary = file.deletingLastPathComponent().appendingPathComponent(".tokens.\(UUID().uuidString).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw CommandFailure(.error, "cannot write \(temporary.path)")
+        }
+        guard rename(temporary.path, file.path) == 0 else {
+            try? FileManager.default.removeItem(at: temporary)
+            throw CommandFailure(.error, "cannot replace \(file.path)")
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import ConsoleKit
+import Foundation
+
+/// Progress and errors go to standard error; standard output is for results (`--json`, URLs).
+enum Output {
+    /// A result line on standard output, written at once (scripts read it while the command runs).
+    static func result(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static func progress(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}
+
+/// Runs a command body and turns any failure into a message and the documented exit code.
+enum CommandRunner {
+    static func run(_ context: CommandContext, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            let failure = CommandFailure.from(error)
+            Output.progress("error: \(failure.message)")
+            throw ExitWith(code: failure.code)
+        }
+    }
+}
+
+/// Thrown to end the process with a specific exit code once the message is printed.
+public struct ExitWith: Error, Sendable {
+    public let code: ExitCode
+}

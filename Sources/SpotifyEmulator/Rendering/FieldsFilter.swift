@@ -1,0 +1,102 @@
+import Foundation
+import PlaykeeperJSON
+
+/// Spotify's `fields` parameter: `name,owner(!href),items(total,items(added_at,item(name)))`, dots for paths.
+///
+/// Listed fields are kept; a list of only `!field` exclusions keeps everything else. On an array the
+/// selection applies to each element.
+enum FieldsFilter {
+    indirect enum Selection {
+        case all
+        case fields(include: [String: Selection], exclude: Set<String>)
+    }
+
+    static func apply(_ fields: String?, to value: JSONValue) throws -> JSONValue {
+        guard let fields, !fields.isEmpty else { return value }
+        var parser = Parser(text: Array(fields))
+        let selection = try parser.parseList()
+        guard parser.index == parser.text.count else { throw WebAPIFailure.badRequest("Invalid fields") }
+        return filter(value, selection)
+    }
+
+    static func filter(_ value: JSONValue, _ selection: Selection) -> JSONValue {
+        guard case .fields(let include, let exclude) = selection else { return value }
+        switch value {
+        case .array(let elements):
+            return .array(elements.map { filter($0, selection) })
+        case .object(let members):
+            var kept: [String: JSONValue] = [:]
+            if include.isEmpty {
+                for (key, member) in members where !exclude.contains(key) { kept[key] = member }
+            } else {
+                for (key, sub) in include { if let member = members[key] { kept[key] = filter(member, sub) } }
+            }
+            return .object(kept)
+        default:
+            return value
+        }
+    }
+
+    struct Parser {
+        let text: [Character]
+        var index = 0
+
+        mutating func parseList() throws -> Selection {
+            var include: [String: Selection] = [:]
+            var exclude: Set<String> = []
+            repeat {
+                if index < text.count, text[index] == "," { index += 1 }
+                var negated = false
+                if index < text.count, text[index] == "!" {
+                    negated = true
+                    index += 1
+                }
+                let name = parseName()
+                guard !name.isEmpty else { throw WebAPIFailure.badRequest("Invalid fields") }
+                var sub = Selection.all
+                if index < text.count, text[index] == "(" {
+                    index += 1
+                    sub = try parseList()
+                    guard index < text.count, text[index] == ")" else { throw WebAPIFailure.badRequest("Invalid fields") }
+                    index += 1
+                } else if index < text.count, text[index] == "." {
+                    index += 1
+                    sub = try parseDotted()
+                }
+                if negated { exclude.insert(name) } else { include[name] = merge(include[name], sub) }
+            } while index < text.count && text[index] == ","
+            return .fields(include: include, exclude: exclude)
+        }
+
+        private mutating func parseDotted() throws -> Selection {
+            let name = parseName()
+            guard !name.isEmpty else { throw WebAPIFailure.badRequest("Invalid fields") }
+            var sub = Selection.all
+            if index < text.count, text[index] == "." {
+                index += 1
+                sub = try parseDotted()
+            } else if index < text.count, text[index] == "(" {
+                index += 1
+                sub = try parseList()
+                guard index < text.count, text[index] == ")" else { throw WebAPIFailure.badRequest("Invalid fields") }
+                index += 1
+            }
+            return .fields(include: [name: sub], exclude: [])
+        }
+
+        private mutating func parseName() -> String {
+            let start = index
+            while index < text.count, !"(),.!".contains(text[index]) { index += 1 }
+            return String(text[start..<index]).trimmingCharacters(in: .whitespaces)
+        }
+
+        private func merge(_ existing: Selection?, _ new: Selection) -> Selection {
+            guard let existing else { return new }
+            switch (existing, new) {
+            case (.all, _), (_, .all): return .all
+            case (.fields(let a, let ae), .fields(let b, let be)):
+                return .fields(include: a.merging(b) { x, y in merge(x, y) }, exclude: ae.union(be))
+            }
+        }
+    }
+}

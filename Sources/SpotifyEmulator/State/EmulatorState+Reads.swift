@@ -1,0 +1,148 @@
+import Foundation
+import PlaykeeperJSON
+
+/// The Web API's reads.
+extension EmulatorState {
+    /// The authenticated user behind a grant; client-credential tokens act for nobody.
+    func requireUser(_ grant: AccessGrant) throws -> String {
+        guard let user = grant.user, users[user] != nil else {
+            throw WebAPIFailure(status: 401, message: "Only valid bearer authentication supported")
+        }
+        return user
+    }
+
+    func requireScope(_ grant: AccessGrant, _ scope: String) throws {
+        guard grant.scopes.contains(scope) else { throw WebAPIFailure.insufficientScope }
+    }
+
+    /// Reads `limit` (1–`maximum`, default 20) and `offset` (≥ 0), with Spotify's 400s for bad values.
+    func paging(_ query: [String: String], maximum: Int) throws -> (limit: Int, offset: Int) {
+        let limit: Int
+        if let text = query["limit"] {
+            guard let value = Int(text), (1...maximum).contains(value) else { throw WebAPIFailure.badRequest("Invalid limit") }
+            limit = value
+        } else {
+            limit = 20
+        }
+        let offset: Int
+        if let text = query["offset"] {
+            guard let value = Int(text), value >= 0 else { throw WebAPIFailure.badRequest("Invalid offset") }
+            offset = value
+        } else {
+            offset = 0
+        }
+        return (limit, offset)
+    }
+
+    func me(_ grant: AccessGrant) throws -> JSONValue {
+        let id = try requireUser(grant)
+        let user = users[id]!
+        guard user.allowListed else {
+            throw WebAPIFailure(status: 403, message: "User not registered in the Developer Dashboard")
+        }
+        // Since 2026 `email`, `country`, `product` and `followers` are deprecated; `account_id` identifies the user.
+        var object: [String: JSONValue] = [
+            "account_id": .string(user.accountID), "display_name": .string(user.displayName),
+            "external_urls": externalURLs("user", id), "href": .string(apiURL("/users/\(id)")), "id": .string(id),
+            "images": [], "type": "user", "uri": .string("spotify:user:\(id)"),
+        ]
+        if knobs.extendedMode {
+            object["country"] = .string(user.country)
+            object["product"] = "premium"
+        }
+        return .object(object)
+    }
+
+    func myPlaylists(_ grant: AccessGrant, query: [String: String]) throws -> JSONValue {
+        let user = try requireUser(grant)
+        try requireScope(grant, "playlist-read-private")
+        let (limit, offset) = try paging(query, maximum: 50)
+        let ids = (follows[user] ?? []).filter { playlists[$0] != nil }
+        let options = RenderOptions(query: query, extended: knobs.extendedMode)
+        let window = ids.dropFirst(offset).prefix(limit).map {
+            playlistObject(playlists[$0]!, for: user, full: false, options: options)
+        }
+        // Real /me/playlists pages link to /v1/users/{id}/playlists, which Development Mode refuses.
+        return pageObject(
+            items: Array(window), total: ids.count, limit: limit, offset: offset, path: "/users/\(user)/playlists",
+            extraQuery: [])
+    }
+
+    /// Looks a playlist up for `user`: editorial playlists answer 404, private ones need the right scope.
+    func visiblePlaylist(_ id: String, grant: AccessGrant) throws -> StoredPlaylist {
+        guard let stored = playlists[id], !stored.playlist.editorial else { throw WebAPIFailure.notFound }
+        return stored
+    }
+
+    func playlist(_ grant: AccessGrant, id: String, query: [String: String]) throws -> JSONValue {
+        let user = try requireUser(grant)
+        let stored = try visiblePlaylist(id, grant: grant)
+        let options = RenderOptions(query: query, extended: knobs.extendedMode)
+        let object = playlistObject(stored, for: user, full: true, options: options)
+        return try FieldsFilter.apply(query["fields"], to: object)
+    }
+
+    func playlistItems(_ grant: AccessGrant, id: String, query: [String: String], legacyPath: Bool) throws -> JSONValue {
+        let user = try requireUser(grant)
+        let stored = try visiblePlaylist(id, grant: grant)
+        guard canRead(stored, user: user) else { throw WebAPIFailure.forbidden }
+        let (limit, offset) = try paging(query, maximum: legacyPath ? 100 : 50)
+        let options = RenderOptions(query: query, extended: knobs.extendedMode, legacyTracksPath: legacyPath)
+        let entries = stored.playlist.entries
+        let window = entries.dropFirst(offset).prefix(limit).map { entryObject($0, options: options) }
+        let passOn = ["market", "additional_types", "fields"].compactMap { key in query[key].map { (key, $0) } }
+        let page = pageObject(
+            items: Array(window), total: entries.count, limit: limit, offset: offset,
+            path: "/playlists/\(id)/\(legacyPath ? "tracks" : "items")", extraQuery: passOn)
+        return try FieldsFilter.apply(query["fields"], to: page)
+    }
+
+    func savedTracks(_ grant: AccessGrant, query: [String: String]) throws -> JSONValue {
+        let user = try requireUser(grant)
+        try requireScope(grant, "user-library-read")
+        let (limit, offset) = try paging(query, maximum: 50)
+        let options = RenderOptions(query: query, extended: knobs.extendedMode)
+        let songs = liked[user] ?? []
+        let window = songs.dropFirst(offset).prefix(limit).map { saved -> JSONValue in
+            ["added_at": .string(SpotifyTime.string(saved.addedAt)), "track": itemObject(uri: saved.uri, options: options)]
+        }
+        let passOn = query["market"].map { [("market", $0)] } ?? []
+        return pageObject(
+            items: Array(window), total: songs.count, limit: limit, offset: offset, path: "/me/tracks", extraQuery: passOn)
+    }
+
+    func recentlyPlayed(_ grant: AccessGrant, query: [String: String]) throws -> JSONValue {
+        let user = try requireUser(grant)
+        try requireScope(grant, "user-read-recently-played")
+        let (limit, _) = try paging(query, maximum: 50)
+        if query["after"] != nil, query["before"] != nil {
+            throw WebAPIFailure.badRequest("Only one of 'after' and 'before' may be given")
+        }
+        var history = plays[user] ?? []
+        if let before = query["before"].flatMap(Double.init) {
+            history = history.filter { $0.playedAt.timeIntervalSince1970 * 1000 < before }
+        }
+        if let after = query["after"].flatMap(Double.init) {
+            history = history.filter { $0.playedAt.timeIntervalSince1970 * 1000 > after }
+        }
+        let window = Array(history.prefix(limit))
+        let options = RenderOptions(query: ["market": "from_token"], extended: knobs.extendedMode)
+        let items: [JSONValue] = window.map { play in
+            [
+                "track": itemObject(uri: play.uri, options: options),
+                "played_at": .string(SpotifyTime.string(play.playedAt)),
+                "context": play.contextURI.map { ["type": "playlist", "uri": .string($0)] } ?? .null,
+            ]
+        }
+        let millis = { (date: Date) in String(Int64(date.timeIntervalSince1970 * 1000)) }
+        let next: JSONValue =
+            history.count > limit
+            ? .string(apiURL("/me/player/recently-played?before=\(millis(window.last!.playedAt))&limit=\(limit)")) : .null
+        return [
+            "href": .string(apiURL("/me/player/recently-played?limit=\(limit)")), "items": .array(items),
+            "limit": JSONValue(limit), "next": next,
+            "cursors": window.isEmpty
+                ? .null : ["after": .string(millis(window.first!.playedAt)), "before": .string(millis(window.last!.playedAt))],
+        ]
+    }
+}

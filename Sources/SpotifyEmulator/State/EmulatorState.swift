@@ -1,0 +1,218 @@
+import Foundation
+import PlaykeeperJSON
+
+/// The whole emulated Spotify: the library, the Accounts service's grants, the knobs and the request log.
+///
+/// One actor holds it all, so every request sees a consistent library, as Spotify's own
+/// snapshot semantics promise.
+public actor EmulatorState {
+    // Library
+    var users: [String: EmulatorLibrary.User] = [:]
+    var userOrder: [String] = []
+    var tracks: [String: EmulatorLibrary.Track] = [:]
+    var episodes: [String: EmulatorLibrary.Episode] = [:]
+    var playlists: [String: StoredPlaylist] = [:]
+    var playlistOrder: [String] = []
+    var follows: [String: [String]] = [:]
+    var liked: [String: [EmulatorLibrary.Saved]] = [:]
+    var plays: [String: [EmulatorLibrary.Play]] = [:]
+
+    // Accounts service
+    var apps: [String: RegisteredApp] = [:]
+    var codes: [String: AuthorizationCode] = [:]
+    var accessTokens: [String: AccessGrant] = [:]
+    var refreshTokens: [String: RefreshGrant] = [:]
+    /// The user the next `/authorize` approves as; `nil` means the library's first user.
+    var approver: String?
+    var denyConsent = false
+
+    // Behaviour
+    public private(set) var knobs = EmulatorKnobs()
+    var clockOffset: Double = 0
+    var random: SeededRandom
+    var log: [LoggedRequest] = []
+    var windowStarts: [Date] = []
+    var quotaUsed = 0
+    var snapshotCounter = 0
+
+    /// The emulator's public base, e.g. `http://127.0.0.1:9090`, used for absolute `next` links.
+    public private(set) var baseURL: String = "http://127.0.0.1:9090"
+
+    public struct RegisteredApp: Sendable, Codable, Equatable {
+        public var clientID: String
+        public var clientSecret: String
+        /// Exact redirect URIs; when empty, any HTTPS URI or loopback-literal HTTP URI is accepted.
+        public var redirectURIs: [String]
+
+        public init(clientID: String, clientSecret: String, redirectURIs: [String] = []) {
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+            self.redirectURIs = redirectURIs
+        }
+    }
+
+    struct StoredPlaylist: Sendable {
+        var playlist: EmulatorLibrary.Playlist
+        var snapshotID: String
+        var followers: Int
+    }
+
+    public init(apps: [RegisteredApp] = [.demo], library: EmulatorLibrary = EmulatorLibrary(), seed: UInt64 = 1) {
+        random = SeededRandom(seed: seed)
+        for app in apps { self.apps[app.clientID] = app }
+        let tables = LibraryTables(library)
+        (users, userOrder, tracks, episodes) = (tables.users, tables.userOrder, tables.tracks, tables.episodes)
+        (playlists, playlistOrder, follows, liked, plays) = (tables.playlists, tables.playlistOrder, library.follows, library.liked, library.plays)
+        for id in playlistOrder {
+            snapshotCounter += 1
+            playlists[id]?.snapshotID = Self.snapshotID(counter: snapshotCounter, playlist: id, random: &random)
+        }
+    }
+
+    // MARK: Clock
+
+    /// Wall-clock time, moved forward by the admin API's clock endpoint.
+    var now: Date { Date().addingTimeInterval(clockOffset) }
+
+    public func advanceClock(seconds: Double) {
+        clockOffset += seconds
+    }
+
+    public func setBaseURL(_ url: String) {
+        baseURL = url
+    }
+
+    public func updateKnobs(_ patch: [String: JSONValue]) throws -> EmulatorKnobs {
+        var updated = knobs
+        try updated.apply(patch)
+        knobs = updated
+        return knobs
+    }
+
+    public func setKnobs(_ knobs: EmulatorKnobs) {
+        self.knobs = knobs
+    }
+
+    // MARK: Library
+
+    /// Replaces the library. Grants stay valid as long as their users still exist.
+    public func replaceLibrary(_ library: EmulatorLibrary) {
+        let tables = LibraryTables(library)
+        (users, userOrder, tracks, episodes) = (tables.users, tables.userOrder, tables.tracks, tables.episodes)
+        (playlists, playlistOrder, follows, liked, plays) = (tables.playlists, tables.playlistOrder, library.follows, library.liked, library.plays)
+        for id in playlistOrder { bumpSnapshot(id) }
+        accessTokens = accessTokens.filter { $0.value.user.map { users[$0] != nil } ?? true }
+        refreshTokens = refreshTokens.filter { users[$0.value.user] != nil }
+    }
+
+    /// The library indexed for lookups.
+    struct LibraryTables {
+        var users: [String: EmulatorLibrary.User] = [:]
+        var userOrder: [String] = []
+        var tracks: [String: EmulatorLibrary.Track]
+        var episodes: [String: EmulatorLibrary.Episode]
+        var playlists: [String: StoredPlaylist] = [:]
+        var playlistOrder: [String] = []
+
+        init(_ library: EmulatorLibrary) {
+            for user in library.users {
+                if users[user.id] == nil { userOrder.append(user.id) }
+                users[user.id] = user
+            }
+            tracks = Dictionary(library.tracks.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+            episodes = Dictionary(library.episodes.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+            var followers: [String: Int] = [:]
+            for ids in library.follows.values { for id in Set(ids) { followers[id, default: 0] += 1 } }
+            for playlist in library.playlists {
+                if playlists[playlist.id] == nil { playlistOrder.append(playlist.id) }
+                playlists[playlist.id] = StoredPlaylist(playlist: playlist, snapshotID: "", followers: followers[playlist.id] ?? 0)
+            }
+        }
+    }
+
+    /// The library as it stands now.
+    public func library() -> EmulatorLibrary {
+        EmulatorLibrary(
+            users: userOrder.compactMap { users[$0] },
+            tracks: tracks.values.sorted { $0.id < $1.id },
+            episodes: episodes.values.sorted { $0.id < $1.id },
+            playlists: playlistOrder.compactMap { playlists[$0]?.playlist },
+            follows: follows,
+            liked: liked,
+            plays: plays
+        )
+    }
+
+    /// Gives the playlist a new snapshot id. Spotify's ids are opaque; these are too, and never repeat.
+    func bumpSnapshot(_ id: String) {
+        snapshotCounter += 1
+        playlists[id]?.snapshotID = Self.snapshotID(counter: snapshotCounter, playlist: id, random: &random)
+    }
+
+    static func snapshotID(counter: Int, playlist: String, random: inout SeededRandom) -> String {
+        Data("\(counter),\(playlist),\(random.next() % 1_000_000_007)".utf8).base64EncodedString()
+    }
+
+
+    func playlist(_ id: String) -> StoredPlaylist? { playlists[id] }
+
+    public func snapshotID(of playlist: String) -> String? { playlists[playlist]?.snapshotID }
+
+    /// The URIs of a playlist's entries, in order.
+    public func uris(of playlist: String) -> [String]? { playlists[playlist]?.playlist.entries.map(\.uri) }
+
+    public func likedURIs(of user: String) -> [String] { (liked[user] ?? []).map(\.uri) }
+
+    /// The dump the admin API serves: every playlist's URIs in order, snapshot ids, Liked Songs.
+    public func dump() -> JSONValue {
+        let playlistDump: [JSONValue] = playlistOrder.compactMap { id in
+            guard let stored = playlists[id] else { return nil }
+            let playlist = stored.playlist
+            return [
+                "id": .string(id), "owner": .string(playlist.owner), "name": .string(playlist.name),
+                "snapshot_id": .string(stored.snapshotID), "public": .bool(playlist.isPublic),
+                "collaborative": .bool(playlist.collaborative),
+                "collaborators": .array(playlist.collaborators.map(JSONValue.string)),
+                "uris": .array(playlist.entries.map { .string($0.uri) }),
+                "total": JSONValue(playlist.entries.count),
+            ]
+        }
+        var likedDump: [String: JSONValue] = [:]
+        for (user, songs) in liked { likedDump[user] = .array(songs.map { .string($0.uri) }) }
+        var followDump: [String: JSONValue] = [:]
+        for (user, ids) in follows { followDump[user] = .array(ids.map(JSONValue.string)) }
+        return [
+            "users": .array(userOrder.map(JSONValue.string)),
+            "playlists": .array(playlistDump),
+            "liked": .object(likedDump),
+            "follows": .object(followDump),
+            "knobs": (try? JSONValue(parsing: EmulatorLibrary.encoder().encode(knobs))) ?? .null,
+        ]
+    }
+}
+
+extension EmulatorState.RegisteredApp {
+    /// The app every emulator has unless told otherwise.
+    public static let demo = EmulatorState.RegisteredApp(
+        clientID: "playkeeper-demo", clientSecret: "playkeeper-demo-secret")
+}
+
+/// A small, fast, seedable generator (SplitMix64), so faults and generated libraries repeat exactly.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A value in 0..<1.
+    public mutating func fraction() -> Double {
+        Double(next() >> 11) / Double(1 << 53)
+    }
+}

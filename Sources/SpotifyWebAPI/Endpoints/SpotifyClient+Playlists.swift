@@ -1,0 +1,117 @@
+import Foundation
+import PlaykeeperJSON
+
+extension SpotifyClient {
+    /// The playlists in the user's library, owned and followed. Paged by offset (see `PageSequence`).
+    public func myPlaylists(limit: Int = 50) -> PageSequence<Playlist> {
+        PageSequence(
+            client: self,
+            first: .get("/me/playlists", "/me/playlists", query: [("limit", String(limit)), ("offset", "0")]),
+            mode: .stepOffset,
+            limit: limit
+        )
+    }
+
+    /// `GET /playlists/{id}`: metadata, the snapshot and the first 100 entries. `fields` cuts the payload.
+    public func playlist(_ id: String, fields: String? = nil) async throws -> Playlist {
+        var query = [Self.market, Self.additionalTypes]
+        if let fields { query.append(("fields", fields)) }
+        return try await send(.get("/playlists/\(pathSegment(id))", "/playlists/{id}", query: query))
+    }
+
+    /// The playlist's entries, following `next`. Readable only by the owner or a collaborator.
+    public func playlistItems(_ id: String, limit: Int = 50, offset: Int = 0, fields: String? = nil)
+        -> PageSequence<PlaylistEntry>
+    {
+        var query = [("limit", String(limit)), ("offset", String(offset)), Self.market, Self.additionalTypes]
+        if let fields { query.append(("fields", fields)) }
+        return PageSequence(
+            client: self,
+            first: .get("/playlists/\(pathSegment(id))/items", "/playlists/{id}/items", query: query),
+            mode: .followNext,
+            limit: limit
+        )
+    }
+
+    /// `POST /me/playlists`: creates a playlist owned by the user.
+    public func createPlaylist(
+        name: String, description: String? = nil, isPublic: Bool = false, collaborative: Bool = false
+    ) async throws -> Playlist {
+        var body: [String: JSONValue] = ["name": .string(name), "public": .bool(isPublic), "collaborative": .bool(collaborative)]
+        if let description { body["description"] = .string(description) }
+        return try await send(.write("POST", "/me/playlists", "/me/playlists", body: .object(body)))
+    }
+
+    /// Spotify takes at most this many URIs per playlist write.
+    public static let playlistWriteBatch = 100
+
+    /// Adds `uris` in order, at `position` or appended, in requests of at most 100. Returns the last snapshot.
+    @discardableResult
+    public func addItems(_ playlistID: String, uris: [String], position: Int? = nil) async throws -> String? {
+        var snapshot: String?
+        for (index, batch) in uris.chunked(Self.playlistWriteBatch).enumerated() {
+            var body: [String: JSONValue] = ["uris": .array(batch.map(JSONValue.string))]
+            if let position { body["position"] = JSONValue(position + index * Self.playlistWriteBatch) }
+            let answer: SnapshotResponse = try await send(
+                .write("POST", "/playlists/\(pathSegment(playlistID))/items", "/playlists/{id}/items", body: .object(body)))
+            snapshot = answer.snapshotID
+        }
+        return snapshot
+    }
+
+    /// Replaces the whole playlist with `uris`: one `PUT` with the first 100, then appends.
+    @discardableResult
+    public func replaceItems(_ playlistID: String, uris: [String]) async throws -> String? {
+        let batches = uris.chunked(Self.playlistWriteBatch)
+        let first = batches.first ?? []
+        let answer: SnapshotResponse = try await send(
+            .write(
+                "PUT", "/playlists/\(pathSegment(playlistID))/items", "/playlists/{id}/items",
+                body: ["uris": .array(first.map(JSONValue.string))]))
+        var snapshot = answer.snapshotID
+        if batches.count > 1 {
+            snapshot = try await addItems(playlistID, uris: Array(uris.dropFirst(Self.playlistWriteBatch))) ?? snapshot
+        }
+        return snapshot
+    }
+
+    /// Moves `rangeLength` entries starting at `rangeStart` to before `insertBefore`.
+    @discardableResult
+    public func reorderItems(
+        _ playlistID: String, rangeStart: Int, insertBefore: Int, rangeLength: Int = 1, snapshotID: String? = nil
+    ) async throws -> String? {
+        var body: [String: JSONValue] = [
+            "range_start": JSONValue(rangeStart), "insert_before": JSONValue(insertBefore),
+            "range_length": JSONValue(rangeLength),
+        ]
+        if let snapshotID { body["snapshot_id"] = .string(snapshotID) }
+        let answer: SnapshotResponse = try await send(
+            .write("PUT", "/playlists/\(pathSegment(playlistID))/items", "/playlists/{id}/items", body: .object(body)))
+        return answer.snapshotID
+    }
+
+    /// Removes `uris` from the playlist. **Every occurrence** of each URI goes: Spotify ignores positions.
+    /// No `snapshot_id` is sent: sending one on DELETE has been reported to fail.
+    @discardableResult
+    public func removeItems(_ playlistID: String, uris: [String]) async throws -> String? {
+        var seen = Set<String>()
+        let unique = uris.filter { seen.insert($0).inserted }
+        var snapshot: String?
+        for batch in unique.chunked(Self.playlistWriteBatch) {
+            let answer: SnapshotResponse = try await send(
+                .write(
+                    "DELETE", "/playlists/\(pathSegment(playlistID))/items", "/playlists/{id}/items",
+                    body: ["items": .array(batch.map { ["uri": .string($0)] })]))
+            snapshot = answer.snapshotID
+        }
+        return snapshot
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(_ size: Int) -> [[Element]] {
+        precondition(size > 0)
+        return stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}
