@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
         // A JSON tree with a fast parser and a stable serializer; Spotify objects keep their raw JSON in it.
@@ -60,6 +61,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Helpers the test targets share: an emulator harness, an injected clock, the fixture folder.
+        .target(
+            name: "EmulatorTestSupport",
+            dependencies: [
+                "SpotifyWebAPI",
+                "SpotifyEmulator",
+                "PlaykeeperJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "playkeeper",
             dependencies: ["App"],
@@ -67,14 +80,17 @@ let package = Package(
         ),
         .testTarget(
             name: "SpotifyWebAPITests",
-            dependencies: ["SpotifyWebAPI", "SpotifyEmulator"],
+            dependencies: ["SpotifyWebAPI", "SpotifyEmulator", "EmulatorTestSupport", "PlaykeeperJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SpotifyEmulatorTests",
             dependencies: [
                 "SpotifyEmulator",
+                "EmulatorTestSupport",
+                "PlaykeeperJSON",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -82,6 +98,7 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App",
+                "EmulatorTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
             ],
             swiftSettings: swiftSettings
