@@ -104,8 +104,9 @@ public struct LibraryGenerator: Sendable {
             versions[original.id] = version.id
         }
         // Relinking: in the user's market some tracks are served as another release of the same song.
-        for index in stride(from: 11, to: trackCount, by: 97) where twins[tracks[index].id] != nil {
+        for index in stride(from: 17 * 3, to: trackCount, by: 17 * 7) {
             tracks[index].relinkedTo = twins[tracks[index].id]
+            tracks[index].unavailable = false
         }
         library.tracks = tracks
 

@@ -30,6 +30,10 @@ public struct EmulatorLibrary: Codable, Sendable, Equatable {
     }
 
     public struct User: Codable, Sendable, Equatable {
+        enum CodingKeys: String, CodingKey {
+            case id, accountID = "account_id", displayName = "display_name", country, allowListed = "allow_listed"
+        }
+
         public var id: String
         public var accountID: String
         public var displayName: String
@@ -56,6 +60,10 @@ public struct EmulatorLibrary: Codable, Sendable, Equatable {
     }
 
     public struct Album: Codable, Sendable, Equatable {
+        enum CodingKeys: String, CodingKey {
+            case id, name, type, releaseDate = "release_date"
+        }
+
         public var id: String
         public var name: String
         /// `album`, `single` or `compilation`.
@@ -70,6 +78,11 @@ public struct EmulatorLibrary: Codable, Sendable, Equatable {
     }
 
     public struct Track: Codable, Sendable, Equatable {
+        enum CodingKeys: String, CodingKey {
+            case id, name, artists, album, durationMS = "duration_ms", isrc, explicit, trackNumber = "track_number", playable
+            case relinkedTo = "relinked_to", unavailable
+        }
+
         public var id: String
         public var name: String
         public var artists: [Artist]
@@ -107,6 +120,11 @@ public struct EmulatorLibrary: Codable, Sendable, Equatable {
     }
 
     public struct Episode: Codable, Sendable, Equatable {
+        enum CodingKeys: String, CodingKey {
+            case id, name, showID = "show_id", showName = "show_name", publisher, durationMS = "duration_ms"
+            case releaseDate = "release_date", description
+        }
+
         public var id: String
         public var name: String
         public var showID: String
@@ -134,6 +152,10 @@ public struct EmulatorLibrary: Codable, Sendable, Equatable {
     }
 
     public struct Playlist: Codable, Sendable, Equatable {
+        enum CodingKeys: String, CodingKey {
+            case id, owner, name, description, isPublic = "public", collaborative, collaborators, entries, editorial
+        }
+
         public var id: String
         public var owner: String
         public var name: String
@@ -164,6 +186,10 @@ public struct EmulatorLibrary: Codable, Sendable, Equatable {
 
     /// One playlist position: a track, an episode or a local file (`spotify:local:…`).
     public struct Entry: Codable, Sendable, Equatable {
+        enum CodingKeys: String, CodingKey {
+            case uri, addedAt = "added_at", addedBy = "added_by"
+        }
+
         public var uri: String
         public var addedAt: Date?
         public var addedBy: String?
@@ -176,6 +202,10 @@ public struct EmulatorLibrary: Codable, Sendable, Equatable {
     }
 
     public struct Saved: Codable, Sendable, Equatable {
+        enum CodingKeys: String, CodingKey {
+            case uri, addedAt = "added_at"
+        }
+
         public var uri: String
         public var addedAt: Date
         public init(uri: String, addedAt: Date) {
@@ -185,6 +215,10 @@ public struct EmulatorLibrary: Codable, Sendable, Equatable {
     }
 
     public struct Play: Codable, Sendable, Equatable {
+        enum CodingKeys: String, CodingKey {
+            case uri, playedAt = "played_at", contextURI = "context_uri"
+        }
+
         public var uri: String
         public var playedAt: Date
         public var contextURI: String?
@@ -197,17 +231,16 @@ public struct EmulatorLibrary: Codable, Sendable, Equatable {
 }
 
 extension EmulatorLibrary {
-    /// The coder the admin API uses: snake_case keys and ISO 8601 dates.
+    /// The coder the admin API uses: snake_case keys (named on each type, so user ids in dictionary keys
+    /// stay as they are) and ISO 8601 dates.
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }
 
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
         return encoder

@@ -97,7 +97,11 @@ extension EmulatorState {
         let show: JSONValue = [
             "external_urls": externalURLs("show", episode.showID), "href": .string(apiURL("/shows/\(episode.showID)")),
             "id": .string(episode.showID), "name": .string(episode.showName), "publisher": .string(episode.publisher),
-            "type": "show", "uri": .string("spotify:show:\(episode.showID)"), "images": [],
+            "type": "show", "uri": .string("spotify:show:\(episode.showID)"), "images": [], "available_markets": [],
+            "copyrights": [], "description": .string("Episodes of \(episode.showName)."),
+            "html_description": .string("<p>Episodes of \(episode.showName).</p>"), "explicit": false,
+            "is_externally_hosted": false, "languages": ["en"], "media_type": "audio",
+            "total_episodes": JSONValue(episodes.values.filter { $0.showID == episode.showID }.count),
         ]
         guard options.episodes else {
             // Without additional_types=episode, Spotify sends the episode shaped like a track.
@@ -196,9 +200,9 @@ extension EmulatorState {
                 items: Array(first), total: playlist.entries.count, limit: 100, offset: 0,
                 path: "/playlists/\(id)/items", extraQuery: [])
         }
-        return [
+        var object: [String: JSONValue] = [
             "collaborative": .bool(playlist.collaborative), "description": .string(playlist.description),
-            "external_urls": externalURLs("playlist", id), "followers": ["href": nil, "total": JSONValue(stored.followers)],
+            "external_urls": externalURLs("playlist", id),
             "href": .string(apiURL("/playlists/\(id)")), "id": .string(id), "images": [], "name": .string(playlist.name),
             "owner": userObject(playlist.owner), "primary_color": nil, "public": .bool(playlist.isPublic),
             "snapshot_id": .string(stored.snapshotID), "items": items,
@@ -206,6 +210,9 @@ extension EmulatorState {
             "tracks": options.extended ? items : .null,
             "type": "playlist", "uri": .string("spotify:playlist:\(id)"),
         ]
+        // Only the full object carries followers.
+        if full { object["followers"] = ["href": nil, "total": JSONValue(stored.followers)] }
+        return .object(object)
     }
 
     /// Items are readable only by the owner or a collaborator.

@@ -3,8 +3,8 @@ import PlaykeeperJSON
 
 /// Spotify's `fields` parameter: `name,owner(!href),items(total,items(added_at,item(name)))`, dots for paths.
 ///
-/// Listed fields are kept; a list of only `!field` exclusions keeps everything else. On an array the
-/// selection applies to each element.
+/// Listed fields are kept; a list with a `!` excludes its fields and keeps everything else. On an array
+/// the selection applies to each element.
 enum FieldsFilter {
     indirect enum Selection {
         case all
@@ -43,7 +43,7 @@ enum FieldsFilter {
 
         mutating func parseList() throws -> Selection {
             var include: [String: Selection] = [:]
-            var exclude: Set<String> = []
+            var anyNegated = false
             repeat {
                 if index < text.count, text[index] == "," { index += 1 }
                 var negated = false
@@ -63,9 +63,13 @@ enum FieldsFilter {
                     index += 1
                     sub = try parseDotted()
                 }
-                if negated { exclude.insert(name) } else { include[name] = merge(include[name], sub) }
+                if negated { anyNegated = true }
+                include[name] = merge(include[name], sub)
             } while index < text.count && text[index] == ","
-            return .fields(include: include, exclude: exclude)
+            // As Spotify reads it (see the captured `owner(!href,external_urls)` answer): a `!` turns the
+            // whole list into exclusions.
+            if anyNegated { return .fields(include: [:], exclude: Set(include.keys)) }
+            return .fields(include: include, exclude: [])
         }
 
         private mutating func parseDotted() throws -> Selection {
