@@ -99,6 +99,10 @@ let package = Package(
             dependencies: [
                 "App",
                 "EmulatorTestSupport",
+                "PlaykeeperJSON",
+                "SpotifyEmulator",
+                "SpotifyWebAPI",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "VaporTesting", package: "vapor"),
             ],
             swiftSettings: swiftSettings

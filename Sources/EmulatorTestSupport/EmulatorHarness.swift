@@ -27,6 +27,13 @@ public final class EmulatorHarness: Sendable {
         self.http = http
     }
 
+    /// GETs a URL and returns the status and body, for tests that play the browser.
+    public func get(_ url: String) async throws -> (status: Int, body: String) {
+        let response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 16 << 20)
+        return (Int(response.status.code), String(buffer: body))
+    }
+
     public func shutdown() async {
         try? await http.shutdown()
         await emulator.shutdown()
@@ -43,7 +50,12 @@ public final class EmulatorHarness: Sendable {
 
     /// Opens the authorize URL as a browser would and returns where Spotify sent it back.
     public func approve(_ authorization: SpotifyAccounts.Authorization) async throws -> URL {
-        let response = try await http.execute(HTTPClientRequest(url: authorization.url.absoluteString), timeout: .seconds(10))
+        try await approve(url: authorization.url)
+    }
+
+    /// Opens an authorize URL (say, one a CLI printed) and returns the redirect.
+    public func approve(url: URL) async throws -> URL {
+        let response = try await http.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(10))
         guard (300..<400).contains(response.status.code), let location = response.headers.first(name: "location"),
             let url = URL(string: location)
         else { throw HarnessError("the authorize endpoint did not redirect (\(response.status.code))") }

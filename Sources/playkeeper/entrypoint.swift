@@ -6,12 +6,13 @@ import Vapor
 @main
 enum Entrypoint {
     static func main() async {
-        var environment = (try? Environment.detect()) ?? .development
-        do {
-            try LoggingSystem.bootstrap(from: &environment)
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            exit(ExitCode.usage.rawValue)
+        let environment = (try? Environment.detect()) ?? .development
+        // Logs go to standard error: standard output carries results (`--json`, URLs) that scripts read.
+        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
         }
         let code: ExitCode
         do {
@@ -19,9 +20,7 @@ enum Entrypoint {
             do {
                 try await configure(app)
                 try await app.execute()
-                code = .ok
-            } catch let exit as ExitWith {
-                code = exit.code
+                code = app.storage[ExitCodeKey.self] ?? .ok
             } catch let error as CommandError {
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
                 code = .usage

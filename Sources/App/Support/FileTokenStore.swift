@@ -53,7 +53,7 @@ public actor FileTokenStore: TokenStore {
     private func read() throws -> [String: SpotifyToken] {
         guard let data = try? Data(contentsOf: file) else { return [:] }
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .deferredToDate
         do {
             return try decoder.decode([String: SpotifyToken].self, from: data)
         } catch {
@@ -63,7 +63,7 @@ public actor FileTokenStore: TokenStore {
 
     private func write(_ tokens: [String: SpotifyToken]) throws {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .deferredToDate
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(tokens)
         // Write a private temporary file, then rename it over the old one: never a half-written store.

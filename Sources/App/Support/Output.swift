@@ -1,4 +1,5 @@
 import ConsoleKit
+import Vapor
 import Foundation
 
 /// Progress and errors go to standard error; standard output is for results (`--json`, URLs).
@@ -14,6 +15,9 @@ enum Output {
 }
 
 /// Runs a command body and turns any failure into a message and the documented exit code.
+///
+/// The code is left in the application's storage for the entry point, rather than thrown through Vapor,
+/// which would log the error a second time.
 enum CommandRunner {
     static func run(_ context: CommandContext, _ body: () async throws -> Void) async throws {
         do {
@@ -21,12 +25,12 @@ enum CommandRunner {
         } catch {
             let failure = CommandFailure.from(error)
             Output.progress("error: \(failure.message)")
-            throw ExitWith(code: failure.code)
+            context.application.storage[ExitCodeKey.self] = failure.code
         }
     }
 }
 
-/// Thrown to end the process with a specific exit code once the message is printed.
-public struct ExitWith: Error, Sendable {
-    public let code: ExitCode
+/// Where a command leaves its exit code.
+public struct ExitCodeKey: StorageKey {
+    public typealias Value = ExitCode
 }

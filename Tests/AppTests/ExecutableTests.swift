@@ -1,0 +1,198 @@
+import EmulatorTestSupport
+import Foundation
+import NIOCore
+import NIOPosix
+import PlaykeeperJSON
+import SpotifyEmulator
+import Testing
+
+/// Runs the real `playkeeper` binary, as a person or a script would.
+@Suite(.serialized)
+struct ExecutableTests {
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["PLAYKEEPER_BINARY"] { return URL(fileURLWithPath: path) }
+        // The test bundle sits next to the products in the build folder.
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("playkeeper")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return Fixtures.repositoryRoot.appendingPathComponent(".build/debug/playkeeper")
+    }
+
+    /// A running `playkeeper` process with its output collected.
+    final class Run: @unchecked Sendable {
+        let process = Process()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        private let lock = NSLock()
+        private var out = Data()
+        private var err = Data()
+
+        init(_ arguments: [String], environment: [String: String]) throws {
+            process.executableURL = ExecutableTests.binary
+            process.arguments = arguments
+            var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPOTIFY_") && $0.key != "PLAYKEEPER_DATA_DIR" }
+            merged.merge(environment) { _, new in new }
+            process.environment = merged
+            process.standardOutput = stdout
+            process.standardError = stderr
+            process.standardInput = FileHandle.nullDevice
+            stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let chunk = handle.availableData
+                self?.lock.withLock { self?.out.append(chunk) }
+            }
+            stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let chunk = handle.availableData
+                self?.lock.withLock { self?.err.append(chunk) }
+            }
+            try process.run()
+        }
+
+        var output: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
+        var errors: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
+
+        /// Waits until stdout has `count` lines, or the process ends, or 60 s pass.
+        func lines(_ count: Int) async throws -> [String] {
+            for _ in 0..<600 {
+                let lines = output.split(separator: "\n").map(String.init)
+                if lines.count >= count || !process.isRunning { return lines }
+                try await Task.sleep(nanoseconds: 100_000_000)
+            }
+            return output.split(separator: "\n").map(String.init)
+        }
+
+        func exitCode() async throws -> Int32 {
+            for _ in 0..<600 where process.isRunning { try await Task.sleep(nanoseconds: 100_000_000) }
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            try await Task.sleep(nanoseconds: 100_000_000)  // let the pipes drain
+            return process.terminationStatus
+        }
+    }
+
+    /// A port nobody listens on right now.
+    static func freePort() throws -> Int {
+        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).wait()
+        let port = channel.localAddress!.port!
+        try channel.close().wait()
+        return port
+    }
+
+    func environment(_ harness: EmulatorHarness, port: Int, data: URL, secret: String? = nil) -> [String: String] {
+        var environment = [
+            "SPOTIFY_CLIENT_ID": "playkeeper-demo", "SPOTIFY_API_URL": harness.emulator.apiURL,
+            "SPOTIFY_ACCOUNTS_URL": harness.emulator.accountsURL, "SPOTIFY_REDIRECT_URI": "http://127.0.0.1:\(port)/callback",
+            "PLAYKEEPER_DATA_DIR": data.path,
+        ]
+        if let secret { environment["SPOTIFY_CLIENT_SECRET"] = secret }
+        return environment
+    }
+
+    func temporary() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("playkeeper-cli-\(UUID().uuidString)")
+    }
+
+    @Test(arguments: [nil, "playkeeper-demo-secret"])
+    func loginPrintsTheURLListensAndStoresTokens(secret: String?) async throws {
+        let harness = try await EmulatorHarness.start()
+        let data = temporary()
+        let run = try Run(["login", "--no-browser"], environment: environment(harness, port: try Self.freePort(), data: data, secret: secret))
+        let lines = try await run.lines(1)
+        let url = try #require(lines.first.flatMap(URL.init(string:)), "stdout: \(run.output) stderr: \(run.errors)")
+        #expect(url.absoluteString.hasPrefix(harness.emulator.accountsURL + "/authorize?"))
+        // The "browser": follow the emulator's redirect to the CLI's listener.
+        let callback = try await harness.approve(url: url)
+        #expect(try await harness.get(callback.absoluteString).status == 200)
+        #expect(try await run.exitCode() == 0, "stderr: \(run.errors)")
+        #expect(run.errors.contains("Logged in as Demo Listener (demo)"))
+        let tokens = try String(contentsOf: data.appendingPathComponent("tokens.json"), encoding: .utf8)
+        #expect(tokens.contains("\"demo\""))
+        #expect(!run.output.contains("refresh") && !run.errors.contains("AQ"), "no token is printed")
+        await harness.shutdown()
+    }
+
+    @Test func loginOnABusyPortSuggestsTheWebPage() async throws {
+        let harness = try await EmulatorHarness.start()
+        let busy = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+        let run = try Run(["login", "--no-browser"], environment: environment(harness, port: busy.localAddress!.port!, data: temporary()))
+        #expect(try await run.exitCode() == 1)
+        #expect(run.errors.contains("already in use"))
+        #expect(run.errors.contains("web page"))
+        #expect(run.output.isEmpty, "no URL is printed when nobody can receive the answer")
+        try await busy.close()
+        await harness.shutdown()
+    }
+
+    @Test func loginRefusesALocalhostRedirectWithSpotifysRule() async throws {
+        let harness = try await EmulatorHarness.start()
+        var environment = environment(harness, port: 1, data: temporary())
+        environment["SPOTIFY_REDIRECT_URI"] = "http://localhost:8080/callback"
+        let run = try Run(["login", "--no-browser"], environment: environment)
+        #expect(try await run.exitCode() == 1)
+        #expect(run.errors.contains("SPOTIFY_REDIRECT_URI"))
+        #expect(run.errors.contains("127.0.0.1"))
+        await harness.shutdown()
+    }
+
+    @Test func loginWithoutAClientIDNamesTheVariable() async throws {
+        let run = try Run(["login", "--no-browser"], environment: ["PLAYKEEPER_DATA_DIR": temporary().path])
+        #expect(try await run.exitCode() == 1)
+        #expect(run.errors.contains("SPOTIFY_CLIENT_ID"))
+    }
+
+    @Test func loginPasteReadsTheRedirectFromStandardInput() async throws {
+        let harness = try await EmulatorHarness.start()
+        let data = temporary()
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["login", "--paste"]
+        var merged = ProcessInfo.processInfo.environment
+        merged.merge(environment(harness, port: 9, data: data)) { _, new in new }
+        process.environment = merged
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let firstLine = try await Task.detached { () -> String in
+            var bytes = Data()
+            while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { bytes.append(byte) }
+            return String(decoding: bytes, as: UTF8.self)
+        }.value
+        let url = try #require(URL(string: firstLine))
+        let redirect = try await harness.approve(url: url)
+        input.fileHandleForWriting.write(Data((redirect.absoluteString + "\n").utf8))
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("tokens.json").path))
+        await harness.shutdown()
+    }
+
+    @Test func theEmulatorCommandPrintsItsURLsAndStopsOnSIGTERM() async throws {
+        let run = try Run(["emulator", "--port", "0", "--seed", "4", "--playlists", "3", "--items", "10"], environment: [:])
+        let lines = try await run.lines(2)
+        #expect(lines.count == 2, "stderr: \(run.errors)")
+        let api = try #require(lines.first { $0.hasPrefix("SPOTIFY_API_URL=http://127.0.0.1:") })
+        let accounts = try #require(lines.first { $0.hasPrefix("SPOTIFY_ACCOUNTS_URL=http://127.0.0.1:") })
+        #expect(api.hasSuffix("/v1"))
+        let base = String(accounts.dropFirst("SPOTIFY_ACCOUNTS_URL=".count))
+        let harness = try await EmulatorHarness.start()
+        let state = try JSONValue(parsing: try await harness.get(base + "/__emulator/state").body)
+        #expect(state["playlists"]?.arrayValue?.count == 6, "3 owned + followed + collaborative + editorial")
+        await harness.shutdown()
+        run.process.terminate()
+        #expect(try await run.exitCode() == 0)
+    }
+
+    @Test func theEmulatorCommandRejectsBadOptions() async throws {
+        let run = try Run(["emulator", "--fault-rate", "3"], environment: [:])
+        #expect(try await run.exitCode() == 2)
+        #expect(run.errors.contains("--fault-rate"))
+        let missing = try Run(["emulator", "--library", "/nonexistent.json"], environment: [:])
+        #expect(try await missing.exitCode() == 2)
+    }
+}
