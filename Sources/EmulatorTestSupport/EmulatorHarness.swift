@@ -13,7 +13,9 @@ public final class EmulatorHarness: Sendable {
 
     public var state: EmulatorState { emulator.state }
 
-    public static func start(library: EmulatorLibrary = LibraryGenerator().generate(), seed: UInt64 = 1) async throws -> EmulatorHarness {
+    public static func start(library: EmulatorLibrary = LibraryGenerator().generate(), seed: UInt64 = 1) async throws
+        -> EmulatorHarness
+    {
         let state = EmulatorState(library: library, seed: seed)
         let emulator = try await SpotifyEmulator.start(state: state, port: 0)
         var configuration = HTTPClient.Configuration()
@@ -40,7 +42,9 @@ public final class EmulatorHarness: Sendable {
     }
 
     /// A configuration pointed at this emulator; with `secret` the confidential flow, without PKCE.
-    public func configuration(secret: String? = nil, redirect: String = "http://127.0.0.1:8080/callback") throws -> SpotifyConfiguration {
+    public func configuration(secret: String? = nil, redirect: String = "http://127.0.0.1:8080/callback") throws
+        -> SpotifyConfiguration
+    {
         try SpotifyConfiguration(
             clientID: "playkeeper-demo", clientSecret: secret, redirectURI: URL(string: redirect)!,
             apiURL: URL(string: emulator.apiURL)!, accountsURL: URL(string: emulator.accountsURL)!)
@@ -86,7 +90,8 @@ public final class EmulatorHarness: Sendable {
         let token = try await login(configuration, now: clock.now)
         await store.save(token, for: "demo")
         let api = SpotifyAPI(
-            configuration: configuration, tokenStore: store, transport: transport, budget: budget ?? RequestBudget(limit: 10_000, clock: clock),
+            configuration: configuration, tokenStore: store, transport: transport,
+            budget: budget ?? RequestBudget(limit: 10_000, clock: clock),
             retryPolicy: retryPolicy, clock: clock, logger: Logger(label: "test"))
         return (api, store)
     }

@@ -18,7 +18,8 @@ public enum Fixtures {
         if let path = ProcessInfo.processInfo.environment["SPOTIFY_OPENAPI_FILE"], !path.isEmpty {
             return URL(fileURLWithPath: path)
         }
-        return repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/spotify-openapi/official-spotify-open-api.yml")
+        return repositoryRoot.deletingLastPathComponent().appendingPathComponent(
+            "shared/spotify-openapi/official-spotify-open-api.yml")
     }
 
     public static var available: Bool { FileManager.default.fileExists(atPath: directory.path) }

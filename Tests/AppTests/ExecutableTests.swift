@@ -33,7 +33,9 @@ struct ExecutableTests {
         init(_ arguments: [String], environment: [String: String]) throws {
             process.executableURL = ExecutableTests.binary
             process.arguments = arguments
-            var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPOTIFY_") && $0.key != "PLAYKEEPER_DATA_DIR" }
+            var merged = ProcessInfo.processInfo.environment.filter {
+                !$0.key.hasPrefix("SPOTIFY_") && $0.key != "PLAYKEEPER_DATA_DIR"
+            }
             merged.merge(environment) { _, new in new }
             process.environment = merged
             process.standardOutput = stdout
@@ -99,7 +101,8 @@ struct ExecutableTests {
     func loginPrintsTheURLListensAndStoresTokens(secret: String?) async throws {
         let harness = try await EmulatorHarness.start()
         let data = temporary()
-        let run = try Run(["login", "--no-browser"], environment: environment(harness, port: try Self.freePort(), data: data, secret: secret))
+        let run = try Run(
+            ["login", "--no-browser"], environment: environment(harness, port: try Self.freePort(), data: data, secret: secret))
         let lines = try await run.lines(1)
         let url = try #require(lines.first.flatMap(URL.init(string:)), "stdout: \(run.output) stderr: \(run.errors)")
         #expect(url.absoluteString.hasPrefix(harness.emulator.accountsURL + "/authorize?"))
@@ -117,7 +120,8 @@ struct ExecutableTests {
     @Test func loginOnABusyPortSuggestsTheWebPage() async throws {
         let harness = try await EmulatorHarness.start()
         let busy = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
-        let run = try Run(["login", "--no-browser"], environment: environment(harness, port: busy.localAddress!.port!, data: temporary()))
+        let run = try Run(
+            ["login", "--no-browser"], environment: environment(harness, port: busy.localAddress!.port!, data: temporary()))
         #expect(try await run.exitCode() == 1)
         #expect(run.errors.contains("already in use"))
         #expect(run.errors.contains("web page"))
@@ -160,7 +164,9 @@ struct ExecutableTests {
         try process.run()
         let firstLine = try await Task.detached { () -> String in
             var bytes = Data()
-            while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { bytes.append(byte) }
+            while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
+                bytes.append(byte)
+            }
             return String(decoding: bytes, as: UTF8.self)
         }.value
         let url = try #require(URL(string: firstLine))

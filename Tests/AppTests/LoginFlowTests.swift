@@ -8,7 +8,8 @@ import Testing
 @Suite(.serialized)
 struct LoginFlowTests {
     func temporaryDirectory() -> DataDirectory {
-        DataDirectory(url: FileManager.default.temporaryDirectory.appendingPathComponent("playkeeper-test-\(UUID().uuidString)/data"))
+        DataDirectory(
+            url: FileManager.default.temporaryDirectory.appendingPathComponent("playkeeper-test-\(UUID().uuidString)/data"))
     }
 
     @Test(arguments: [nil, "playkeeper-demo-secret"])
@@ -38,7 +39,8 @@ struct LoginFlowTests {
 
     @Test func aForeignStateIsRefused() async throws {
         let harness = try await EmulatorHarness.start()
-        let flow = LoginFlow(configuration: try harness.configuration(), transport: harness.transport, store: InMemoryTokenStore())
+        let flow = LoginFlow(
+            configuration: try harness.configuration(), transport: harness.transport, store: InMemoryTokenStore())
         let first = flow.start()
         let second = flow.start()
         let redirect = try await harness.approve(first)
@@ -54,7 +56,8 @@ struct LoginFlowTests {
     @Test func aDeniedConsentSaysSo() async throws {
         let harness = try await EmulatorHarness.start()
         try await harness.state.setApprover(user: nil, deny: true)
-        let flow = LoginFlow(configuration: try harness.configuration(), transport: harness.transport, store: InMemoryTokenStore())
+        let flow = LoginFlow(
+            configuration: try harness.configuration(), transport: harness.transport, store: InMemoryTokenStore())
         let authorization = flow.start()
         do {
             _ = try await flow.complete(redirect: try await harness.approve(authorization), authorization: authorization)

@@ -37,21 +37,33 @@ struct EmulatorClient {
         let date = Date(timeIntervalSince1970: 1_750_000_000)
         func entry(_ uri: String) -> EmulatorLibrary.Entry { .init(uri: uri, addedAt: date, addedBy: "demo") }
         return EmulatorLibrary(
-            users: [.init(id: "demo", displayName: "Demo"), .init(id: "friend", displayName: "Friend"),
-                    .init(id: "stranger", displayName: "Stranger", allowListed: false)],
+            users: [
+                .init(id: "demo", displayName: "Demo"), .init(id: "friend", displayName: "Friend"),
+                .init(id: "stranger", displayName: "Stranger", allowListed: false),
+            ],
             tracks: tracks, episodes: [episode],
             playlists: [
-                .init(id: "mine", owner: "demo", name: "Mine", entries: ["t1", "t2", "t1", "t3", "t1"].map { entry("spotify:track:\($0)") }),
-                .init(id: "kinds", owner: "demo", name: "Kinds", entries: [
-                    entry("spotify:track:t1"), entry("spotify:episode:e1"), entry("spotify:local:Artist:Album:Title:200"),
-                    entry("spotify:track:t6"), entry("spotify:track:t7"), entry("spotify:track:t8"),
-                ]),
+                .init(
+                    id: "mine", owner: "demo", name: "Mine",
+                    entries: ["t1", "t2", "t1", "t3", "t1"].map { entry("spotify:track:\($0)") }),
+                .init(
+                    id: "kinds", owner: "demo", name: "Kinds",
+                    entries: [
+                        entry("spotify:track:t1"), entry("spotify:episode:e1"), entry("spotify:local:Artist:Album:Title:200"),
+                        entry("spotify:track:t6"), entry("spotify:track:t7"), entry("spotify:track:t8"),
+                    ]),
                 .init(id: "theirs", owner: "friend", name: "Theirs", isPublic: true, entries: [entry("spotify:track:t4")]),
-                .init(id: "shared", owner: "friend", name: "Shared", collaborative: true, collaborators: ["demo"], entries: [entry("spotify:track:t5")]),
-                .init(id: "fake-collab", owner: "friend", name: "Not mine", collaborative: true, entries: [entry("spotify:track:t5")]),
+                .init(
+                    id: "shared", owner: "friend", name: "Shared", collaborative: true, collaborators: ["demo"],
+                    entries: [entry("spotify:track:t5")]),
+                .init(
+                    id: "fake-collab", owner: "friend", name: "Not mine", collaborative: true,
+                    entries: [entry("spotify:track:t5")]),
                 .init(id: "editorial", owner: "spotify", name: "Top", isPublic: true, editorial: true),
             ],
-            follows: ["demo": ["mine", "kinds", "theirs", "shared", "fake-collab", "editorial"], "friend": ["theirs", "shared"]],
+            follows: [
+                "demo": ["mine", "kinds", "theirs", "shared", "fake-collab", "editorial"], "friend": ["theirs", "shared"],
+            ],
             liked: ["demo": [.init(uri: "spotify:track:t1", addedAt: date)]]
         )
     }()
@@ -60,9 +72,10 @@ struct EmulatorClient {
         library: EmulatorLibrary = EmulatorClient.library, _ body: (EmulatorClient) async throws -> T
     ) async throws -> T {
         let state = EmulatorState(library: library)
-        return try await withApp(configure: { app in SpotifyEmulator.configure(app, state: state) }) { app in
-            try await body(EmulatorClient(app: app, state: state))
-        }
+        return try await withApp(
+            configure: { app in SpotifyEmulator.configure(app, state: state) },
+            { app in try await body(EmulatorClient(app: app, state: state)) }
+        )
     }
 
     @discardableResult
@@ -79,7 +92,10 @@ struct EmulatorClient {
         }
         if let form {
             headers.contentType = .urlEncodedForm
-            body = ByteBuffer(string: form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.value)" }.joined(separator: "&"))
+            body = ByteBuffer(
+                string: form.map {
+                    "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.value)"
+                }.joined(separator: "&"))
         }
         var reply: Reply?
         try await app.testing().test(method, path, headers: headers, body: body) { response in
@@ -94,7 +110,8 @@ struct EmulatorClient {
         let redirect = try await authorize(scope: scope)
         let code = try #require(URLComponents(string: redirect)?.queryItems?.first { $0.name == "code" }?.value)
         let reply = try await call(
-            .POST, "api/token", form: ["grant_type": "authorization_code", "code": code, "redirect_uri": "http://127.0.0.1:8080/callback"],
+            .POST, "api/token",
+            form: ["grant_type": "authorization_code", "code": code, "redirect_uri": "http://127.0.0.1:8080/callback"],
             headers: Self.basic)
         return try #require(reply.json["access_token"]?.stringValue, "\(reply.text)")
     }
@@ -102,10 +119,14 @@ struct EmulatorClient {
     func authorize(scope: String = Self.allScopes, extra: String = "") async throws -> String {
         let reply = try await call(
             .GET,
-            "authorize?client_id=playkeeper-demo&response_type=code&redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fcallback&state=s1&scope=\(scope.replacingOccurrences(of: " ", with: "%20"))\(extra)")
+            "authorize?client_id=playkeeper-demo&response_type=code&redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fcallback&state=s1&scope=\(scope.replacingOccurrences(of: " ", with: "%20"))\(extra)"
+        )
         return try #require(reply.headers.first(name: .location), "no redirect: \(reply.status) \(reply.text)")
     }
 
-    static let basic: HTTPHeaders = ["Authorization": "Basic " + Data("playkeeper-demo:playkeeper-demo-secret".utf8).base64EncodedString()]
-    static let allScopes = "playlist-read-private playlist-read-collaborative playlist-modify-public playlist-modify-private user-library-read user-library-modify user-read-private user-read-recently-played"
+    static let basic: HTTPHeaders = [
+        "Authorization": "Basic " + Data("playkeeper-demo:playkeeper-demo-secret".utf8).base64EncodedString()
+    ]
+    static let allScopes =
+        "playlist-read-private playlist-read-collaborative playlist-modify-public playlist-modify-private user-library-read user-library-modify user-read-private user-read-recently-played"
 }

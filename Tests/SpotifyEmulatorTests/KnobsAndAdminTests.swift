@@ -37,11 +37,13 @@ struct KnobsAndAdminTests {
         try await EmulatorClient.with { client in
             let token = try await client.token()
             _ = try await client.state.updateKnobs(["fault_rate": 1])
-            let before = try await client.call(.POST, "v1/playlists/mine/items", token: token, json: ["uris": ["spotify:track:t9"]])
+            let before = try await client.call(
+                .POST, "v1/playlists/mine/items", token: token, json: ["uris": ["spotify:track:t9"]])
             #expect(before.status >= 500)
             #expect(await client.state.uris(of: "mine")?.count == 5)
             _ = try await client.state.updateKnobs(["fault_rate": 0, "fault_after_write_rate": 1])
-            let after = try await client.call(.POST, "v1/playlists/mine/items", token: token, json: ["uris": ["spotify:track:t9"]])
+            let after = try await client.call(
+                .POST, "v1/playlists/mine/items", token: token, json: ["uris": ["spotify:track:t9"]])
             #expect(after.status >= 500)
             #expect(await client.state.uris(of: "mine")?.last == "spotify:track:t9", "applied, then failed")
         }
@@ -73,12 +75,18 @@ struct KnobsAndAdminTests {
     @Test func appEditsAndTheStateDump() async throws {
         try await EmulatorClient.with { client in
             let before = await client.state.snapshotID(of: "mine")
-            let reply = try await client.call(.POST, "__emulator/edits", json: ["op": "remove_positions", "playlist": "mine", "positions": [0]])
+            let reply = try await client.call(
+                .POST, "__emulator/edits", json: ["op": "remove_positions", "playlist": "mine", "positions": [0]])
             #expect(reply.status == 200)
-            #expect(await client.state.uris(of: "mine") == ["spotify:track:t2", "spotify:track:t1", "spotify:track:t3", "spotify:track:t1"],
-                    "the app can remove one copy")
+            #expect(
+                await client.state.uris(of: "mine") == [
+                    "spotify:track:t2", "spotify:track:t1", "spotify:track:t3", "spotify:track:t1",
+                ],
+                "the app can remove one copy")
             #expect(await client.state.snapshotID(of: "mine") != before)
-            _ = try await client.call(.POST, "__emulator/edits", json: ["edits": [["op": "unfollow", "playlist": "mine"], ["op": "like", "uris": ["spotify:track:t5"]]]])
+            _ = try await client.call(
+                .POST, "__emulator/edits",
+                json: ["edits": [["op": "unfollow", "playlist": "mine"], ["op": "like", "uris": ["spotify:track:t5"]]]])
             let dump = try await client.call(.GET, "__emulator/state")
             #expect(dump.json["follows"]?["demo"]?.arrayValue?.contains("mine") == false, "deleting in the app only unfollows")
             #expect(dump.json["liked"]?["demo"]?[0]?.stringValue == "spotify:track:t5")
@@ -96,7 +104,9 @@ struct KnobsAndAdminTests {
             var headers = HTTPHeaders()
             headers.contentType = .json
             var reply: Int = 0
-            try await client.app.testing().test(.PUT, "__emulator/library", headers: headers, body: ByteBuffer(bytes: data)) { reply = Int($0.status.code) }
+            try await client.app.testing().test(.PUT, "__emulator/library", headers: headers, body: ByteBuffer(bytes: data)) {
+                reply = Int($0.status.code)
+            }
             #expect(reply == 200)
             var expected = library
             // The catalogue comes back ordered by id; everything else in the order it was loaded.

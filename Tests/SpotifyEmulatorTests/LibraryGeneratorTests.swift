@@ -4,8 +4,12 @@ import Testing
 
 struct LibraryGeneratorTests {
     @Test func theSameSeedGivesTheSameLibrary() {
-        #expect(LibraryGenerator(seed: 5, playlists: 4, items: 30).generate() == LibraryGenerator(seed: 5, playlists: 4, items: 30).generate())
-        #expect(LibraryGenerator(seed: 5, playlists: 4, items: 30).generate() != LibraryGenerator(seed: 6, playlists: 4, items: 30).generate())
+        #expect(
+            LibraryGenerator(seed: 5, playlists: 4, items: 30).generate()
+                == LibraryGenerator(seed: 5, playlists: 4, items: 30).generate())
+        #expect(
+            LibraryGenerator(seed: 5, playlists: 4, items: 30).generate()
+                != LibraryGenerator(seed: 6, playlists: 4, items: 30).generate())
     }
 
     @Test func itHoldsEverythingThatTripsClients() throws {
@@ -20,7 +24,9 @@ struct LibraryGeneratorTests {
         #expect(entries.contains { tracks[$0.uri]?.unavailable == true }, "unavailable entries")
         #expect(entries.contains { tracks[$0.uri]?.playable == false }, "unplayable entries")
         #expect(entries.contains { tracks[$0.uri]?.relinkedTo != nil }, "relinked entries")
-        #expect(owned.contains { playlist in Set(playlist.entries.map(\.uri)).count < playlist.entries.count }, "duplicates within a playlist")
+        #expect(
+            owned.contains { playlist in Set(playlist.entries.map(\.uri)).count < playlist.entries.count },
+            "duplicates within a playlist")
         let perPlaylist = owned.map { Set($0.entries.map(\.uri)) }
         #expect(perPlaylist[0].intersection(perPlaylist[1]).count > 0, "duplicates across playlists")
 
@@ -33,10 +39,15 @@ struct LibraryGeneratorTests {
             #expect(Set(group.map { $0.artists.map(\.id) }).count == 1)
             #expect(abs(group[0].durationMS - group[1].durationMS) <= 1000)
         }
-        #expect(entries.contains { entry in twins.contains { $0.dropFirst().contains { $0.uri == entry.uri } } }, "twins sit in playlists")
+        #expect(
+            entries.contains { entry in twins.contains { $0.dropFirst().contains { $0.uri == entry.uri } } },
+            "twins sit in playlists")
         #expect(library.tracks.contains { $0.name.hasSuffix(" (Live)") || $0.name.contains(" - ") }, "version variants")
 
-        #expect(library.playlists.contains { $0.owner != "demo" && !$0.collaborative && !$0.editorial && library.follows["demo"]!.contains($0.id) })
+        #expect(
+            library.playlists.contains {
+                $0.owner != "demo" && !$0.collaborative && !$0.editorial && library.follows["demo"]!.contains($0.id)
+            })
         #expect(library.playlists.contains { $0.collaborative && $0.collaborators.contains("demo") })
         #expect(library.playlists.contains { $0.editorial })
         #expect((library.liked["demo"] ?? []).count >= 100)

@@ -27,13 +27,16 @@ struct ShapeConformanceTests {
             return flatten(schema)
         }
 
-        private func flatten(_ schema: [String: Any]) -> (properties: Set<String>, required: Set<String>, deprecated: Set<String>) {
+        private func flatten(_ schema: [String: Any]) -> (properties: Set<String>, required: Set<String>, deprecated: Set<String>)
+        {
             var properties = Set<String>()
             var required = Set(schema["required"] as? [String] ?? [])
             var deprecated = Set<String>()
             for part in schema["allOf"] as? [[String: Any]] ?? [] {
                 let inner: (properties: Set<String>, required: Set<String>, deprecated: Set<String>)
-                if let reference = part["$ref"] as? String, let resolved = schemas[String(reference.split(separator: "/").last!)] as? [String: Any] {
+                if let reference = part["$ref"] as? String,
+                    let resolved = schemas[String(reference.split(separator: "/").last!)] as? [String: Any]
+                {
                     inner = flatten(resolved)
                 } else {
                     inner = flatten(part)
@@ -52,7 +55,9 @@ struct ShapeConformanceTests {
 
     /// Checks `object` against schema `name`: every required (non-deprecated) field is there, and every field
     /// is declared by the schema or seen in a real capture (`observed`).
-    func conform(_ object: JSONValue?, to name: String, observed: Set<String> = [], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func conform(
+        _ object: JSONValue?, to name: String, observed: Set<String> = [], sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let schemas = try Schemas.shared.get()
         let shape = schemas.shape(name)
         #expect(!shape.properties.isEmpty, "schema \(name) not found", sourceLocation: sourceLocation)
@@ -60,7 +65,8 @@ struct ShapeConformanceTests {
         let missing = shape.required.subtracting(shape.deprecated).subtracting(keys)
         #expect(missing.isEmpty, "\(name) lacks required \(missing.sorted())", sourceLocation: sourceLocation)
         let invented = keys.subtracting(shape.properties).subtracting(observed)
-        #expect(invented.isEmpty, "\(name) has fields Spotify does not send: \(invented.sorted())", sourceLocation: sourceLocation)
+        #expect(
+            invented.isEmpty, "\(name) has fields Spotify does not send: \(invented.sorted())", sourceLocation: sourceLocation)
     }
 
     func keys(_ value: JSONValue?) -> Set<String> { Set(value?.objectValue?.keys ?? [:].keys) }
@@ -70,18 +76,24 @@ struct ShapeConformanceTests {
         let capturedEpisode = try Fixtures.json("playlist-items-episode-with-additional-types-2021.json")["items"]?[1]?["track"]
         try await EmulatorClient.with { client in
             let token = try await client.token()
-            let page = try await client.call(.GET, "v1/playlists/kinds/items?additional_types=track,episode&market=from_token", token: token).json
+            let page = try await client.call(
+                .GET, "v1/playlists/kinds/items?additional_types=track,episode&market=from_token", token: token
+            ).json
             try conform(page, to: "PagingPlaylistTrackObject")
             let entry = page["items"]?[0]
             try conform(entry, to: "PlaylistTrackObject", observed: keys(captured))
-            #expect(keys(captured).isSubset(of: keys(entry)), "the 2026 capture's entry fields: \(keys(captured).subtracting(keys(entry)).sorted())")
+            #expect(
+                keys(captured).isSubset(of: keys(entry)),
+                "the 2026 capture's entry fields: \(keys(captured).subtracting(keys(entry)).sorted())")
             let track = entry?["item"]
             try conform(track, to: "TrackObject", observed: keys(captured?["item"]))
             let schemas = try Schemas.shared.get()
             let deprecatedTrackFields = schemas.shape("TrackObject").deprecated
             let expectedTrackFields = keys(captured?["item"]).subtracting(deprecatedTrackFields)
             let trackFields = keys(track)
-            #expect(expectedTrackFields.isSubset(of: trackFields), "missing: \(expectedTrackFields.subtracting(trackFields).sorted())")
+            #expect(
+                expectedTrackFields.isSubset(of: trackFields), "missing: \(expectedTrackFields.subtracting(trackFields).sorted())"
+            )
             try conform(track?["album"], to: "SimplifiedAlbumObject", observed: keys(captured?["item"]?["album"]))
             try conform(track?["artists"]?[0], to: "SimplifiedArtistObject")
             try conform(entry?["added_by"], to: "PlaylistUserObject", observed: ["display_name"])
@@ -109,7 +121,8 @@ struct ShapeConformanceTests {
 
             let full = try await client.call(.GET, "v1/playlists/mine", token: token).json
             try conform(full, to: "PlaylistObject", observed: keys(capturedFull))
-            #expect(keys(capturedFull).isSubset(of: keys(full)), "missing: \(keys(capturedFull).subtracting(keys(full)).sorted())")
+            #expect(
+                keys(capturedFull).isSubset(of: keys(full)), "missing: \(keys(capturedFull).subtracting(keys(full)).sorted())")
             try conform(full["items"], to: "PagingPlaylistTrackObject")
 
             let me = try await client.call(.GET, "v1/me", token: token).json
@@ -128,8 +141,10 @@ struct ShapeConformanceTests {
             try conform(history, to: "CursorPagingPlayHistoryObject")
             try conform(history["items"]?[0], to: "PlayHistoryObject")
             try conform(history["cursors"], to: "CursorObject")
-            let snapshot = try await client.call(.DELETE, "v1/playlists/\(generated.playlists[0].id)/items", token: token,
-                                                 json: ["items": [["uri": .string(generated.playlists[0].entries[0].uri)]]]).json
+            let snapshot = try await client.call(
+                .DELETE, "v1/playlists/\(generated.playlists[0].id)/items", token: token,
+                json: ["items": [["uri": .string(generated.playlists[0].entries[0].uri)]]]
+            ).json
             #expect(keys(snapshot) == keys(try Fixtures.json("playlist-snapshot-id-response.json")))
         }
     }
@@ -140,7 +155,8 @@ struct ShapeConformanceTests {
             #expect(notFound == (try Fixtures.json("error-404-resource-not-found.json")))
             let badClient = try await client.call(
                 .POST, "api/token", form: ["grant_type": "client_credentials"],
-                headers: ["Authorization": "Basic " + Data("nobody:x".utf8).base64EncodedString()]).json
+                headers: ["Authorization": "Basic " + Data("nobody:x".utf8).base64EncodedString()]
+            ).json
             #expect(badClient == (try Fixtures.json("token-error-invalid-client.json")))
             _ = try await client.state.updateKnobs(["rate_limit": 1])
             let token = try await client.token()
@@ -156,8 +172,10 @@ struct ShapeConformanceTests {
             let location = try await client.authorize()
             let code = URLComponents(string: location)!.queryItems!.first { $0.name == "code" }!.value!
             let reply = try await client.call(
-                .POST, "api/token", form: ["grant_type": "authorization_code", "code": code, "redirect_uri": "http://127.0.0.1:8080/callback"],
-                headers: EmulatorClient.basic).json
+                .POST, "api/token",
+                form: ["grant_type": "authorization_code", "code": code, "redirect_uri": "http://127.0.0.1:8080/callback"],
+                headers: EmulatorClient.basic
+            ).json
             #expect(keys(reply) == keys(captured))
             #expect(reply["token_type"] == captured["token_type"])
         }

@@ -13,7 +13,9 @@ struct WebAPISemanticsTests {
                 .DELETE, "v1/playlists/mine/items", token: token,
                 json: ["items": [["uri": "spotify:track:t1", "positions": [0]]]])
             #expect(reply.status == 200)
-            #expect(await client.state.uris(of: "mine") == ["spotify:track:t2", "spotify:track:t3"], "all three copies went, not only position 0")
+            #expect(
+                await client.state.uris(of: "mine") == ["spotify:track:t2", "spotify:track:t3"],
+                "all three copies went, not only position 0")
             let after = reply.json["snapshot_id"]?.stringValue
             #expect(after == (await client.state.snapshotID(of: "mine")))
             #expect(after != before)
@@ -46,14 +48,18 @@ struct WebAPISemanticsTests {
         try await EmulatorClient.with(library: library) { client in
             let token = try await client.token()
             let tooMany = try await client.call(
-                .POST, "v1/playlists/mine/items", token: token, json: ["uris": .array(Array(repeating: "spotify:track:t2", count: 101))])
+                .POST, "v1/playlists/mine/items", token: token,
+                json: ["uris": .array(Array(repeating: "spotify:track:t2", count: 101))])
             #expect(tooMany.status == 400)
             let overCap = try await client.call(
-                .POST, "v1/playlists/mine/items", token: token, json: ["uris": .array(Array(repeating: "spotify:track:t2", count: 51))])
+                .POST, "v1/playlists/mine/items", token: token,
+                json: ["uris": .array(Array(repeating: "spotify:track:t2", count: 51))])
             #expect(overCap.status == 500, "Spotify fails past 10,000 items with a 500")
-            let local = try await client.call(.POST, "v1/playlists/mine/items", token: token, json: ["uris": ["spotify:local:a:b:c:1"]])
+            let local = try await client.call(
+                .POST, "v1/playlists/mine/items", token: token, json: ["uris": ["spotify:local:a:b:c:1"]])
             #expect(local.status == 400, "local files cannot be added through the API")
-            let unknown = try await client.call(.POST, "v1/playlists/mine/items", token: token, json: ["uris": ["spotify:track:nope"]])
+            let unknown = try await client.call(
+                .POST, "v1/playlists/mine/items", token: token, json: ["uris": ["spotify:track:nope"]])
             #expect(unknown.status == 400)
             #expect(unknown.json["error"]?["status"]?.intValue == 400)
         }
@@ -63,7 +69,8 @@ struct WebAPISemanticsTests {
         try await EmulatorClient.with { client in
             let token = try await client.token()
             for (method, path) in [
-                (HTTPMethod.GET, "v1/playlists/mine/tracks"), (.POST, "v1/playlists/mine/tracks"), (.DELETE, "v1/playlists/mine/tracks"),
+                (HTTPMethod.GET, "v1/playlists/mine/tracks"), (.POST, "v1/playlists/mine/tracks"),
+                (.DELETE, "v1/playlists/mine/tracks"),
                 (.GET, "v1/users/demo/playlists"), (.POST, "v1/users/demo/playlists"), (.GET, "v1/users/demo"),
             ] {
                 let reply = try await client.call(method, path, token: token)
@@ -97,7 +104,8 @@ struct WebAPISemanticsTests {
     @Test func entriesOfAllFourKinds() async throws {
         try await EmulatorClient.with { client in
             let token = try await client.token()
-            let with = try await client.call(.GET, "v1/playlists/kinds/items?additional_types=track,episode&market=from_token", token: token)
+            let with = try await client.call(
+                .GET, "v1/playlists/kinds/items?additional_types=track,episode&market=from_token", token: token)
             let items = try #require(with.json["items"]?.arrayValue)
             #expect(items[0]["item"]?["type"]?.stringValue == "track")
             #expect(items[1]["item"]?["type"]?.stringValue == "episode")
@@ -126,10 +134,13 @@ struct WebAPISemanticsTests {
         try await EmulatorClient.with { client in
             let token = try await client.token()
             #expect(try await client.call(.GET, "v1/playlists/theirs/items", token: token).status == 403)
-            #expect(try await client.call(.GET, "v1/playlists/fake-collab/items", token: token).status == 403,
-                    "collaborative: true does not make this user a collaborator")
+            #expect(
+                try await client.call(.GET, "v1/playlists/fake-collab/items", token: token).status == 403,
+                "collaborative: true does not make this user a collaborator")
             #expect(try await client.call(.GET, "v1/playlists/shared/items", token: token).status == 200)
-            #expect(try await client.call(.POST, "v1/playlists/theirs/items", token: token, json: ["uris": ["spotify:track:t1"]]).status == 403)
+            #expect(
+                try await client.call(.POST, "v1/playlists/theirs/items", token: token, json: ["uris": ["spotify:track:t1"]])
+                    .status == 403)
             let metadata = try await client.call(.GET, "v1/playlists/theirs", token: token)
             #expect(metadata.status == 200)
             #expect(metadata.json["items"]?["items"] == nil, "metadata only")
@@ -145,15 +156,18 @@ struct WebAPISemanticsTests {
             await client.state.setBaseURL("http://127.0.0.1:4321")
             let token = try await client.token()
             let page = try await client.call(.GET, "v1/playlists/mine/items?limit=2&market=from_token", token: token)
-            #expect(page.json["next"]?.stringValue?.hasPrefix("http://127.0.0.1:4321/v1/playlists/mine/items?offset=2&limit=2") == true)
+            #expect(
+                page.json["next"]?.stringValue?.hasPrefix("http://127.0.0.1:4321/v1/playlists/mine/items?offset=2&limit=2")
+                    == true)
             #expect(page.json["next"]?.stringValue?.contains("market=from_token") == true)
             #expect(page.json["previous"]?.isNull == true)
             #expect(page.json["total"]?.intValue == 5)
             #expect(try await client.call(.GET, "v1/playlists/mine/items?limit=51", token: token).status == 400)
             #expect(try await client.call(.GET, "v1/playlists/mine/items?limit=0", token: token).status == 400)
             let playlists = try await client.call(.GET, "v1/me/playlists?limit=2", token: token)
-            #expect(playlists.json["next"]?.stringValue?.contains("/v1/users/demo/playlists") == true,
-                    "real /me/playlists pages link to a path Development Mode refuses")
+            #expect(
+                playlists.json["next"]?.stringValue?.contains("/v1/users/demo/playlists") == true,
+                "real /me/playlists pages link to a path Development Mode refuses")
             #expect(playlists.json["total"]?.intValue == 6)
         }
     }
@@ -165,7 +179,8 @@ struct WebAPISemanticsTests {
             #expect(missing.json["error"]?["message"]?.stringValue == "Missing/invalid/expired access token")
             #expect(try await client.call(.GET, "v1/me", token: "garbage").status == 401)
             let readOnly = try await client.token(scope: "playlist-read-private user-read-private")
-            let write = try await client.call(.POST, "v1/playlists/mine/items", token: readOnly, json: ["uris": ["spotify:track:t1"]])
+            let write = try await client.call(
+                .POST, "v1/playlists/mine/items", token: readOnly, json: ["uris": ["spotify:track:t1"]])
             #expect(write.status == 403)
             #expect(write.json["error"]?["message"]?.stringValue == "Insufficient client scope")
             #expect(try await client.call(.GET, "v1/me/tracks", token: readOnly).status == 403)
@@ -178,7 +193,8 @@ struct WebAPISemanticsTests {
     @Test func likedSongsAndTheLibraryEndpoints() async throws {
         try await EmulatorClient.with { client in
             let token = try await client.token()
-            #expect(try await client.call(.PUT, "v1/me/library?uris=spotify:track:t2,spotify:track:t3", token: token).status == 200)
+            #expect(
+                try await client.call(.PUT, "v1/me/library?uris=spotify:track:t2,spotify:track:t3", token: token).status == 200)
             #expect(await client.state.likedURIs(of: "demo") == ["spotify:track:t3", "spotify:track:t2", "spotify:track:t1"])
             let page = try await client.call(.GET, "v1/me/tracks?limit=2", token: token)
             #expect(page.json["total"]?.intValue == 3)
@@ -194,7 +210,8 @@ struct WebAPISemanticsTests {
     @Test func createPlaylistAddsItToTheTopOfMePlaylists() async throws {
         try await EmulatorClient.with { client in
             let token = try await client.token()
-            let created = try await client.call(.POST, "v1/me/playlists", token: token, json: ["name": "All my tracks", "public": false])
+            let created = try await client.call(
+                .POST, "v1/me/playlists", token: token, json: ["name": "All my tracks", "public": false])
             #expect(created.status == 201)
             let id = try #require(created.json["id"]?.stringValue)
             #expect(id.count == 22)
@@ -208,7 +225,8 @@ struct WebAPISemanticsTests {
     @Test func fieldsFilterTheAnswer() async throws {
         try await EmulatorClient.with { client in
             let token = try await client.token()
-            let reply = try await client.call(.GET, "v1/playlists/mine?fields=snapshot_id,name,items(total,items(item(uri)))", token: token)
+            let reply = try await client.call(
+                .GET, "v1/playlists/mine?fields=snapshot_id,name,items(total,items(item(uri)))", token: token)
             #expect(reply.json.objectValue?.keys.sorted() == ["items", "name", "snapshot_id"])
             #expect(reply.json["items"]?.objectValue?.keys.sorted() == ["items", "total"])
             #expect(reply.json["items"]?["items"]?[0] == ["item": ["uri": "spotify:track:t1"]])

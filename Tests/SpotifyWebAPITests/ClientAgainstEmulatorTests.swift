@@ -19,7 +19,9 @@ struct ClientAgainstEmulatorTests {
         }
         let base = Date(timeIntervalSince1970: 1_750_000_000)
         func entries(_ indices: [Int], by user: String = "demo") -> [EmulatorLibrary.Entry] {
-            indices.enumerated().map { .init(uri: tracks[$0.element].uri, addedAt: base.addingTimeInterval(Double($0.offset)), addedBy: user) }
+            indices.enumerated().map {
+                .init(uri: tracks[$0.element].uri, addedAt: base.addingTimeInterval(Double($0.offset)), addedBy: user)
+            }
         }
         return EmulatorLibrary(
             users: [.init(id: "demo", displayName: "Demo"), .init(id: "friend", displayName: "Friend")],
@@ -122,7 +124,10 @@ struct ClientAgainstEmulatorTests {
         do {
             _ = try await api.client(for: "demo").currentUser()
         } catch let error as SpotifyError {
-            guard case .reauthorizationRequired = error else { Issue.record("got \(error)"); return }
+            guard case .reauthorizationRequired = error else {
+                Issue.record("got \(error)")
+                return
+            }
         }
         await harness.shutdown()
     }
@@ -259,7 +264,8 @@ struct ClientAgainstEmulatorTests {
         try await client.removeItems("dupes", uris: [String(format: "spotify:track:track%017d", 1)])
         let remaining = await harness.state.uris(of: "dupes") ?? []
         #expect(!remaining.contains(String(format: "spotify:track:track%017d", 1)), "all three copies went")
-        #expect(remaining.prefix(2) == [String(format: "spotify:track:track%017d", 2), String(format: "spotify:track:track%017d", 3)])
+        #expect(
+            remaining.prefix(2) == [String(format: "spotify:track:track%017d", 2), String(format: "spotify:track:track%017d", 3)])
 
         try await client.replaceItems("dupes", uris: Array(uris.prefix(150)))
         #expect(await harness.state.uris(of: "dupes") == Array(uris.prefix(150)))
@@ -299,7 +305,9 @@ struct ClientAgainstEmulatorTests {
         #expect(metadata.name == "Theirs")
         #expect(metadata.firstPage == nil, "metadata only")
         #expect(metadata.total == 2)
-        await #expect(throws: SpotifyError.self) { try await client.addItems("theirs", uris: ["spotify:track:track00000000000000001"]) }
+        await #expect(throws: SpotifyError.self) {
+            try await client.addItems("theirs", uris: ["spotify:track:track00000000000000001"])
+        }
         await harness.shutdown()
     }
 

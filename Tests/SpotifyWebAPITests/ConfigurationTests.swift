@@ -82,7 +82,8 @@ struct ConfigurationTests {
     }
 
     @Test func tokenDescriptionsHideSecrets() {
-        let token = SpotifyToken(accessToken: "ACCESS-SECRET", refreshToken: "REFRESH-SECRET", expiresAt: Date(), scope: nil, authorizedAt: Date())
+        let token = SpotifyToken(
+            accessToken: "ACCESS-SECRET", refreshToken: "REFRESH-SECRET", expiresAt: Date(), scope: nil, authorizedAt: Date())
         #expect(!"\(token)".contains("SECRET"))
     }
 }

@@ -35,7 +35,10 @@ struct FixtureDecodingTests {
         #expect(entry.kind == .track)
         #expect(entry.addedBy?.id == "1112264649")
         #expect(entry.addedAt == Date(timeIntervalSince1970: 1_753_823_515))  // 2025-07-29T21:11:55Z
-        guard case .track(let track) = entry.item else { Issue.record("not a track"); return }
+        guard case .track(let track) = entry.item else {
+            Issue.record("not a track")
+            return
+        }
         #expect(track.id == "3ZL9gPzeCnKG9l5SB1SlcZ")
         #expect(track.name == "All I Need")
         #expect(track.isrc == "GBCFB2300770")
@@ -50,7 +53,9 @@ struct FixtureDecodingTests {
         #expect(playlist.snapshotID == "AAAAAqEcxS92ddZ6R83Q8TWFhYshm18s")
         #expect(playlist.owner?.id == "1112264649")
         #expect(playlist.total == 1)
-        #expect(playlist.itemsReference?.href?.hasSuffix("/items") == true || playlist.itemsReference?.href?.contains("/items") == true)
+        #expect(
+            playlist.itemsReference?.href?.hasSuffix("/items") == true
+                || playlist.itemsReference?.href?.contains("/items") == true)
         let entry = try #require(playlist.firstPage?.items.first ?? nil)
         #expect(entry.item?.name == "All I Need")
     }
@@ -97,7 +102,10 @@ struct FixtureDecodingTests {
         #expect(entries.map(\.kind) == [.track, .episode])
         #expect(entries[0].item?.name == "Teeth")
         #expect(entries[1].uri == "spotify:episode:4ULmed87GDr8SB9o0azims")
-        guard case .episode(let episode) = entries[1].item else { Issue.record("not an episode"); return }
+        guard case .episode(let episode) = entries[1].item else {
+            Issue.record("not an episode")
+            return
+        }
         #expect(episode.name?.hasPrefix("Episode 79") == true)
         #expect(episode.showName != nil, "the show is read from `show`, or from `album` when disguised")
     }
@@ -108,7 +116,10 @@ struct FixtureDecodingTests {
         #expect(page.items.count == 40)
         let first = try #require(page.items.first ?? nil)
         #expect(first.item?.name == "Calm Down")
-        guard case .track(let track) = first.item else { Issue.record("not a track"); return }
+        guard case .track(let track) = first.item else {
+            Issue.record("not a track")
+            return
+        }
         #expect(track.isrc == "NGA3B2214004")
         #expect(first.addedAt == Date(timeIntervalSince1970: 1_657_913_842))  // 2022-07-15T19:37:22Z
         #expect(page.items.allSatisfy { $0?.kind == .track })
@@ -133,7 +144,10 @@ struct FixtureDecodingTests {
         let entries = (playlist.firstPage?.items ?? []).compactMap { $0 }
         #expect(entries.map(\.kind) == [.local, .local, .local, .episode, .episode, .episode, .episode])
         #expect(entries[0].uri == "spotify:local:Eminem::Killshot:253")
-        guard case .track(let local) = entries[0].item else { Issue.record("not a track"); return }
+        guard case .track(let local) = entries[0].item else {
+            Issue.record("not a track")
+            return
+        }
         #expect(local.id == nil)
         #expect(local.isLocal)
         #expect(local.name == "Killshot")
@@ -211,7 +225,10 @@ struct FixtureDecodingTests {
         #expect(answer.snapshotID == "AAAACG9jmE4O/USJ4XSA7mfhfXkaxawY")
     }
 
-    @Test(arguments: [("error-404-resource-not-found.json", 404, "Resource not found"), ("error-429-rate-limit.json", 429, "API rate limit exceeded")])
+    @Test(arguments: [
+        ("error-404-resource-not-found.json", 404, "Resource not found"),
+        ("error-429-rate-limit.json", 429, "API rate limit exceeded"),
+    ])
     func webAPIErrors(_ name: String, _ status: Int, _ message: String) throws {
         let response = SpotifyHTTPResponse(status: status, body: try Fixtures.data(name))
         let error = SpotifyClient.apiError(response, endpoint: "GET /v1/playlists/{id}")

@@ -30,13 +30,17 @@ struct PagingGuardTests {
             clientID: "id", redirectURI: URL(string: "http://127.0.0.1:8080/callback")!,
             apiURL: URL(string: "http://api.test/v1")!, accountsURL: URL(string: "http://accounts.test")!)
         let store = InMemoryTokenStore([
-            "u": SpotifyToken(accessToken: "a", refreshToken: "r", expiresAt: Date().addingTimeInterval(3600), scope: nil, authorizedAt: Date())
+            "u": SpotifyToken(
+                accessToken: "a", refreshToken: "r", expiresAt: Date().addingTimeInterval(3600), scope: nil, authorizedAt: Date())
         ])
         return SpotifyAPI(configuration: configuration, tokenStore: store, transport: transport).client(for: "u")
     }
 
     func entry(_ id: String) -> JSONValue {
-        ["added_at": "2026-01-01T00:00:00Z", "is_local": false, "item": ["type": "track", "id": .string(id), "uri": .string("spotify:track:\(id)")]]
+        [
+            "added_at": "2026-01-01T00:00:00Z", "is_local": false,
+            "item": ["type": "track", "id": .string(id), "uri": .string("spotify:track:\(id)")],
+        ]
     }
 
     @Test func aRepeatedNextEndsWithAnError() async throws {
@@ -87,7 +91,9 @@ struct PagingGuardTests {
 
     @Test func aNextLinkToAnotherHostIsNotFollowed() async throws {
         let transport = ScriptedTransport([
-            "/v1/me/tracks": ["items": [], "limit": 50, "offset": 0, "total": 100, "next": "http://evil.test/v1/me/tracks?offset=50"]
+            "/v1/me/tracks": [
+                "items": [], "limit": 50, "offset": 0, "total": 100, "next": "http://evil.test/v1/me/tracks?offset=50",
+            ]
         ])
         let client = try await client(transport)
         await #expect(throws: SpotifyError.self) { _ = try await client.savedTracks().allItems() }

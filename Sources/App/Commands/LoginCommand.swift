@@ -9,7 +9,11 @@ struct LoginCommand: AsyncCommand {
         @Flag(name: "no-browser", help: "Print the address instead of opening a browser.")
         var noBrowser: Bool
 
-        @Flag(name: "paste", help: "For a machine without a browser: open the address elsewhere, then paste back the address you were redirected to.")
+        @Flag(
+            name: "paste",
+            help:
+                "For a machine without a browser: open the address elsewhere, then paste back the address you were redirected to."
+        )
         var paste: Bool
 
         @Option(name: "timeout", help: "Seconds to wait for the browser to come back (default 300).")
@@ -48,7 +52,8 @@ struct LoginCommand: AsyncCommand {
             if signature.paste {
                 Output.result(authorization.url.absoluteString)
                 Output.progress("Open the address above in a browser, log in, then paste the address you were sent to:")
-                guard let line = readLine(strippingNewline: true), let pasted = URL(string: line.trimmingCharacters(in: .whitespaces)),
+                guard let line = readLine(strippingNewline: true),
+                    let pasted = URL(string: line.trimmingCharacters(in: .whitespaces)),
                     pasted.query != nil
                 else { throw CommandFailure(.usage, "that is not the address Spotify redirected to") }
                 redirect = pasted
@@ -59,13 +64,16 @@ struct LoginCommand: AsyncCommand {
                 Output.progress("Waiting for Spotify to send you back to \(configuration.redirectURI.absoluteString) …")
                 let answer = await listener.next(timeout: Double(signature.timeout ?? 300))
                 await listener.stop()
-                guard let answer else { throw CommandFailure(.error, "no answer from the browser in time; run 'playkeeper login' again") }
+                guard let answer else {
+                    throw CommandFailure(.error, "no answer from the browser in time; run 'playkeeper login' again")
+                }
                 redirect = answer
             }
             let loggedIn = try await flow.complete(redirect: redirect, authorization: authorization)
             Output.progress(
                 "Logged in as \(loggedIn.user.displayName ?? loggedIn.userID) (\(loggedIn.userID)). "
-                    + "Spotify keeps this login for 6 months, until \(loggedIn.token.loginExpiresAt.formatted(date: .abbreviated, time: .omitted)).")
+                    + "Spotify keeps this login for 6 months, until \(loggedIn.token.loginExpiresAt.formatted(date: .abbreviated, time: .omitted))."
+            )
         }
     }
 }

@@ -29,14 +29,18 @@ final class CallbackListener: Sendable {
         let listener = CallbackListener(app: app, received: stream, continuation: continuation)
         let path = redirectURI.path.split(separator: "/").map { PathComponent.constant(String($0)) }
         app.get(path) { request -> Response in
-            let full = redirectURI.absoluteString.components(separatedBy: "?")[0]
+            let full =
+                redirectURI.absoluteString.components(separatedBy: "?")[0]
                 + (request.url.query.map { "?\($0)" } ?? "")
             if let url = URL(string: full) { continuation.yield(url) }
             var headers = HTTPHeaders()
             headers.contentType = .html
             return Response(
                 status: .ok, headers: headers,
-                body: .init(string: "<!doctype html><title>Playkeeper</title><p>Playkeeper got Spotify's answer. You can close this tab and return to the terminal.</p>"))
+                body: .init(
+                    string:
+                        "<!doctype html><title>Playkeeper</title><p>Playkeeper got Spotify's answer. You can close this tab and return to the terminal.</p>"
+                ))
         }
         let bindHost = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         do {

@@ -25,7 +25,8 @@ public struct LoginFlow: Sendable {
     }
 
     /// Checks the redirect, exchanges the code, asks `/me` who logged in, and stores the tokens under that id.
-    public func complete(redirect: URL, authorization: SpotifyAccounts.Authorization, now: Date = Date()) async throws -> LoggedIn {
+    public func complete(redirect: URL, authorization: SpotifyAccounts.Authorization, now: Date = Date()) async throws -> LoggedIn
+    {
         let query = Dictionary(
             (URLComponents(url: redirect, resolvingAgainstBaseURL: false)?.queryItems ?? []).map { ($0.name, $0.value ?? "") },
             uniquingKeysWith: { _, last in last })

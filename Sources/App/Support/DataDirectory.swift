@@ -8,7 +8,8 @@ public struct DataDirectory: Sendable {
         if let path = environment["PLAYKEEPER_DATA_DIR"], !path.isEmpty {
             url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath, isDirectory: true)
         } else {
-            let home = environment["HOME"].map { URL(fileURLWithPath: $0, isDirectory: true) }
+            let home =
+                environment["HOME"].map { URL(fileURLWithPath: $0, isDirectory: true) }
                 ?? FileManager.default.homeDirectoryForCurrentUser
             url = home.appendingPathComponent(".local/share/playkeeper", isDirectory: true)
         }
@@ -25,7 +26,8 @@ public struct DataDirectory: Sendable {
             return url
         }
         do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw CommandFailure(.error, "cannot create the data directory \(url.path): \(error.localizedDescription)")
         }

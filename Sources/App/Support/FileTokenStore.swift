@@ -68,7 +68,8 @@ public actor FileTokenStore: TokenStore {
         let data = try encoder.encode(tokens)
         // Write a private temporary file, then rename it over the old one: never a half-written store.
         let temporary = file.deletingLastPathComponent().appendingPathComponent(".tokens.\(UUID().uuidString).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600])
+        else {
             throw CommandFailure(.error, "cannot write \(temporary.path)")
         }
         guard rename(temporary.path, file.path) == 0 else {

@@ -56,24 +56,29 @@ public struct LibraryGenerator: Sendable {
         // Catalogue
         let artistCount = max(8, playlists * items / 12)
         let artists = (0..<artistCount).map { index -> EmulatorLibrary.Artist in
-            .init(id: id(&random), name: "\(pick(Self.words, &random)) \(pick(["Band", "Collective", "Kids", "Project", "Duo"], &random)) \(index)")
+            .init(
+                id: id(&random),
+                name: "\(pick(Self.words, &random)) \(pick(["Band", "Collective", "Kids", "Project", "Duo"], &random)) \(index)")
         }
         let trackCount = max(60, playlists * items * 6 / 10)
         var tracks: [EmulatorLibrary.Track] = []
         tracks.reserveCapacity(trackCount + trackCount / 5)
         for index in 0..<trackCount {
-            let title = random.fraction() < 0.05
+            let title =
+                random.fraction() < 0.05
                 ? pick(Self.foreignTitles, &random) + " \(index)"
                 : "\(pick(Self.words, &random)) \(pick(Self.words, &random)) \(index)"
             var credited = [pick(artists, &random)]
             if random.fraction() < 0.15 { credited.append(pick(artists, &random)) }
             let album = EmulatorLibrary.Album(
-                id: id(&random), name: "\(pick(Self.words, &random)) Album", type: random.fraction() < 0.8 ? "album" : "compilation",
+                id: id(&random), name: "\(pick(Self.words, &random)) Album",
+                type: random.fraction() < 0.8 ? "album" : "compilation",
                 releaseDate: "20\(10 + Int(random.next() % 15))-0\(1 + Int(random.next() % 9))-1\(Int(random.next() % 9))")
             tracks.append(
                 .init(
                     id: id(&random), name: title, artists: credited, album: album,
-                    durationMS: 120_000 + Int(random.next() % 240_000), isrc: "QZ\(String(format: "%03d", index % 1000))26\(String(format: "%05d", index))",
+                    durationMS: 120_000 + Int(random.next() % 240_000),
+                    isrc: "QZ\(String(format: "%03d", index % 1000))26\(String(format: "%05d", index))",
                     explicit: random.fraction() < 0.1, trackNumber: 1 + Int(random.next() % 12),
                     playable: random.fraction() >= 0.01, unavailable: random.fraction() < 0.01))
         }
@@ -116,7 +121,8 @@ public struct LibraryGenerator: Sendable {
             return .init(
                 id: id(&random), name: "Episode \(index): \(pick(Self.words, &random))", showID: show.0, showName: show.1,
                 publisher: "Podcast House", durationMS: 1_200_000 + Int(random.next() % 2_400_000),
-                releaseDate: "2025-0\(1 + index % 9)-15", description: "An episode about \(pick(Self.words, &random).lowercased()).")
+                releaseDate: "2025-0\(1 + index % 9)-15",
+                description: "An episode about \(pick(Self.words, &random).lowercased()).")
         }
 
         // Songs are picked with a skew, so that popular ones land in several playlists.
@@ -202,7 +208,8 @@ public struct LibraryGenerator: Sendable {
         var playClock = clock
         for _ in 0..<60 {
             playClock = playClock.addingTimeInterval(-Double(180 + random.next() % 600))
-            plays.append(.init(uri: song(&random).uri, playedAt: playClock, contextURI: owned.first.map { "spotify:playlist:\($0)" }))
+            plays.append(
+                .init(uri: song(&random).uri, playedAt: playClock, contextURI: owned.first.map { "spotify:playlist:\($0)" }))
         }
         library.plays = [user: plays]
         return library

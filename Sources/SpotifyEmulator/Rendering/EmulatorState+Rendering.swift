@@ -178,7 +178,8 @@ extension EmulatorState {
     ) -> JSONValue {
         func link(_ offset: Int) -> JSONValue {
             var components = URLComponents(string: apiURL(path))!
-            components.queryItems = [URLQueryItem(name: "offset", value: String(offset)), URLQueryItem(name: "limit", value: String(limit))]
+            components.queryItems =
+                [URLQueryItem(name: "offset", value: String(offset)), URLQueryItem(name: "limit", value: String(limit))]
                 + extraQuery.map { URLQueryItem(name: $0.0, value: $0.1) }
             return .string(components.url!.absoluteString)
         }
@@ -192,7 +193,9 @@ extension EmulatorState {
     func playlistObject(_ stored: StoredPlaylist, for user: String?, full: Bool, options: RenderOptions) -> JSONValue {
         let playlist = stored.playlist
         let id = playlist.id
-        let reference: JSONValue = ["href": .string(apiURL("/playlists/\(id)/items")), "total": JSONValue(playlist.entries.count)]
+        let reference: JSONValue = [
+            "href": .string(apiURL("/playlists/\(id)/items")), "total": JSONValue(playlist.entries.count),
+        ]
         var items = reference
         if full, let user, canRead(stored, user: user) {
             let first = playlist.entries.prefix(100).map { entryObject($0, options: options) }

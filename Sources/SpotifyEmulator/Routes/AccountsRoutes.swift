@@ -18,12 +18,14 @@ struct AccountsRoutes {
                 let escaped = message.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
                 return Response(
                     status: .badRequest, headers: headers,
-                    body: .init(string: "<!doctype html><title>Error</title><h1>Oops! Something went wrong</h1><p>\(escaped)</p>"))
+                    body: .init(string: "<!doctype html><title>Error</title><h1>Oops! Something went wrong</h1><p>\(escaped)</p>")
+                )
             }
         }
         accounts.post("api", "token") { request -> Response in
             guard request.headers.contentType == .urlEncodedForm else {
-                return .accountsError(AccountsFailure(status: 400, error: "invalid_request", description: "Unsupported content type"))
+                return .accountsError(
+                    AccountsFailure(status: 400, error: "invalid_request", description: "Unsupported content type"))
             }
             let basic = request.headers.basicAuthorization.map { (id: $0.username, secret: $0.password) }
             if request.headers.first(name: .authorization) != nil, basic == nil {

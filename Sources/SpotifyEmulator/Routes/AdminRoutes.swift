@@ -105,7 +105,8 @@ struct AdminRoutes {
             case .badRequest: status = .badRequest
             case .notFound: status = .notFound
             }
-            return .json(["error": ["status": JSONValue(Int(status.code)), "message": .string(error.description)]], status: status)
+            return .json(
+                ["error": ["status": JSONValue(Int(status.code)), "message": .string(error.description)]], status: status)
         } catch let failure as WebAPIFailure {
             return .webAPIError(failure)
         }

@@ -29,7 +29,9 @@ struct WebAPIRoutes {
             try await respond(request, status: .created) { grant, query in
                 let body = try request.jsonBody()
                 let uris = body["uris"]?.arrayValue?.compactMap(\.stringValue) ?? Self.uriList(query["uris"])
-                return try await state.addItems(grant, id: try id(request), uris: uris, position: body["position"]?.intValue ?? query["position"].flatMap(Int.init))
+                return try await state.addItems(
+                    grant, id: try id(request), uris: uris,
+                    position: body["position"]?.intValue ?? query["position"].flatMap(Int.init))
             }
         }
         v1.put("playlists", ":id", "items") { request in
@@ -43,7 +45,9 @@ struct WebAPIRoutes {
             }
         }
         v1.delete("playlists", ":id", "items") { request in
-            try await respond(request) { grant, _ in try await state.removeItems(grant, id: try id(request), body: try request.jsonBody()) }
+            try await respond(request) { grant, _ in
+                try await state.removeItems(grant, id: try id(request), body: try request.jsonBody())
+            }
         }
         v1.get("me", "tracks") { request in
             try await respond(request) { grant, query in try await state.savedTracks(grant, query: query) }

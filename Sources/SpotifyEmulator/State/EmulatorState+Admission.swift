@@ -36,7 +36,8 @@ extension EmulatorState {
         if knobs.faultRate > 0, random.fraction() < knobs.faultRate {
             let statuses = [500, 502, 503]
             let status = statuses[Int(random.next() % 3)]
-            return .reject(status: status, message: status == 500 ? "Server error" : "Service unavailable", reason: nil, retryAfter: nil)
+            return .reject(
+                status: status, message: status == 500 ? "Server error" : "Service unavailable", reason: nil, retryAfter: nil)
         }
         let failAfter = isWrite && knobs.faultAfterWriteRate > 0 && random.fraction() < knobs.faultAfterWriteRate
         return .proceed(failAfterWrite: failAfter)

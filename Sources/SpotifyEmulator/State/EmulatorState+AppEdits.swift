@@ -27,7 +27,9 @@ extension EmulatorState {
             let playlist = try stored()
             let by = try user(default: playlist.playlist.owner)
             let position = edit["position"]?.intValue ?? playlist.playlist.entries.count
-            guard (0...playlist.playlist.entries.count).contains(position) else { throw EmulatorError.badRequest("position out of range") }
+            guard (0...playlist.playlist.entries.count).contains(position) else {
+                throw EmulatorError.badRequest("position out of range")
+            }
             let added = uris.map { EmulatorLibrary.Entry(uri: $0, addedAt: now, addedBy: by) }
             playlists[playlistID!]!.playlist.entries.insert(contentsOf: added, at: position)
         case "remove":
@@ -80,7 +82,8 @@ extension EmulatorState {
             let id = newID()
             let entries = uris.map { EmulatorLibrary.Entry(uri: $0, addedAt: now, addedBy: by) }
             playlists[id] = StoredPlaylist(
-                playlist: EmulatorLibrary.Playlist(id: id, owner: by, name: edit["name"]?.stringValue ?? "New playlist", entries: entries),
+                playlist: EmulatorLibrary.Playlist(
+                    id: id, owner: by, name: edit["name"]?.stringValue ?? "New playlist", entries: entries),
                 snapshotID: "", followers: 1)
             playlistOrder.append(id)
             follows[by, default: []].insert(id, at: 0)

@@ -116,7 +116,8 @@ extension EmulatorState {
         playlistOrder.append(id)
         follows[user, default: []].insert(id, at: 0)
         bumpSnapshot(id)
-        return playlistObject(playlists[id]!, for: user, full: true, options: RenderOptions(query: [:], extended: knobs.extendedMode))
+        return playlistObject(
+            playlists[id]!, for: user, full: true, options: RenderOptions(query: [:], extended: knobs.extendedMode))
     }
 
     /// `PUT /me/library`: saving puts a song at the top with a new `added_at`.

@@ -62,7 +62,9 @@ public actor EmulatorState {
         for app in apps { self.apps[app.clientID] = app }
         let tables = LibraryTables(library)
         (users, userOrder, tracks, episodes) = (tables.users, tables.userOrder, tables.tracks, tables.episodes)
-        (playlists, playlistOrder, follows, liked, plays) = (tables.playlists, tables.playlistOrder, library.follows, library.liked, library.plays)
+        (playlists, playlistOrder, follows, liked, plays) = (
+            tables.playlists, tables.playlistOrder, library.follows, library.liked, library.plays
+        )
         for id in playlistOrder {
             snapshotCounter += 1
             playlists[id]?.snapshotID = Self.snapshotID(counter: snapshotCounter, playlist: id, random: &random)
@@ -99,7 +101,9 @@ public actor EmulatorState {
     public func replaceLibrary(_ library: EmulatorLibrary) {
         let tables = LibraryTables(library)
         (users, userOrder, tracks, episodes) = (tables.users, tables.userOrder, tables.tracks, tables.episodes)
-        (playlists, playlistOrder, follows, liked, plays) = (tables.playlists, tables.playlistOrder, library.follows, library.liked, library.plays)
+        (playlists, playlistOrder, follows, liked, plays) = (
+            tables.playlists, tables.playlistOrder, library.follows, library.liked, library.plays
+        )
         for id in playlistOrder { bumpSnapshot(id) }
         accessTokens = accessTokens.filter { $0.value.user.map { users[$0] != nil } ?? true }
         refreshTokens = refreshTokens.filter { users[$0.value.user] != nil }
@@ -125,7 +129,8 @@ public actor EmulatorState {
             for ids in library.follows.values { for id in Set(ids) { followers[id, default: 0] += 1 } }
             for playlist in library.playlists {
                 if playlists[playlist.id] == nil { playlistOrder.append(playlist.id) }
-                playlists[playlist.id] = StoredPlaylist(playlist: playlist, snapshotID: "", followers: followers[playlist.id] ?? 0)
+                playlists[playlist.id] = StoredPlaylist(
+                    playlist: playlist, snapshotID: "", followers: followers[playlist.id] ?? 0)
             }
         }
     }
@@ -152,7 +157,6 @@ public actor EmulatorState {
     static func snapshotID(counter: Int, playlist: String, random: inout SeededRandom) -> String {
         Data("\(counter),\(playlist),\(random.next() % 1_000_000_007)".utf8).base64EncodedString()
     }
-
 
     func playlist(_ id: String) -> StoredPlaylist? { playlists[id] }
 

@@ -79,7 +79,8 @@ public actor TokenManager {
                 )
                 // Save before anyone uses the new access token: a rotated PKCE refresh token is the only one left.
                 try await store.save(renewed, for: user)
-                logger.debug("access token refreshed", metadata: ["user": "\(user)", "rotated": "\(response.refreshToken != nil)"])
+                logger.debug(
+                    "access token refreshed", metadata: ["user": "\(user)", "rotated": "\(response.refreshToken != nil)"])
                 return renewed
             }
         }

@@ -73,7 +73,8 @@ public struct AsyncHTTPClientTransport: SpotifyTransport {
         } catch let error as HTTPClientError where error == .connectTimeout {
             throw TransportFailure.notSent("connection timed out")
         } catch let error as NIOConnectionError {
-            throw TransportFailure.notSent("connection failed: \(error.connectionErrors.first.map { "\($0.error)" } ?? "no address")")
+            throw TransportFailure.notSent(
+                "connection failed: \(error.connectionErrors.first.map { "\($0.error)" } ?? "no address")")
         } catch let error as IOError where error.errnoCode == ECONNREFUSED {
             throw TransportFailure.notSent("connection refused")
         } catch ChannelError.connectTimeout {
