@@ -22,6 +22,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
     ],
     targets: [
         // A JSON tree with a fast parser and a stable serializer; Spotify objects keep their raw JSON in it.
@@ -51,13 +56,46 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The mirror's store: Fluent models and migrations for SQLite and PostgreSQL, encrypted tokens, locks.
+        .target(
+            name: "Store",
+            dependencies: [
+                "SpotifyWebAPI",
+                "PlaykeeperJSON",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The domain: sync now; duplicate rules, dedupe planning and the unified playlist as they land.
+        .target(
+            name: "Library",
+            dependencies: [
+                "Store",
+                "SpotifyWebAPI",
+                "PlaykeeperJSON",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The Vapor application and its commands.
         .target(
             name: "App",
             dependencies: [
                 "SpotifyWebAPI",
                 "SpotifyEmulator",
+                "Store",
+                "Library",
+                "PlaykeeperJSON",
                 .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -95,6 +133,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LibraryTests",
+            dependencies: ["Library", "SpotifyWebAPI", "PlaykeeperJSON"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AppTests",
             dependencies: [
                 "App",
@@ -102,6 +150,13 @@ let package = Package(
                 "PlaykeeperJSON",
                 "SpotifyEmulator",
                 "SpotifyWebAPI",
+                "Store",
+                "Library",
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "VaporTesting", package: "vapor"),
             ],

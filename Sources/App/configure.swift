@@ -1,7 +1,12 @@
 import Vapor
 
-/// The composition root: commands now; the database, routes and jobs as they land.
+/// The composition root: the commands, then (as they land) routes and jobs. The store is opened lazily by the
+/// commands that use it, so `emulator` and `--help` never touch a database.
 public func configure(_ app: Application) async throws {
     app.asyncCommands.use(EmulatorCommand(), as: "emulator")
     app.asyncCommands.use(LoginCommand(), as: "login")
+    app.asyncCommands.use(UsersCommand(), as: "users")
+    app.asyncCommands.use(SyncCommand(), as: "sync")
+    app.asyncCommands.use(PlaylistsCommand(), as: "playlists")
+    app.asyncCommands.use(HistoryCommand(), as: "history")
 }

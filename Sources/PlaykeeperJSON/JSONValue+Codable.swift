@@ -30,3 +30,12 @@ extension JSONValue: Codable {
         }
     }
 }
+
+extension JSONValue {
+    /// The tree of any `Encodable` value, through `JSONEncoder`.
+    public init(encoding value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        self = try JSONValue(parsing: encoder.encode(value))
+    }
+}

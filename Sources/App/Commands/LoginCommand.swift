@@ -1,6 +1,7 @@
 import ConsoleKit
 import Foundation
 import SpotifyWebAPI
+import Store
 import Vapor
 
 /// `playkeeper login [--no-browser] [--paste]`: logs a person in with Spotify and stores their tokens.
@@ -24,7 +25,7 @@ struct LoginCommand: AsyncCommand {
 
     var help: String {
         """
-        Log in with Spotify and store the tokens in the data directory.
+        Log in with Spotify and store the tokens, encrypted, in the database.
 
         Prints the authorization address alone on one line of standard output, listens on the loopback
         redirect URI (SPOTIFY_REDIRECT_URI, default http://127.0.0.1:8080/callback) and exchanges the code.
@@ -42,10 +43,8 @@ struct LoginCommand: AsyncCommand {
         try await CommandRunner.run(context) {
             let environment = ProcessInfo.processInfo.environment
             let configuration = try SpotifyConfiguration.fromEnvironment(environment)
-            let directory = DataDirectory(environment: environment)
-            try directory.ensureExists()
-            let flow = LoginFlow(
-                configuration: configuration, transport: AsyncHTTPClientTransport(), store: FileTokenStore(directory: directory))
+            let mirror = try await MirrorContext.open(context.application, environment: environment)
+            let flow = LoginFlow(configuration: configuration, transport: AsyncHTTPClientTransport(), store: mirror.tokens)
             let authorization = flow.start()
 
             let redirect: URL
@@ -70,6 +69,7 @@ struct LoginCommand: AsyncCommand {
                 redirect = answer
             }
             let loggedIn = try await flow.complete(redirect: redirect, authorization: authorization)
+            try await mirror.tokens.recordLogin(loggedIn.user, token: loggedIn.token)
             Output.progress(
                 "Logged in as \(loggedIn.user.displayName ?? loggedIn.userID) (\(loggedIn.userID)). "
                     + "Spotify keeps this login for 6 months, until \(loggedIn.token.loginExpiresAt.formatted(date: .abbreviated, time: .omitted))."

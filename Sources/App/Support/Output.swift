@@ -9,6 +9,18 @@ enum Output {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
+    /// A one-line progress bar on a terminal's standard error.
+    static func bar(_ done: Int, _ total: Int, _ label: String) {
+        let width = 24
+        let filled = total > 0 ? width * done / total : width
+        let text = "\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total) \(label.prefix(40))"
+        FileHandle.standardError.write(Data((text + "\u{1B}[K").utf8))
+    }
+
+    static func clearBar() {
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+
     static func progress(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }

@@ -4,6 +4,9 @@ import PlaykeeperJSON
 
 /// The Web API, acting as one user. Cheap to make; all state is shared through `SpotifyAPI`.
 public struct SpotifyClient: Sendable {
+    /// Counts the requests made by the current task and its children (a sync reports them).
+    @TaskLocal public static var callCounter: CallCounter?
+
     public let api: SpotifyAPI
     public let user: String
 
@@ -35,8 +38,11 @@ public struct SpotifyClient: Sendable {
         let url = request.url(base: api.configuration.apiURL)
         let body = request.body.map { $0.serializedData() }
 
+        var attempt = 0
         while true {
+            attempt += 1
             try await api.budget.acquire()
+            Self.callCounter?.count(retry: attempt > 1)
             let accessToken = try await api.tokens.accessToken(for: user)
             var headers: [(name: String, value: String)] = [("Authorization", "Bearer \(accessToken)")]
             if body != nil { headers.append(("Content-Type", "application/json")) }

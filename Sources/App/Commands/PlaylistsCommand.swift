@@ -1,0 +1,59 @@
+import ConsoleKit
+import FluentKit
+import Foundation
+import PlaykeeperJSON
+import Store
+import Vapor
+
+/// `playkeeper playlists [--user ID] [--json]`: lists the mirrored playlists.
+struct PlaylistsCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "user", help: "The Spotify user id; required when several users are logged in.")
+        var user: String?
+        @Flag(name: "json", help: "Print JSON on standard output.")
+        var json: Bool
+        @Flag(name: "gone", help: "Include playlists that disappeared from the library.")
+        var gone: Bool
+        init() {}
+    }
+
+    var help: String {
+        """
+        List the mirrored playlists, with entry counts, last sync and whether they can be edited.
+
+        Examples:
+          playkeeper playlists
+          playkeeper playlists --json --gone
+        """
+    }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        try await CommandRunner.run(context) {
+            let mirror = try await MirrorContext.open(context.application)
+            let user = try await mirror.user(signature.user)
+            var query = PlaylistRecord.query(on: mirror.database).filter(\.$user.$id == (try user.requireID()))
+            if !signature.gone { query = query.filter(\.$goneAt == nil) }
+            let playlists = try await query.sort(\.$listPosition).all()
+            if signature.json {
+                Output.result(MirrorViews.page(playlists.map(MirrorViews.playlist), total: playlists.count, limit: playlists.count, offset: 0).serialized())
+                return
+            }
+            if playlists.isEmpty {
+                Output.progress("No playlists mirrored yet; run 'playkeeper sync'.")
+                return
+            }
+            for playlist in playlists {
+                let access = playlist.canReadItems ? (playlist.canEdit ? "editable" : "read-only") : "metadata only"
+                let synced = playlist.lastSyncedAt.map { $0.formatted(date: .abbreviated, time: .shortened) } ?? "never"
+                Output.result(
+                    "\(playlist.spotifyID.padding(toLength: 22, withPad: " ", startingAt: 0))  \(String(playlist.entryCount).leftPadded(6))  "
+                        + "\(access.padding(toLength: 13, withPad: " ", startingAt: 0))  \(synced)  \(playlist.name)"
+                        + (playlist.goneAt != nil ? "  (gone)" : ""))
+            }
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}

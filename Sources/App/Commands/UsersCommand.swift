@@ -1,0 +1,48 @@
+import ConsoleKit
+import FluentKit
+import Foundation
+import PlaykeeperJSON
+import SpotifyWebAPI
+import Store
+import Vapor
+
+/// `playkeeper users [--json]`: who has logged in, and when each login ends.
+struct UsersCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Flag(name: "json", help: "Print JSON on standard output.")
+        var json: Bool
+        init() {}
+    }
+
+    var help: String {
+        """
+        List the users who logged in, whether they must log in again, and when their 6-month login ends.
+
+        Example:
+          playkeeper users --json
+        """
+    }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        try await CommandRunner.run(context) {
+            let mirror = try await MirrorContext.open(context.application)
+            var rows: [JSONValue] = []
+            for user in try await mirror.tokens.users() {
+                let token = try? await mirror.tokens.token(for: user.spotifyID)
+                rows.append([
+                    "id": .string(user.spotifyID), "account_id": JSONValue(user.accountID), "display_name": JSONValue(user.displayName),
+                    "needs_login": .bool(user.needsLogin || token == nil), "login_expires_at": MirrorViews.date(token?.loginExpiresAt),
+                ])
+            }
+            if signature.json {
+                Output.result(JSONValue.object(["users": .array(rows)]).serialized())
+                return
+            }
+            if rows.isEmpty { Output.progress("Nobody has logged in yet; run 'playkeeper login'.") }
+            for row in rows {
+                let state = row["needs_login"]?.boolValue == true ? "must log in again" : "login ends \(row["login_expires_at"]?.stringValue ?? "?")"
+                Output.result("\(row["id"]?.stringValue ?? "")  \(row["display_name"]?.stringValue ?? "")  \(state)")
+            }
+        }
+    }
+}

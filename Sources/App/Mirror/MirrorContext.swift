@@ -1,0 +1,116 @@
+import Fluent
+import FluentKit
+import SQLKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Library
+import SpotifyWebAPI
+import Store
+import Vapor
+
+/// What every command that touches the mirror needs: the data directory, the database (migrated), the
+/// encrypted token store and a Spotify API bound to it. Built once per process, on first use.
+public struct MirrorContext: Sendable {
+    public let directory: DataDirectory
+    public let location: DatabaseLocation
+    public let database: any Database
+    public let tokens: DatabaseTokenStore
+
+    public init(directory: DataDirectory, location: DatabaseLocation, database: any Database, tokens: DatabaseTokenStore) {
+        self.directory = directory
+        self.location = location
+        self.database = database
+        self.tokens = tokens
+    }
+
+    /// Opens (and migrates) the store that `DATABASE_URL` names. A bad URL or an unreachable server is a clear error.
+    public static func open(_ app: Application, environment: [String: String] = ProcessInfo.processInfo.environment) async throws
+        -> MirrorContext
+    {
+        if let existing = app.storage[MirrorContextKey.self] { return existing }
+        let directory = DataDirectory(environment: environment)
+        try directory.ensureExists()
+        let location = try DatabaseLocation.parse(environment["DATABASE_URL"], dataDirectory: directory.url)
+        let box = try SecretBox.load(environment: environment, dataDirectory: directory.url)
+        try await configureDatabase(app, location: location)
+        let database = app.db
+        let context = MirrorContext(directory: directory, location: location, database: database, tokens: DatabaseTokenStore(database: database, box: box))
+        try await context.importFileTokens(logger: app.logger)
+        app.storage[MirrorContextKey.self] = context
+        return context
+    }
+
+    /// Registers the database with Fluent and runs the migrations.
+    public static func configureDatabase(_ app: Application, location: DatabaseLocation) async throws {
+        switch location {
+        case .sqlite(let path):
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+        case .postgres(let url, _):
+            let configuration: SQLPostgresConfiguration
+            do {
+                configuration = try SQLPostgresConfiguration(url: url)
+            } catch {
+                throw StoreError.invalidDatabaseURL("cannot read \(location.description)")
+            }
+            app.databases.use(.postgres(configuration: configuration, sqlLogLevel: .trace), as: .psql)
+        }
+        app.migrations.add(Store.migrations)
+        do {
+            if location.isSQLite {
+                // Several processes share the file: WAL lets readers work while one process writes.
+                try await app.db.sql().raw("PRAGMA journal_mode = WAL").run()
+            }
+            try await app.autoMigrate()
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.unreachable("\(location.description): \(String(reflecting: error).prefix(300))")
+        }
+    }
+
+    /// Moves tokens from the foundation's `tokens.json` into the database, then deletes the file.
+    func importFileTokens(logger: Logger) async throws {
+        let file = FileTokenStore(directory: directory)
+        guard FileManager.default.fileExists(atPath: file.file.path) else { return }
+        for user in try await file.users() {
+            if let token = try await file.token(for: user), try await tokens.token(for: user) == nil {
+                try await tokens.save(token, for: user)
+            }
+        }
+        try FileManager.default.removeItem(at: file.file)
+        logger.notice("moved the tokens of tokens.json into the database and deleted the file")
+    }
+
+    /// The user a command acts for: `--user`, or the only user there is.
+    public func user(_ requested: String?) async throws -> UserRecord {
+        let users = try await tokens.users()
+        if let requested {
+            guard let user = users.first(where: { $0.spotifyID == requested }) else {
+                throw CommandFailure(.needsLogin, "no user '\(requested)' has logged in; run 'playkeeper login'")
+            }
+            return user
+        }
+        switch users.count {
+        case 0: throw CommandFailure(.needsLogin, "nobody has logged in yet; run 'playkeeper login'")
+        case 1: return users[0]
+        default:
+            throw CommandFailure(
+                .usage, "several users are logged in (\(users.map(\.spotifyID).joined(separator: ", "))); pick one with --user ID")
+        }
+    }
+
+    /// A Spotify API whose tokens live in this store.
+    public func spotify(environment: [String: String] = ProcessInfo.processInfo.environment, observer: (any SpotifyCallObserver)? = nil) throws
+        -> SpotifyAPI
+    {
+        let configuration = try SpotifyConfiguration.fromEnvironment(environment)
+        return SpotifyAPI(configuration: configuration, tokenStore: tokens, observer: observer)
+    }
+}
+
+struct MirrorContextKey: StorageKey {
+    typealias Value = MirrorContext
+}

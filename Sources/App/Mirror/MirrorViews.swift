@@ -1,0 +1,42 @@
+import FluentKit
+import Foundation
+import PlaykeeperJSON
+import Store
+
+/// The JSON shapes of the mirror, shared by the CLI's `--json` and the HTTP API.
+public enum MirrorViews {
+    static func date(_ date: Date?) -> JSONValue {
+        date.map { .string($0.formatted(Date.ISO8601FormatStyle())) } ?? .null
+    }
+
+    public static func playlist(_ record: PlaylistRecord) -> JSONValue {
+        [
+            "id": .string(record.spotifyID), "name": .string(record.name), "owner_id": JSONValue(record.ownerID),
+            "owner_name": JSONValue(record.ownerName), "description": JSONValue(record.playlistDescription),
+            "public": JSONValue(record.isPublic), "collaborative": .bool(record.collaborative),
+            "snapshot_id": JSONValue(record.snapshotID), "entry_count": JSONValue(record.entryCount),
+            "can_read_items": .bool(record.canReadItems), "can_edit": .bool(record.canEdit), "is_liked": .bool(record.isLiked),
+            "gone": .bool(record.goneAt != nil), "gone_at": date(record.goneAt), "last_synced_at": date(record.lastSyncedAt),
+        ]
+    }
+
+    public static func version(_ record: PlaylistVersionRecord) -> JSONValue {
+        [
+            "snapshot_id": JSONValue(record.snapshotID), "seen_at": date(record.seenAt), "entry_count": JSONValue(record.entryCount),
+            "added": (try? JSONValue(parsing: record.added)) ?? [], "removed": (try? JSONValue(parsing: record.removed)) ?? [],
+        ]
+    }
+
+    public static func entry(_ record: EntryRecord) -> JSONValue {
+        [
+            "position": JSONValue(record.position), "uri": JSONValue(record.uri), "added_at": date(record.addedAt),
+            "added_by": JSONValue(record.addedBy), "is_local": .bool(record.isLocal), "kind": .string(record.kind),
+            "is_playable": JSONValue(record.isPlayable), "linked_from_uri": JSONValue(record.linkedFromURI),
+        ]
+    }
+
+    /// A page of items, as every list of the API answers.
+    public static func page(_ items: [JSONValue], total: Int, limit: Int, offset: Int) -> JSONValue {
+        ["items": .array(items), "total": JSONValue(total), "limit": JSONValue(limit), "offset": JSONValue(offset)]
+    }
+}

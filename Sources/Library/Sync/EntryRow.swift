@@ -1,0 +1,110 @@
+import Foundation
+import PlaykeeperJSON
+import SpotifyWebAPI
+
+/// One entry as the store keeps it, read from Spotify's entry (or a Liked Songs item).
+public struct EntryRow: Sendable, Equatable {
+    public var position: Int
+    /// The URI the playlist holds (`linked_from.uri` for a relinked track); `nil` for an unavailable entry.
+    public var uri: String?
+    public var addedAt: Date?
+    public var addedBy: String?
+    public var isLocal: Bool
+    public var linkedFromURI: String?
+    public var kind: PlaylistEntry.Kind
+    public var isPlayable: Bool?
+    public var raw: String
+    /// What the catalogue learns from this entry.
+    public var catalog: CatalogRow?
+
+    public init(entry: PlaylistEntry?, position: Int) {
+        self.position = position
+        guard let entry else {
+            // A `null` in the page's items array: keep the position, know nothing else.
+            uri = nil
+            addedAt = nil
+            addedBy = nil
+            isLocal = false
+            linkedFromURI = nil
+            kind = .unavailable
+            isPlayable = nil
+            raw = "null"
+            catalog = nil
+            return
+        }
+        uri = entry.uri
+        addedAt = entry.addedAt
+        addedBy = entry.addedBy?.id
+        isLocal = entry.isLocal
+        kind = entry.kind
+        raw = entry.raw.serialized()
+        switch entry.item {
+        case .track(let track):
+            linkedFromURI = track.linkedFrom?.uri
+            isPlayable = track.isPlayable
+        case .episode(let episode):
+            linkedFromURI = nil
+            isPlayable = episode.isPlayable
+        case nil:
+            linkedFromURI = nil
+            isPlayable = nil
+        }
+        catalog = entry.item.flatMap { CatalogRow(item: $0, uri: entry.uri) }
+    }
+
+    /// A Liked Songs item.
+    public init(saved: SavedTrack, position: Int) {
+        self.position = position
+        let item = saved.track.map(PlaylistItem.track)
+        uri = item?.playlistURI
+        addedAt = saved.addedAt
+        addedBy = nil
+        isLocal = saved.track?.isLocal ?? false
+        linkedFromURI = saved.track?.linkedFrom?.uri
+        kind = saved.track == nil ? .unavailable : (saved.track!.isLocal ? .local : .track)
+        isPlayable = saved.track?.isPlayable
+        raw = saved.raw.serialized()
+        catalog = item.flatMap { CatalogRow(item: $0, uri: item?.playlistURI) }
+    }
+}
+
+/// A track or episode for the catalogue table.
+public struct CatalogRow: Sendable, Equatable {
+    public var uri: String
+    public var spotifyID: String?
+    public var kind: String
+    public var name: String?
+    public var artists: String?
+    public var artistIDs: String?
+    public var album: String?
+    public var albumType: String?
+    public var durationMS: Int?
+    public var isrc: String?
+    public var raw: String
+
+    init?(item: PlaylistItem, uri: String?) {
+        guard let uri else { return nil }
+        self.uri = uri
+        raw = item.raw.serialized()
+        durationMS = item.durationMS
+        name = item.name
+        switch item {
+        case .track(let track):
+            spotifyID = track.linkedFrom?.id ?? track.id
+            kind = track.isLocal ? "local" : "track"
+            artists = track.artists.compactMap(\.name).joined(separator: ", ")
+            artistIDs = JSONValue.array(track.artists.map { JSONValue($0.id) }).serialized()
+            album = track.album?.name
+            albumType = track.album?.albumType
+            isrc = track.isrc
+        case .episode(let episode):
+            spotifyID = episode.id
+            kind = "episode"
+            artists = episode.showName
+            artistIDs = nil
+            album = episode.showName
+            albumType = "show"
+            isrc = nil
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import FluentKit
+import Foundation
+import PlaykeeperJSON
+import SQLKit
+import SpotifyWebAPI
+import Store
+
+/// Writes a playlist's entries, its catalogue items, its row and a version, all in one transaction, so a
+/// crash never leaves a half-written playlist. Bulk writes go through SQLKit in batches.
+///
+/// Writes are serialized through this actor: reads from Spotify run concurrently, but SQLite has one writer.
+public actor MirrorWriter {
+    let database: any Database
+    /// Rows per INSERT statement: well under SQLite's and PostgreSQL's bind-parameter limits.
+    static let batch = 400
+    /// Time spent inside write transactions, and the entries written, for the benchmark.
+    public private(set) var writeSeconds: Double = 0
+    public private(set) var entriesWritten = 0
+
+    public init(database: any Database) { self.database = database }
+
+    public struct PlaylistUpdate: Sendable {
+        public var playlistID: UUID
+        public var snapshotID: String?
+        public var entries: [EntryRow]
+        public var raw: String?
+        public var canEdit: Bool
+        public var syncedAt: Date
+    }
+
+    /// Replaces the stored entries of a playlist and records the version. Returns the diff.
+    @discardableResult
+    public func replaceEntries(_ update: PlaylistUpdate) async throws -> VersionDiff {
+        let started = Date()
+        let diff = try await database.transaction { db in
+            let sql = try db.sql()
+            if db.isSQLite { try await sql.raw("PRAGMA busy_timeout = 30000").run() }
+            let oldURIs = try await sql.select().column("uri").from(EntryRecord.schema)
+                .where("playlist_id", .equal, update.playlistID).orderBy("position").all()
+                .compactMap { try $0.decode(column: "uri", as: String?.self) }
+            try await sql.delete(from: EntryRecord.schema).where("playlist_id", .equal, update.playlistID).run()
+            try await Self.insertEntries(update.entries, playlist: update.playlistID, on: sql)
+            try await Self.upsertCatalog(update.entries.compactMap(\.catalog), on: sql)
+
+            let newURIs = update.entries.compactMap(\.uri)
+            let diff = VersionDiff(old: oldURIs, new: newURIs)
+            var row = sql.update(PlaylistRecord.schema)
+                .set("snapshot_id", to: update.snapshotID)
+                .set("entry_count", to: update.entries.count)
+                .set("last_synced_at", to: update.syncedAt)
+                .set("can_read_items", to: true)
+                .set("can_edit", to: update.canEdit)
+            if let raw = update.raw { row = row.set("raw", to: raw) }
+            try await row.where("id", .equal, update.playlistID).run()
+
+            let version = PlaylistVersionRecord()
+            version.$playlist.id = update.playlistID
+            version.snapshotID = update.snapshotID
+            version.seenAt = update.syncedAt
+            version.entryCount = update.entries.count
+            version.added = JSONValue.array(diff.added.map(JSONValue.string)).serialized()
+            version.removed = JSONValue.array(diff.removed.map(JSONValue.string)).serialized()
+            try await version.create(on: db)
+            return diff
+        }
+        writeSeconds += Date().timeIntervalSince(started)
+        entriesWritten += update.entries.count
+        return diff
+    }
+
+    static func insertEntries(_ entries: [EntryRow], playlist: UUID, on sql: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: entries.count, by: batch) {
+            var insert = sql.insert(into: EntryRecord.schema).columns(
+                "id", "playlist_id", "position", "uri", "added_at", "added_by", "is_local", "linked_from_uri", "kind",
+                "is_playable", "raw")
+            for entry in entries[start..<min(start + batch, entries.count)] {
+                insert = insert.values(
+                    SQLBind(UUID()), SQLBind(playlist), SQLBind(entry.position), SQLBind(entry.uri), SQLBind(entry.addedAt),
+                    SQLBind(entry.addedBy), SQLBind(entry.isLocal), SQLBind(entry.linkedFromURI), SQLBind(entry.kind.rawValue),
+                    SQLBind(entry.isPlayable), SQLBind(entry.raw))
+            }
+            try await insert.run()
+        }
+    }
+
+    static func upsertCatalog(_ rows: [CatalogRow], on sql: any SQLDatabase) async throws {
+        var seen = Set<String>()
+        let unique = rows.filter { seen.insert($0.uri).inserted }
+        for start in stride(from: 0, to: unique.count, by: batch) {
+            var insert = sql.insert(into: CatalogItemRecord.schema).columns(
+                "uri", "spotify_id", "kind", "name", "artists", "artist_ids", "album", "album_type", "duration_ms", "isrc", "raw")
+            for row in unique[start..<min(start + batch, unique.count)] {
+                insert = insert.values(
+                    SQLBind(row.uri), SQLBind(row.spotifyID), SQLBind(row.kind), SQLBind(row.name), SQLBind(row.artists),
+                    SQLBind(row.artistIDs), SQLBind(row.album), SQLBind(row.albumType), SQLBind(row.durationMS), SQLBind(row.isrc),
+                    SQLBind(row.raw))
+            }
+            try await insert.onConflict(with: ["uri"]) { conflict in
+                conflict.set(excludedValueOf: "spotify_id").set(excludedValueOf: "kind").set(excludedValueOf: "name")
+                    .set(excludedValueOf: "artists").set(excludedValueOf: "artist_ids").set(excludedValueOf: "album")
+                    .set(excludedValueOf: "album_type").set(excludedValueOf: "duration_ms").set(excludedValueOf: "isrc")
+                    .set(excludedValueOf: "raw")
+            }.run()
+        }
+    }
+}

@@ -1,0 +1,311 @@
+import FluentKit
+import SQLKit
+import Foundation
+import Logging
+import PlaykeeperJSON
+import SpotifyWebAPI
+import Store
+
+/// Mirrors one user's library: the playlist list, the entries of every readable playlist whose snapshot
+/// moved, and Liked Songs. The CLI, the service and the scheduler all call this one function.
+///
+/// Interrupted at any point, it leaves the store consistent: each playlist's entries and snapshot change
+/// together in one transaction, so the next sync re-reads exactly the playlists still out of date.
+public struct SyncEngine: Sendable {
+    public let database: any Database
+    public let client: SpotifyClient
+    public let writer: MirrorWriter
+    public var concurrency: Int
+    public var logger: Logger
+
+    /// How often a playlist whose snapshot keeps moving is read again before giving up on it for this run.
+    static let maxRereads = 3
+    /// Entries that `GET /playlists/{id}` returns with the playlist.
+    static let firstPageSize = 100
+
+    public init(database: any Database, client: SpotifyClient, concurrency: Int = 8, logger: Logger = Logger(label: "playkeeper.sync")) {
+        self.database = database
+        self.client = client
+        self.writer = MirrorWriter(database: database)
+        self.concurrency = max(1, concurrency)
+        self.logger = logger
+    }
+
+    /// Runs a sync. `progress` is called as playlists finish.
+    public func run(progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
+        let started = Date()
+        let userName = client.user
+        guard let user = try await UserRecord.query(on: database).filter(\.$spotifyID == userName).first(), let userID = user.id else {
+            throw SpotifyError.notLoggedIn(user: userName)
+        }
+        var report = SyncReport(user: userName)
+        let run = SyncRunRecord()
+        run.$user.id = userID
+        run.startedAt = started
+        run.status = "running"
+        (run.apiCalls, run.retries, run.rereads, run.playlistsChanged, run.playlistsUnchanged, run.entriesWritten) = (0, 0, 0, 0, 0, 0)
+        try await run.create(on: database)
+        report.runID = run.id
+
+        let counter = CallCounter()
+        do {
+            try await SpotifyClient.$callCounter.withValue(counter) {
+                try await mirror(userID: userID, report: &report, progress: progress)
+            }
+            run.status = "succeeded"
+        } catch {
+            run.status = "failed"
+            run.error = "\(error)"
+            report.apiCalls = counter.requests
+            try? await finish(run, report: report, counter: counter, started: started)
+            throw error
+        }
+        report.apiCalls = counter.requests
+        report.retries = counter.retries
+        report.rereads = counter.rereads
+        report.seconds = Date().timeIntervalSince(started)
+        try await finish(run, report: report, counter: counter, started: started)
+        return report
+    }
+
+    private func finish(_ run: SyncRunRecord, report: SyncReport, counter: CallCounter, started: Date) async throws {
+        run.finishedAt = Date()
+        run.apiCalls = counter.requests
+        run.retries = counter.retries
+        run.rereads = counter.rereads
+        run.playlistsChanged = report.playlistsChanged
+        run.playlistsUnchanged = report.playlistsUnchanged
+        run.entriesWritten = report.entriesWritten
+        try await run.save(on: database)
+    }
+
+    private func mirror(userID: UUID, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
+        let me = client.user
+        // 1. The playlist list, in full, paged by offset.
+        let listed = try await client.myPlaylists().allItems().compactMap { $0 }.filter { $0.id != nil }
+        report.playlistsListed = listed.count
+        var stored = Dictionary(
+            try await PlaylistRecord.query(on: database).filter(\.$user.$id == userID).all().map { ($0.spotifyID, $0) },
+            uniquingKeysWith: { first, _ in first })
+
+        // 2. Metadata for every listed playlist; the ones that vanished are marked gone, their history kept.
+        var toRead: [(record: PlaylistRecord, listing: Playlist)] = []
+        let now = Date()
+        for (position, listing) in listed.enumerated() {
+            let id = listing.id!
+            let record = stored[id] ?? Self.newPlaylist(userID: userID, spotifyID: id)
+            record.name = listing.name ?? record.name
+            record.playlistDescription = listing.description
+            record.ownerID = listing.owner?.id
+            record.ownerName = listing.owner?.displayName
+            record.isPublic = listing.isPublic
+            record.collaborative = listing.collaborative ?? false
+            record.listedSnapshotID = listing.snapshotID
+            record.listPosition = position
+            record.goneAt = nil
+            record.raw = listing.raw.serialized()
+            let owned = listing.owner?.id == me
+            // `collaborative: true` does not prove this user collaborates: reading tells.
+            let mayRead = owned || record.collaborative
+            if !mayRead {
+                record.canReadItems = false
+                record.canEdit = false
+                record.entryCount = listing.total ?? record.entryCount
+                report.playlistsMetadataOnly += 1
+            } else if record.snapshotID == nil || record.snapshotID != listing.snapshotID {
+                toRead.append((record, listing))
+            } else {
+                report.playlistsUnchanged += 1
+            }
+            try await record.save(on: database)
+            stored[id] = record
+        }
+        let listedIDs = Set(listed.compactMap(\.id))
+        for record in stored.values where !record.isLiked && record.goneAt == nil && !listedIDs.contains(record.spotifyID) {
+            record.goneAt = now
+            try await record.save(on: database)
+            report.playlistsGone += 1
+        }
+
+        // 3. Entries of the playlists whose snapshot moved, read concurrently, written one at a time.
+        let total = toRead.count
+        let outcomes = try await withThrowingTaskGroup(of: (String, ReadOutcome).self) { group in
+            var results: [(String, ReadOutcome)] = []
+            var iterator = toRead.makeIterator()
+            func launch() {
+                guard let next = iterator.next() else { return }
+                group.addTask { (next.record.spotifyID, try await self.mirrorPlaylist(next.record, owned: next.listing.owner?.id == me)) }
+            }
+            for _ in 0..<concurrency { launch() }
+            while let result = try await group.next() {
+                results.append(result)
+                progress?(SyncProgress(done: results.count, total: total, playlist: stored[result.0]?.name ?? result.0))
+                launch()
+            }
+            return results
+        }
+        for (id, outcome) in outcomes {
+            switch outcome {
+            case .written(let count):
+                report.playlistsChanged += 1
+                report.entriesWritten += count
+            case .metadataOnly:
+                report.playlistsMetadataOnly += 1
+            case .failed(let reason):
+                report.failures[id] = reason
+            }
+        }
+
+        // 4. Liked Songs.
+        let liked = stored[PlaylistRecord.likedID] ?? Self.newLiked(userID: userID, owner: me)
+        if liked.id == nil { try await liked.save(on: database) }
+        if let written = try await mirrorLiked(liked) {
+            report.likedChanged = true
+            report.entriesWritten += written
+        }
+    }
+
+    enum ReadOutcome: Sendable {
+        case written(Int)
+        case metadataOnly
+        case failed(String)
+    }
+
+    /// Reads one playlist's entries with a consistent snapshot and stores them.
+    private func mirrorPlaylist(_ record: PlaylistRecord, owned: Bool) async throws -> ReadOutcome {
+        let id = record.spotifyID
+        do {
+            for attempt in 0...Self.maxRereads {
+                if attempt > 0 { SpotifyClient.callCounter?.countReread() }
+                // One call gives the snapshot and the first 100 entries.
+                let playlist = try await client.playlist(id)
+                guard let first = playlist.firstPage else {
+                    try await markMetadataOnly(record, playlist: playlist)
+                    return .metadataOnly
+                }
+                var entries = first.items
+                let expected = playlist.total ?? first.total ?? entries.count
+                if expected > entries.count {
+                    for try await page in client.playlistItems(id, offset: entries.count) { entries.append(contentsOf: page.items) }
+                    // Offsets shift if the playlist changes during a multi-page read: compare the snapshot after.
+                    let after = try await client.playlist(id, fields: "snapshot_id")
+                    guard after.snapshotID == playlist.snapshotID else { continue }
+                }
+                let rows = entries.enumerated().map { EntryRow(entry: $0.element, position: $0.offset) }
+                try await writer.replaceEntries(
+                    .init(
+                        playlistID: try record.requireID(), snapshotID: playlist.snapshotID, entries: rows,
+                        raw: playlist.raw.withoutEntries().serialized(), canEdit: true, syncedAt: Date()))
+                return .written(rows.count)
+            }
+            return .failed("its snapshot kept moving while it was read; the next sync tries again")
+        } catch let error as SpotifyError {
+            switch error {
+            case .api(let status, _, _, _) where status == 403 || status == 404:
+                try await markMetadataOnly(record, playlist: nil)
+                return .metadataOnly
+            case .api, .writeMayHaveBeenApplied, .transport, .paging, .decoding:
+                logger.warning("playlist not mirrored", metadata: ["playlist": "\(id)", "error": "\(error)"])
+                return .failed(error.description)
+            case .reauthorizationRequired, .notLoggedIn, .rateLimited, .quotaExceeded, .accounts:
+                throw error
+            }
+        }
+    }
+
+    private func markMetadataOnly(_ record: PlaylistRecord, playlist: Playlist?) async throws {
+        record.canReadItems = false
+        record.canEdit = false
+        if let total = playlist?.total { record.entryCount = total }
+        try await record.save(on: database)
+    }
+
+    /// Reads Liked Songs newest first until known entries appear; a full read when `total` disagrees.
+    /// Returns the number of entries written, or `nil` when nothing changed.
+    private func mirrorLiked(_ liked: PlaylistRecord) async throws -> Int? {
+        let likedID = try liked.requireID()
+        let storedRows = try await EntryRecord.query(on: database).filter(\.$playlist.$id == likedID).sort(\.$position).all()
+        func key(_ uri: String?, _ addedAt: Date?) -> String { "\(uri ?? "")|\(Int(addedAt?.timeIntervalSince1970 ?? 0))" }
+        let known = Set(storedRows.map { key($0.uri, $0.addedAt) })
+        var read: [SavedTrack] = []
+        var freshCount: Int?
+        var total: Int?
+        var pages = client.savedTracks().makeAsyncIterator()
+        while freshCount == nil, let page = try await pages.next() {
+            total = total ?? page.total
+            for item in page.items.compactMap({ $0 }) {
+                let uri = item.track.flatMap { PlaylistItem.track($0).playlistURI }
+                if freshCount == nil, known.contains(key(uri, item.addedAt)) { freshCount = read.count }
+                read.append(item)
+            }
+        }
+        if let freshCount, total == freshCount + storedRows.count {
+            // Only additions at the top (or none): the stored rows stay behind the new ones.
+            guard freshCount > 0 else { return nil }
+            let rows = read.prefix(freshCount).enumerated().map { EntryRow(saved: $0.element, position: $0.offset) }
+                + storedRows.enumerated().map { Self.row(from: $0.element, position: freshCount + $0.offset) }
+            return try await writeLiked(liked, rows: rows)
+        }
+        // Reading only the newest pages never shows an un-liked song: `total` disagrees, so read it all.
+        while let page = try await pages.next() { read.append(contentsOf: page.items.compactMap { $0 }) }
+        let rows = read.enumerated().map { EntryRow(saved: $0.element, position: $0.offset) }
+        if rows.map(\.uri) == storedRows.map(\.uri), rows.map(\.addedAt) == storedRows.map(\.addedAt) { return nil }
+        return try await writeLiked(liked, rows: rows)
+    }
+
+    private func writeLiked(_ liked: PlaylistRecord, rows: [EntryRow]) async throws -> Int {
+        try await writer.replaceEntries(
+            .init(playlistID: try liked.requireID(), snapshotID: nil, entries: rows, raw: nil, canEdit: true, syncedAt: Date()))
+        return rows.count
+    }
+
+    static func row(from record: EntryRecord, position: Int) -> EntryRow {
+        var row = EntryRow(entry: nil, position: position)
+        row.uri = record.uri
+        row.addedAt = record.addedAt
+        row.addedBy = record.addedBy
+        row.isLocal = record.isLocal
+        row.linkedFromURI = record.linkedFromURI
+        row.kind = PlaylistEntry.Kind(rawValue: record.kind) ?? .unavailable
+        row.isPlayable = record.isPlayable
+        row.raw = record.raw
+        return row
+    }
+
+    static func newPlaylist(userID: UUID, spotifyID: String) -> PlaylistRecord {
+        let record = PlaylistRecord()
+        record.$user.id = userID
+        record.spotifyID = spotifyID
+        record.name = spotifyID
+        record.collaborative = false
+        record.entryCount = 0
+        record.canReadItems = true
+        record.canEdit = false
+        record.isLiked = false
+        record.listPosition = 0
+        return record
+    }
+
+    static func newLiked(userID: UUID, owner: String) -> PlaylistRecord {
+        let record = newPlaylist(userID: userID, spotifyID: PlaylistRecord.likedID)
+        record.name = "Liked Songs"
+        record.ownerID = owner
+        record.isLiked = true
+        record.canEdit = true
+        record.listPosition = -1
+        return record
+    }
+}
+
+extension JSONValue {
+    /// The playlist object without its embedded entries, which are stored as rows.
+    func withoutEntries() -> JSONValue {
+        guard case .object(var members) = self else { return self }
+        for key in ["items", "tracks"] {
+            if let total = members[key]?["total"], let href = members[key]?["href"] {
+                members[key] = ["href": href, "total": total]
+            }
+        }
+        return .object(members)
+    }
+}

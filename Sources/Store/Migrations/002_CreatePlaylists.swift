@@ -1,0 +1,68 @@
+import FluentKit
+import SQLKit
+
+/// 002: playlists (Liked Songs included), the catalogue and entries.
+struct CreatePlaylists: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(PlaylistRecord.schema)
+            .id()
+            .field("user_id", .uuid, .required, .references(UserRecord.schema, .id, onDelete: .cascade))
+            .field("spotify_id", .string, .required)
+            .field("owner_id", .string)
+            .field("owner_name", .string)
+            .field("name", .string, .required)
+            .field("description", .string)
+            .field("is_public", .bool)
+            .field("collaborative", .bool, .required)
+            .field("snapshot_id", .string)
+            .field("listed_snapshot_id", .string)
+            .field("entry_count", .int, .required)
+            .field("can_read_items", .bool, .required)
+            .field("can_edit", .bool, .required)
+            .field("is_liked", .bool, .required)
+            .field("list_position", .int, .required)
+            .field("gone_at", .datetime)
+            .field("last_synced_at", .datetime)
+            .field("raw", .string)
+            .unique(on: "user_id", "spotify_id")
+            .create()
+        try await database.schema(CatalogItemRecord.schema)
+            .field("uri", .string, .identifier(auto: false))
+            .field("spotify_id", .string)
+            .field("kind", .string, .required)
+            .field("name", .string)
+            .field("artists", .string)
+            .field("artist_ids", .string)
+            .field("album", .string)
+            .field("album_type", .string)
+            .field("duration_ms", .int)
+            .field("isrc", .string)
+            .field("raw", .string, .required)
+            .create()
+        try await database.schema(EntryRecord.schema)
+            .id()
+            .field("playlist_id", .uuid, .required, .references(PlaylistRecord.schema, .id, onDelete: .cascade))
+            .field("position", .int, .required)
+            .field("uri", .string)
+            .field("added_at", .datetime)
+            .field("added_by", .string)
+            .field("is_local", .bool, .required)
+            .field("linked_from_uri", .string)
+            .field("kind", .string, .required)
+            .field("is_playable", .bool)
+            .field("raw", .string, .required)
+            .unique(on: "playlist_id", "position")
+            .create()
+        // Fluent's schema builder cannot express non-unique indexes; SQLKit can, on both stores.
+        let sql = try database.sql()
+        try await sql.create(index: "entries_uri").on(EntryRecord.schema).column("uri").run()
+        try await sql.create(index: "catalog_items_isrc").on(CatalogItemRecord.schema).column("isrc").run()
+        try await sql.create(index: "playlists_user").on(PlaylistRecord.schema).column("user_id").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(EntryRecord.schema).delete()
+        try await database.schema(CatalogItemRecord.schema).delete()
+        try await database.schema(PlaylistRecord.schema).delete()
+    }
+}

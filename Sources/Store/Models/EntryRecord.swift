@@ -1,0 +1,47 @@
+import FluentKit
+import Foundation
+
+/// One position of a mirrored playlist. Written in bulk through SQLKit; read through Fluent.
+public final class EntryRecord: Model, @unchecked Sendable {
+    public static let schema = "entries"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "playlist_id") public var playlist: PlaylistRecord
+    @Field(key: "position") public var position: Int
+    /// `nil` for an unavailable entry (Spotify sent `item: null`).
+    @OptionalField(key: "uri") public var uri: String?
+    @OptionalField(key: "added_at") public var addedAt: Date?
+    @OptionalField(key: "added_by") public var addedBy: String?
+    @Field(key: "is_local") public var isLocal: Bool
+    @OptionalField(key: "linked_from_uri") public var linkedFromURI: String?
+    /// `track`, `episode`, `local` or `unavailable`.
+    @Field(key: "kind") public var kind: String
+    @OptionalField(key: "is_playable") public var isPlayable: Bool?
+    @Field(key: "raw") public var raw: String
+
+    public init() {}
+
+    /// Available means Spotify sent an item and did not say it is unplayable.
+    public var isAvailable: Bool { kind != "unavailable" && isPlayable != false }
+}
+
+/// A track or an episode as the catalogue knows it.
+public final class CatalogItemRecord: Model, @unchecked Sendable {
+    public static let schema = "catalog_items"
+
+    @ID(custom: "uri", generatedBy: .user) public var id: String?
+    @OptionalField(key: "spotify_id") public var spotifyID: String?
+    @Field(key: "kind") public var kind: String
+    @OptionalField(key: "name") public var name: String?
+    /// Artist names joined by ", ".
+    @OptionalField(key: "artists") public var artists: String?
+    /// Artist ids, JSON-encoded.
+    @OptionalField(key: "artist_ids") public var artistIDs: String?
+    @OptionalField(key: "album") public var album: String?
+    @OptionalField(key: "album_type") public var albumType: String?
+    @OptionalField(key: "duration_ms") public var durationMS: Int?
+    @OptionalField(key: "isrc") public var isrc: String?
+    @Field(key: "raw") public var raw: String
+
+    public init() {}
+}

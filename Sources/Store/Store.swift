@@ -1,0 +1,24 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// The mirror's store: one set of models and migrations for SQLite and PostgreSQL.
+public enum Store {
+    /// Every migration, in order.
+    public static let migrations: [any Migration] = [
+        CreateUsers(),  // 001: users and encrypted credentials
+        CreatePlaylists(),  // 002: playlists, catalogue, entries, their indexes
+        CreateHistory(),  // 003: versions, sync runs, locks
+        CreateJSONViews(),  // 004: jsonb views on PostgreSQL
+    ]
+}
+
+extension Database {
+    /// The SQLKit view of a Fluent database; both drivers provide one.
+    public func sql() throws -> any SQLDatabase {
+        guard let sql = self as? any SQLDatabase else { throw StoreError.unreachable("the database driver does not speak SQL") }
+        return sql
+    }
+
+    public var isSQLite: Bool { (self as? any SQLDatabase)?.dialect.name == "sqlite" }
+}
