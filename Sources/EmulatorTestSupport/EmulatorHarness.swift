@@ -9,7 +9,6 @@ import SpotifyWebAPI
 /// An emulator on a port the OS picked, and a logged-in client against it.
 public final class EmulatorHarness: Sendable {
     public let emulator: RunningEmulator
-    public let http: HTTPClient
 
     public var state: EmulatorState { emulator.state }
 
@@ -18,26 +17,38 @@ public final class EmulatorHarness: Sendable {
     {
         let state = EmulatorState(library: library, seed: seed)
         let emulator = try await SpotifyEmulator.start(state: state, port: 0)
-        var configuration = HTTPClient.Configuration()
-        configuration.redirectConfiguration = .disallow
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        return EmulatorHarness(emulator: emulator, http: http)
+        return EmulatorHarness(emulator: emulator)
     }
 
-    init(emulator: RunningEmulator, http: HTTPClient) {
+    init(emulator: RunningEmulator) {
         self.emulator = emulator
-        self.http = http
+    }
+
+    /// Runs `body` with a browser-like client that does not follow redirects, and shuts it down after.
+    private func withBrowser<T>(_ body: (HTTPClient) async throws -> T) async throws -> T {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            let result = try await body(client)
+            try await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
     }
 
     /// GETs a URL and returns the status and body, for tests that play the browser.
     public func get(_ url: String) async throws -> (status: Int, body: String) {
-        let response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
-        let body = try await response.body.collect(upTo: 16 << 20)
-        return (Int(response.status.code), String(buffer: body))
+        try await withBrowser { client in
+            let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+            let body = try await response.body.collect(upTo: 16 << 20)
+            return (Int(response.status.code), String(buffer: body))
+        }
     }
 
     public func shutdown() async {
-        try? await http.shutdown()
         await emulator.shutdown()
     }
 
@@ -50,7 +61,7 @@ public final class EmulatorHarness: Sendable {
             apiURL: URL(string: emulator.apiURL)!, accountsURL: URL(string: emulator.accountsURL)!)
     }
 
-    public var transport: AsyncHTTPClientTransport { AsyncHTTPClientTransport(client: http) }
+    public var transport: AsyncHTTPClientTransport { AsyncHTTPClientTransport(client: .shared) }
 
     /// Opens the authorize URL as a browser would and returns where Spotify sent it back.
     public func approve(_ authorization: SpotifyAccounts.Authorization) async throws -> URL {
@@ -59,7 +70,9 @@ public final class EmulatorHarness: Sendable {
 
     /// Opens an authorize URL (say, one a CLI printed) and returns the redirect.
     public func approve(url: URL) async throws -> URL {
-        let response = try await http.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(10))
+        let response = try await withBrowser {
+            try await $0.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(10))
+        }
         guard (300..<400).contains(response.status.code), let location = response.headers.first(name: "location"),
             let url = URL(string: location)
         else { throw HarnessError("the authorize endpoint did not redirect (\(response.status.code))") }

@@ -17,7 +17,8 @@ public struct DatabaseLock: Sendable {
 
     /// Takes the lock, waiting up to `wait` seconds (0 tries once). Throws `StoreError.leaseHeld` when it stays taken.
     public static func acquire(
-        _ name: String, on database: any Database, ttl: Double, wait: Double, holder: String = processHolder + " " + UUID().uuidString.prefix(8)
+        _ name: String, on database: any Database, ttl: Double, wait: Double,
+        holder: String = processHolder + " " + UUID().uuidString.prefix(8)
     ) async throws -> DatabaseLock {
         let sql = try database.sql()
         let deadline = Date().addingTimeInterval(wait)

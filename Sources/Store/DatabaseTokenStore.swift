@@ -26,7 +26,8 @@ public struct DatabaseTokenStore: TokenStore {
         else { return nil }
         do {
             return SpotifyToken(
-                accessToken: try box.open(credential.sealedAccessToken), refreshToken: try box.open(credential.sealedRefreshToken),
+                accessToken: try box.open(credential.sealedAccessToken),
+                refreshToken: try box.open(credential.sealedRefreshToken),
                 expiresAt: credential.expiresAt, scope: credential.scope, authorizedAt: credential.authorizedAt)
         } catch {
             throw StoreError.undecryptable(user: user)
@@ -37,7 +38,8 @@ public struct DatabaseTokenStore: TokenStore {
         let record = try await self.user(user) ?? UserRecord(spotifyID: user, authorizedAt: token.authorizedAt)
         if record.id == nil { try await record.create(on: database) }
         let userID = try record.requireID()
-        let credential = try await CredentialRecord.query(on: database).filter(\.$user.$id == userID).first() ?? CredentialRecord()
+        let credential =
+            try await CredentialRecord.query(on: database).filter(\.$user.$id == userID).first() ?? CredentialRecord()
         credential.$user.id = userID
         credential.sealedAccessToken = try box.seal(token.accessToken)
         credential.sealedRefreshToken = try box.seal(token.refreshToken)

@@ -17,7 +17,8 @@ public enum DatabaseLocation: Sendable, Equatable {
             var path = String(text.dropFirst("sqlite:".count))
             if path.hasPrefix("//") { path.removeFirst(2) }
             guard !path.isEmpty, path != "/" else {
-                throw StoreError.invalidDatabaseURL("a SQLite URL needs a file path, like sqlite:///var/lib/playkeeper/playkeeper.sqlite")
+                throw StoreError.invalidDatabaseURL(
+                    "a SQLite URL needs a file path, like sqlite:///var/lib/playkeeper/playkeeper.sqlite")
             }
             return .sqlite(path: path.removingPercentEncoding ?? path)
         }
@@ -25,17 +26,21 @@ public enum DatabaseLocation: Sendable, Equatable {
             throw StoreError.invalidDatabaseURL("expected sqlite:///path or postgres://user:pass@host:port/db")
         }
         guard scheme == "postgres" || scheme == "postgresql" else {
-            throw StoreError.invalidDatabaseURL("unsupported scheme '\(scheme)'; use sqlite:///path or postgres://user:pass@host:port/db")
+            throw StoreError.invalidDatabaseURL(
+                "unsupported scheme '\(scheme)'; use sqlite:///path or postgres://user:pass@host:port/db")
         }
         guard let host = components.host, !host.isEmpty else {
-            throw StoreError.invalidDatabaseURL("a PostgreSQL URL needs a host, like postgres://user:pass@localhost:5432/playkeeper")
+            throw StoreError.invalidDatabaseURL(
+                "a PostgreSQL URL needs a host, like postgres://user:pass@localhost:5432/playkeeper")
         }
         guard components.user?.isEmpty == false else {
-            throw StoreError.invalidDatabaseURL("a PostgreSQL URL needs a user name, like postgres://user:pass@\(host)/playkeeper")
+            throw StoreError.invalidDatabaseURL(
+                "a PostgreSQL URL needs a user name, like postgres://user:pass@\(host)/playkeeper")
         }
         let database = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         guard !database.isEmpty, !database.contains("/") else {
-            throw StoreError.invalidDatabaseURL("a PostgreSQL URL needs a database name, like postgres://user:pass@\(host)/playkeeper")
+            throw StoreError.invalidDatabaseURL(
+                "a PostgreSQL URL needs a database name, like postgres://user:pass@\(host)/playkeeper")
         }
         var redacted = components
         if redacted.password != nil { redacted.password = "***" }

@@ -2,7 +2,9 @@ import EmulatorTestSupport
 import Foundation
 import NIOCore
 import NIOPosix
+import App
 import PlaykeeperJSON
+import SpotifyWebAPI
 import SpotifyEmulator
 import Testing
 
@@ -111,9 +113,14 @@ struct ExecutableTests {
         #expect(try await harness.get(callback.absoluteString).status == 200)
         #expect(try await run.exitCode() == 0, "stderr: \(run.errors)")
         #expect(run.errors.contains("Logged in as Demo Listener (demo)"))
-        let tokens = try String(contentsOf: data.appendingPathComponent("tokens.json"), encoding: .utf8)
-        #expect(tokens.contains("\"demo\""))
         #expect(!run.output.contains("refresh") && !run.errors.contains("AQ"), "no token is printed")
+        let users = try Run(["users", "--json"], environment: ["PLAYKEEPER_DATA_DIR": data.path])
+        #expect(try await users.exitCode() == 0, "stderr: \(users.errors)")
+        let listed = try JSONValue(parsing: users.output)
+        #expect(listed["users"]?[0]?["id"]?.stringValue == "demo")
+        #expect(listed["users"]?[0]?["needs_login"]?.boolValue == false)
+        #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("playkeeper.sqlite").path))
+        #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("secret.key").path))
         await harness.shutdown()
     }
 
@@ -174,8 +181,38 @@ struct ExecutableTests {
         input.fileHandleForWriting.write(Data((redirect.absoluteString + "\n").utf8))
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("tokens.json").path))
+        #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("playkeeper.sqlite").path))
         await harness.shutdown()
+    }
+
+    @Test func tokensOfTheFileStoreMoveIntoTheDatabase() async throws {
+        let data = temporary()
+        let directory = DataDirectory(url: data)
+        try directory.ensureExists()
+        let token = SpotifyToken(accessToken: "a", refreshToken: "r", expiresAt: Date(), scope: nil, authorizedAt: Date())
+        try await FileTokenStore(directory: directory).save(token, for: "olduser")
+        let run = try Run(["users", "--json"], environment: ["PLAYKEEPER_DATA_DIR": data.path])
+        #expect(try await run.exitCode() == 0, "stderr: \(run.errors)")
+        #expect(try JSONValue(parsing: run.output)["users"]?[0]?["id"]?.stringValue == "olduser")
+        #expect(!FileManager.default.fileExists(atPath: data.appendingPathComponent("tokens.json").path), "the file is deleted")
+    }
+
+    @Test(arguments: [
+        ("DATABASE_URL", "mysql://x@h/db", "DATABASE_URL is invalid"),
+        ("DATABASE_URL", "postgres://u:secretpw@127.0.0.1:1/db", "cannot open the database"),
+        ("PLAYKEEPER_SECRET_KEY", "short", "PLAYKEEPER_SECRET_KEY is invalid"),
+    ])
+    func badStoreSettingsAreClearErrors(_ name: String, _ value: String, _ message: String) async throws {
+        let run = try Run(["sync"], environment: ["PLAYKEEPER_DATA_DIR": temporary().path, name: value])
+        #expect(try await run.exitCode() == 1)
+        #expect(run.errors.contains(message), "stderr: \(run.errors)")
+        #expect(!run.errors.contains("secretpw"), "no password in messages")
+    }
+
+    @Test func syncWithoutALoginExits3() async throws {
+        let run = try Run(["sync"], environment: ["PLAYKEEPER_DATA_DIR": temporary().path, "SPOTIFY_CLIENT_ID": "x"])
+        #expect(try await run.exitCode() == 3)
+        #expect(run.errors.contains("playkeeper login"))
     }
 
     @Test func theEmulatorCommandPrintsItsURLsAndStopsOnSIGTERM() async throws {

@@ -15,18 +15,19 @@ struct VersionDiffTests {
 
     @Test func entryRowsOfAllFourKinds() throws {
         let page = try Page<PlaylistEntry>(
-            json: JSONValue(parsing: """
-                {"items": [
-                  {"added_at": "2026-01-02T03:04:05Z", "added_by": {"id": "me"}, "is_local": false,
-                   "item": {"type": "track", "id": "b", "uri": "spotify:track:b", "name": "Song", "duration_ms": 1000,
-                            "artists": [{"id": "ar", "name": "Artist"}], "album": {"name": "Album", "album_type": "single"},
-                            "external_ids": {"isrc": "QZ1"}, "is_playable": true, "linked_from": {"id": "a", "uri": "spotify:track:a"}}},
-                  {"added_at": null, "is_local": false, "item": {"type": "episode", "id": "e", "uri": "spotify:episode:e", "show": {"name": "Show"}}},
-                  {"added_at": "2026-01-02T03:04:05Z", "is_local": true, "item": {"type": "track", "id": null, "uri": "spotify:local:x:y:z:10", "name": "z"}},
-                  {"added_at": "2026-01-02T03:04:05Z", "is_local": false, "item": null},
-                  null
-                ]}
-                """))
+            json: JSONValue(
+                parsing: """
+                    {"items": [
+                      {"added_at": "2026-01-02T03:04:05Z", "added_by": {"id": "me"}, "is_local": false,
+                       "item": {"type": "track", "id": "b", "uri": "spotify:track:b", "name": "Song", "duration_ms": 1000,
+                                "artists": [{"id": "ar", "name": "Artist"}], "album": {"name": "Album", "album_type": "single"},
+                                "external_ids": {"isrc": "QZ1"}, "is_playable": true, "linked_from": {"id": "a", "uri": "spotify:track:a"}}},
+                      {"added_at": null, "is_local": false, "item": {"type": "episode", "id": "e", "uri": "spotify:episode:e", "show": {"name": "Show"}}},
+                      {"added_at": "2026-01-02T03:04:05Z", "is_local": true, "item": {"type": "track", "id": null, "uri": "spotify:local:x:y:z:10", "name": "z"}},
+                      {"added_at": "2026-01-02T03:04:05Z", "is_local": false, "item": null},
+                      null
+                    ]}
+                    """))
         let rows = page.items.enumerated().map { EntryRow(entry: $0.element, position: $0.offset) }
         #expect(rows.map(\.kind) == [.track, .episode, .local, .unavailable, .unavailable])
         #expect(rows[0].uri == "spotify:track:a", "a relinked track is stored by the URI the playlist holds")
@@ -38,7 +39,8 @@ struct VersionDiffTests {
         #expect(rows[2].isLocal && rows[2].uri == "spotify:local:x:y:z:10")
         #expect(rows[3].uri == nil && rows[3].catalog == nil)
         #expect(rows[4].raw == "null")
-        #expect(try JSONValue(parsing: rows[0].raw)["item"]?["external_ids"]?["isrc"]?.stringValue == "QZ1", "the raw JSON is kept")
+        #expect(
+            try JSONValue(parsing: rows[0].raw)["item"]?["external_ids"]?["isrc"]?.stringValue == "QZ1", "the raw JSON is kept")
         #expect(rows.map(\.position) == [0, 1, 2, 3, 4])
     }
 }

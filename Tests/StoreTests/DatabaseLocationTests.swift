@@ -12,20 +12,27 @@ struct DatabaseLocationTests {
     }
 
     @Test func sqliteURLs() throws {
-        #expect(try DatabaseLocation.parse("sqlite:///var/lib/pk/db.sqlite", dataDirectory: data) == .sqlite(path: "/var/lib/pk/db.sqlite"))
+        #expect(
+            try DatabaseLocation.parse("sqlite:///var/lib/pk/db.sqlite", dataDirectory: data)
+                == .sqlite(path: "/var/lib/pk/db.sqlite"))
         #expect(throws: StoreError.self) { try DatabaseLocation.parse("sqlite://", dataDirectory: data) }
     }
 
     @Test func postgresURLsKeepTheirPasswordOutOfMessages() throws {
         let location = try DatabaseLocation.parse("postgres://pk:s3cret@db.example.org:5433/playkeeper", dataDirectory: data)
-        guard case .postgres(let url, let redacted) = location else { Issue.record("not postgres"); return }
+        guard case .postgres(let url, let redacted) = location else {
+            Issue.record("not postgres")
+            return
+        }
         #expect(url.port == 5433)
         #expect(!redacted.contains("s3cret"))
         #expect(!location.description.contains("s3cret"))
         #expect(location.description.contains("db.example.org"))
     }
 
-    @Test(arguments: ["mysql://x@h/db", "postgres://h/db", "postgres://u@/db", "postgres://u@h", "postgres://u@h/", "not a url at all"])
+    @Test(arguments: [
+        "mysql://x@h/db", "postgres://h/db", "postgres://u@/db", "postgres://u@h", "postgres://u@h/", "not a url at all",
+    ])
     func malformedURLsAreClearErrors(_ text: String) {
         do {
             _ = try DatabaseLocation.parse(text, dataDirectory: data)
@@ -71,6 +78,8 @@ struct SecretBoxTests {
 
     @Test(arguments: ["not base64!", Data(repeating: 1, count: 16).base64EncodedString()])
     func aBadKeyIsAStartUpError(_ key: String) throws {
-        #expect(throws: StoreError.self) { try SecretBox.load(environment: ["PLAYKEEPER_SECRET_KEY": key], dataDirectory: try temporary()) }
+        #expect(throws: StoreError.self) {
+            try SecretBox.load(environment: ["PLAYKEEPER_SECRET_KEY": key], dataDirectory: try temporary())
+        }
     }
 }

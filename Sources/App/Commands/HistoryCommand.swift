@@ -35,7 +35,10 @@ struct HistoryCommand: AsyncCommand {
             let versions = try await PlaylistVersionRecord.query(on: mirror.database)
                 .filter(\.$playlist.$id == playlist.requireID()).sort(\.$seenAt, .descending).all()
             if signature.json {
-                Output.result(JSONValue.object(["playlist": MirrorViews.playlist(playlist), "versions": .array(versions.map(MirrorViews.version))]).serialized())
+                Output.result(
+                    JSONValue.object([
+                        "playlist": MirrorViews.playlist(playlist), "versions": .array(versions.map(MirrorViews.version)),
+                    ]).serialized())
                 return
             }
             Output.result("\(playlist.name) (\(playlist.spotifyID)): \(versions.count) version\(versions.count == 1 ? "" : "s")")
@@ -43,7 +46,8 @@ struct HistoryCommand: AsyncCommand {
                 let added = (try? JSONValue(parsing: version.added).arrayValue?.count) ?? 0
                 let removed = (try? JSONValue(parsing: version.removed).arrayValue?.count) ?? 0
                 Output.result(
-                    "  \(version.seenAt.formatted(date: .abbreviated, time: .shortened))  \(version.entryCount) entries  +\(added ?? 0) −\(removed ?? 0)  \(version.snapshotID ?? "")")
+                    "  \(version.seenAt.formatted(date: .abbreviated, time: .shortened))  \(version.entryCount) entries  +\(added ?? 0) −\(removed ?? 0)  \(version.snapshotID ?? "")"
+                )
             }
         }
     }

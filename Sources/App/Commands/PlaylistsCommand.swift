@@ -35,7 +35,10 @@ struct PlaylistsCommand: AsyncCommand {
             if !signature.gone { query = query.filter(\.$goneAt == nil) }
             let playlists = try await query.sort(\.$listPosition).all()
             if signature.json {
-                Output.result(MirrorViews.page(playlists.map(MirrorViews.playlist), total: playlists.count, limit: playlists.count, offset: 0).serialized())
+                Output.result(
+                    MirrorViews.page(
+                        playlists.map(MirrorViews.playlist), total: playlists.count, limit: playlists.count, offset: 0
+                    ).serialized())
                 return
             }
             if playlists.isEmpty {

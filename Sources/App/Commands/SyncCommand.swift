@@ -48,7 +48,8 @@ struct SyncCommand: AsyncCommand {
             let user = try await mirror.user(signature.user)
             let api = try mirror.spotify()
             let tty = isatty(STDERR_FILENO) == 1
-            Output.progress("Syncing \(user.displayName ?? user.spotifyID) (\(user.spotifyID)) into \(mirror.location.description) …")
+            Output.progress(
+                "Syncing \(user.displayName ?? user.spotifyID) (\(user.spotifyID)) into \(mirror.location.description) …")
             var bar: (@Sendable (SyncProgress) -> Void)?
             if tty { bar = { (progress: SyncProgress) in Output.bar(progress.done, progress.total, progress.playlist) } }
             let report = try await UserJobs.sync(
@@ -59,7 +60,9 @@ struct SyncCommand: AsyncCommand {
                 Output.result(try JSONValue(encoding: report).serialized())
             } else {
                 Output.progress("Synced: \(report.summary)")
-                for (id, reason) in report.failures.sorted(by: { $0.key < $1.key }) { Output.progress("  not mirrored: \(id): \(reason)") }
+                for (id, reason) in report.failures.sorted(by: { $0.key < $1.key }) {
+                    Output.progress("  not mirrored: \(id): \(reason)")
+                }
             }
         }
     }

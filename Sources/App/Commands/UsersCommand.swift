@@ -30,8 +30,10 @@ struct UsersCommand: AsyncCommand {
             for user in try await mirror.tokens.users() {
                 let token = try? await mirror.tokens.token(for: user.spotifyID)
                 rows.append([
-                    "id": .string(user.spotifyID), "account_id": JSONValue(user.accountID), "display_name": JSONValue(user.displayName),
-                    "needs_login": .bool(user.needsLogin || token == nil), "login_expires_at": MirrorViews.date(token?.loginExpiresAt),
+                    "id": .string(user.spotifyID), "account_id": JSONValue(user.accountID),
+                    "display_name": JSONValue(user.displayName),
+                    "needs_login": .bool(user.needsLogin || token == nil),
+                    "login_expires_at": MirrorViews.date(token?.loginExpiresAt),
                 ])
             }
             if signature.json {
@@ -40,7 +42,9 @@ struct UsersCommand: AsyncCommand {
             }
             if rows.isEmpty { Output.progress("Nobody has logged in yet; run 'playkeeper login'.") }
             for row in rows {
-                let state = row["needs_login"]?.boolValue == true ? "must log in again" : "login ends \(row["login_expires_at"]?.stringValue ?? "?")"
+                let state =
+                    row["needs_login"]?.boolValue == true
+                    ? "must log in again" : "login ends \(row["login_expires_at"]?.stringValue ?? "?")"
                 Output.result("\(row["id"]?.stringValue ?? "")  \(row["display_name"]?.stringValue ?? "")  \(state)")
             }
         }

@@ -35,7 +35,9 @@ public struct MirrorContext: Sendable {
         let box = try SecretBox.load(environment: environment, dataDirectory: directory.url)
         try await configureDatabase(app, location: location)
         let database = app.db
-        let context = MirrorContext(directory: directory, location: location, database: database, tokens: DatabaseTokenStore(database: database, box: box))
+        let context = MirrorContext(
+            directory: directory, location: location, database: database, tokens: DatabaseTokenStore(database: database, box: box)
+        )
         try await context.importFileTokens(logger: app.logger)
         app.storage[MirrorContextKey.self] = context
         return context
@@ -98,12 +100,15 @@ public struct MirrorContext: Sendable {
         case 1: return users[0]
         default:
             throw CommandFailure(
-                .usage, "several users are logged in (\(users.map(\.spotifyID).joined(separator: ", "))); pick one with --user ID")
+                .usage, "several users are logged in (\(users.map(\.spotifyID).joined(separator: ", "))); pick one with --user ID"
+            )
         }
     }
 
     /// A Spotify API whose tokens live in this store.
-    public func spotify(environment: [String: String] = ProcessInfo.processInfo.environment, observer: (any SpotifyCallObserver)? = nil) throws
+    public func spotify(
+        environment: [String: String] = ProcessInfo.processInfo.environment, observer: (any SpotifyCallObserver)? = nil
+    ) throws
         -> SpotifyAPI
     {
         let configuration = try SpotifyConfiguration.fromEnvironment(environment)

@@ -22,7 +22,8 @@ public enum MirrorViews {
 
     public static func version(_ record: PlaylistVersionRecord) -> JSONValue {
         [
-            "snapshot_id": JSONValue(record.snapshotID), "seen_at": date(record.seenAt), "entry_count": JSONValue(record.entryCount),
+            "snapshot_id": JSONValue(record.snapshotID), "seen_at": date(record.seenAt),
+            "entry_count": JSONValue(record.entryCount),
             "added": (try? JSONValue(parsing: record.added)) ?? [], "removed": (try? JSONValue(parsing: record.removed)) ?? [],
         ]
     }

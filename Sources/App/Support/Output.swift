@@ -13,7 +13,8 @@ enum Output {
     static func bar(_ done: Int, _ total: Int, _ label: String) {
         let width = 24
         let filled = total > 0 ? width * done / total : width
-        let text = "\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total) \(label.prefix(40))"
+        let text =
+            "\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total) \(label.prefix(40))"
         FileHandle.standardError.write(Data((text + "\u{1B}[K").utf8))
     }
 

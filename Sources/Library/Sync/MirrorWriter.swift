@@ -92,7 +92,8 @@ public actor MirrorWriter {
             for row in unique[start..<min(start + batch, unique.count)] {
                 insert = insert.values(
                     SQLBind(row.uri), SQLBind(row.spotifyID), SQLBind(row.kind), SQLBind(row.name), SQLBind(row.artists),
-                    SQLBind(row.artistIDs), SQLBind(row.album), SQLBind(row.albumType), SQLBind(row.durationMS), SQLBind(row.isrc),
+                    SQLBind(row.artistIDs), SQLBind(row.album), SQLBind(row.albumType), SQLBind(row.durationMS),
+                    SQLBind(row.isrc),
                     SQLBind(row.raw))
             }
             try await insert.onConflict(with: ["uri"]) { conflict in

@@ -23,7 +23,9 @@ public struct SyncEngine: Sendable {
     /// Entries that `GET /playlists/{id}` returns with the playlist.
     static let firstPageSize = 100
 
-    public init(database: any Database, client: SpotifyClient, concurrency: Int = 8, logger: Logger = Logger(label: "playkeeper.sync")) {
+    public init(
+        database: any Database, client: SpotifyClient, concurrency: Int = 8, logger: Logger = Logger(label: "playkeeper.sync")
+    ) {
         self.database = database
         self.client = client
         self.writer = MirrorWriter(database: database)
@@ -35,7 +37,8 @@ public struct SyncEngine: Sendable {
     public func run(progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
         let started = Date()
         let userName = client.user
-        guard let user = try await UserRecord.query(on: database).filter(\.$spotifyID == userName).first(), let userID = user.id else {
+        guard let user = try await UserRecord.query(on: database).filter(\.$spotifyID == userName).first(), let userID = user.id
+        else {
             throw SpotifyError.notLoggedIn(user: userName)
         }
         var report = SyncReport(user: userName)
@@ -43,7 +46,9 @@ public struct SyncEngine: Sendable {
         run.$user.id = userID
         run.startedAt = started
         run.status = "running"
-        (run.apiCalls, run.retries, run.rereads, run.playlistsChanged, run.playlistsUnchanged, run.entriesWritten) = (0, 0, 0, 0, 0, 0)
+        (run.apiCalls, run.retries, run.rereads, run.playlistsChanged, run.playlistsUnchanged, run.entriesWritten) = (
+            0, 0, 0, 0, 0, 0
+        )
         try await run.create(on: database)
         report.runID = run.id
 
@@ -134,7 +139,9 @@ public struct SyncEngine: Sendable {
             var iterator = toRead.makeIterator()
             func launch() {
                 guard let next = iterator.next() else { return }
-                group.addTask { (next.record.spotifyID, try await self.mirrorPlaylist(next.record, owned: next.listing.owner?.id == me)) }
+                group.addTask {
+                    (next.record.spotifyID, try await self.mirrorPlaylist(next.record, owned: next.listing.owner?.id == me))
+                }
             }
             for _ in 0..<concurrency { launch() }
             while let result = try await group.next() {
@@ -186,7 +193,9 @@ public struct SyncEngine: Sendable {
                 var entries = first.items
                 let expected = playlist.total ?? first.total ?? entries.count
                 if expected > entries.count {
-                    for try await page in client.playlistItems(id, offset: entries.count) { entries.append(contentsOf: page.items) }
+                    for try await page in client.playlistItems(id, offset: entries.count) {
+                        entries.append(contentsOf: page.items)
+                    }
                     // Offsets shift if the playlist changes during a multi-page read: compare the snapshot after.
                     let after = try await client.playlist(id, fields: "snapshot_id")
                     guard after.snapshotID == playlist.snapshotID else { continue }
@@ -242,7 +251,8 @@ public struct SyncEngine: Sendable {
         if let freshCount, total == freshCount + storedRows.count {
             // Only additions at the top (or none): the stored rows stay behind the new ones.
             guard freshCount > 0 else { return nil }
-            let rows = read.prefix(freshCount).enumerated().map { EntryRow(saved: $0.element, position: $0.offset) }
+            let rows =
+                read.prefix(freshCount).enumerated().map { EntryRow(saved: $0.element, position: $0.offset) }
                 + storedRows.enumerated().map { Self.row(from: $0.element, position: freshCount + $0.offset) }
             return try await writeLiked(liked, rows: rows)
         }

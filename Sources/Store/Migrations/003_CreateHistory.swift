@@ -33,7 +33,9 @@ struct CreateHistory: AsyncMigration {
             .field("expires_at", .double, .required)
             .create()
         let sql = try database.sql()
-        try await sql.create(index: "playlist_versions_playlist").on(PlaylistVersionRecord.schema).column("playlist_id").column("seen_at").run()
+        try await sql.create(index: "playlist_versions_playlist").on(PlaylistVersionRecord.schema).column("playlist_id").column(
+            "seen_at"
+        ).run()
         try await sql.create(index: "sync_runs_user").on(SyncRunRecord.schema).column("user_id").column("started_at").run()
     }
 

@@ -15,7 +15,8 @@ struct InterruptionTests {
     @Test(arguments: StoreKind.available)
     func faultsMidSyncLeaveAConsistentStoreAndTheNextSyncCompletes(_ kind: StoreKind) async throws {
         let mirror = try await TestMirror.make(
-            kind, library: LibraryGenerator(seed: 11, playlists: 8, items: 140).generate(), retryPolicy: RetryPolicy(maxServerRetries: 0))
+            kind, library: LibraryGenerator(seed: 11, playlists: 8, items: 140).generate(),
+            retryPolicy: RetryPolicy(maxServerRetries: 0))
         _ = try await mirror.state.updateKnobs(["fault_rate": 0.25])
         let first = try? await mirror.sync()
         try await mirror.expectConsistent()
@@ -52,13 +53,18 @@ struct InterruptionTests {
         let mirror = try await TestMirror.make(kind)
         _ = try await mirror.sync()
         let target = try #require(await mirror.readablePlaylists().first { $0.owner == "demo" })
-        _ = try await mirror.state.applyAppEdit(["op": "add", "playlist": .string(target.id), "uris": [.string(target.entries[0].uri)]])
+        _ = try await mirror.state.applyAppEdit([
+            "op": "add", "playlist": .string(target.id), "uris": [.string(target.entries[0].uri)],
+        ])
         await mirror.state.revokeTokens(user: "demo")
         do {
             _ = try await mirror.sync()
             Issue.record("the sync went on without a login")
         } catch let error as SpotifyError {
-            guard case .reauthorizationRequired = error else { Issue.record("got \(error)"); return }
+            guard case .reauthorizationRequired = error else {
+                Issue.record("got \(error)")
+                return
+            }
             #expect(CommandFailure.from(error).code == .needsLogin)
             #expect(error.description.contains("log in again"))
         }
@@ -115,7 +121,8 @@ struct InterruptionTests {
         process.executableURL = ExecutableTests.binary
         process.arguments = ["sync", "--user", "demo", "--concurrency", "2"]
         process.environment = ProcessInfo.processInfo.environment.merging([
-            "DATABASE_URL": mirror.databaseURL, "PLAYKEEPER_SECRET_KEY": key, "PLAYKEEPER_DATA_DIR": mirror.context.directory.url.path,
+            "DATABASE_URL": mirror.databaseURL, "PLAYKEEPER_SECRET_KEY": key,
+            "PLAYKEEPER_DATA_DIR": mirror.context.directory.url.path,
             "SPOTIFY_CLIENT_ID": "playkeeper-demo", "SPOTIFY_API_URL": mirror.harness.emulator.apiURL,
             "SPOTIFY_ACCOUNTS_URL": mirror.harness.emulator.accountsURL,
         ]) { _, new in new }

@@ -26,7 +26,8 @@ struct SyncTests {
         #expect(report.playlistsMetadataOnly == 2, "the followed playlist and the editorial one")
         #expect(await mirror.state.count("GET /v1/me") == 0, "the identity comes from login")
 
-        let followed = try #require(try await mirror.playlist((await mirror.state.library()).playlists.first { $0.name == "Friend's Favourites" }!.id))
+        let followed = try #require(
+            try await mirror.playlist((await mirror.state.library()).playlists.first { $0.name == "Friend's Favourites" }!.id))
         #expect(!followed.canReadItems && !followed.canEdit)
         #expect(await mirror.state.requestLog().requests.allSatisfy { $0.status < 400 }, "no 403 was needed to tell")
         let run = try #require(try await SyncRunRecord.query(on: mirror.database).first())
@@ -53,7 +54,9 @@ struct SyncTests {
         _ = try await mirror.sync()
         let target = try #require(await mirror.readablePlaylists().first { $0.owner == "demo" })
         let song = try #require(await mirror.state.library().tracks.first { !$0.unavailable }).uri
-        _ = try await mirror.state.applyAppEdit(["op": "add", "playlist": .string(target.id), "uris": [.string(song), .string(song)]])
+        _ = try await mirror.state.applyAppEdit([
+            "op": "add", "playlist": .string(target.id), "uris": [.string(song), .string(song)],
+        ])
         await mirror.state.resetRequestLog()
         let report = try await mirror.sync()
         let n = target.entries.count + 2
@@ -76,7 +79,8 @@ struct SyncTests {
         let mirror = try await TestMirror.make(kind)
         _ = try await mirror.sync()
         let library = await mirror.state.library()
-        let fresh = try #require(library.tracks.first { !(library.liked["demo"] ?? []).map(\.uri).contains($0.uri) && !$0.unavailable })
+        let fresh = try #require(
+            library.tracks.first { !(library.liked["demo"] ?? []).map(\.uri).contains($0.uri) && !$0.unavailable })
         _ = try await mirror.state.applyAppEdit(["op": "like", "uris": [.string(fresh.uri)]])
         await mirror.state.resetRequestLog()
         var report = try await mirror.sync()

@@ -79,7 +79,10 @@ final class TestMirror: @unchecked Sendable {
         return TestMirror(app: app, context: context, harness: harness, api: api, key: key, databaseURL: databaseURL)
     }
 
-    init(app: Application, context: MirrorContext, harness: EmulatorHarness, api: SpotifyAPI, key: SymmetricKey, databaseURL: String) {
+    init(
+        app: Application, context: MirrorContext, harness: EmulatorHarness, api: SpotifyAPI, key: SymmetricKey,
+        databaseURL: String
+    ) {
         self.app = app
         self.context = context
         self.harness = harness
@@ -128,7 +131,8 @@ final class TestMirror: @unchecked Sendable {
 
     func storedURIs(_ spotifyID: String) async throws -> [String?] {
         guard let playlist = try await playlist(spotifyID) else { return [] }
-        return try await EntryRecord.query(on: database).filter(\.$playlist.$id == playlist.requireID()).sort(\.$position).all().map(\.uri)
+        return try await EntryRecord.query(on: database).filter(\.$playlist.$id == playlist.requireID()).sort(\.$position).all()
+            .map(\.uri)
     }
 
     /// The emulator's URIs for a playlist as the store should hold them: withdrawn tracks read as `nil`.
@@ -151,8 +155,12 @@ final class TestMirror: @unchecked Sendable {
     func expectStoreEqualsEmulator(sourceLocation: SourceLocation = #_sourceLocation) async throws {
         for playlist in await readablePlaylists() {
             let stored = try await self.playlist(playlist.id)
-            #expect(stored?.snapshotID == (await state.snapshotID(of: playlist.id)), "snapshot of \(playlist.name)", sourceLocation: sourceLocation)
-            #expect(try await storedURIs(playlist.id) == (await expectedURIs(playlist.id)), "entries of \(playlist.name)", sourceLocation: sourceLocation)
+            #expect(
+                stored?.snapshotID == (await state.snapshotID(of: playlist.id)), "snapshot of \(playlist.name)",
+                sourceLocation: sourceLocation)
+            #expect(
+                try await storedURIs(playlist.id) == (await expectedURIs(playlist.id)), "entries of \(playlist.name)",
+                sourceLocation: sourceLocation)
         }
         let liked = try await storedURIs(PlaylistRecord.likedID)
         let withdrawn = Set((await state.library()).tracks.filter(\.unavailable).map(\.uri))
@@ -169,7 +177,9 @@ final class TestMirror: @unchecked Sendable {
             if stored.snapshotID == nil {
                 #expect(entries.isEmpty, "\(playlist.name) has entries but no snapshot", sourceLocation: sourceLocation)
             } else if stored.snapshotID == (await state.snapshotID(of: playlist.id)) {
-                #expect(entries == (await expectedURIs(playlist.id)), "\(playlist.name) is half-written", sourceLocation: sourceLocation)
+                #expect(
+                    entries == (await expectedURIs(playlist.id)), "\(playlist.name) is half-written",
+                    sourceLocation: sourceLocation)
                 #expect(stored.entryCount == entries.count, sourceLocation: sourceLocation)
             }
         }
