@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "playkeeper", targets: ["playkeeper"]),
+        .executable(name: "playkeeper-bench", targets: ["playkeeper-bench"]),
         .library(name: "SpotifyWebAPI", targets: ["SpotifyWebAPI"]),
         .library(name: "SpotifyEmulator", targets: ["SpotifyEmulator"]),
     ],
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
@@ -114,6 +116,24 @@ let package = Package(
         .executableTarget(
             name: "playkeeper",
             dependencies: ["App"],
+            swiftSettings: swiftSettings
+        ),
+        // Benchmarks that print figures: `swift run -c release playkeeper-bench sync ...`.
+        .executableTarget(
+            name: "playkeeper-bench",
+            dependencies: [
+                "App",
+                "Library",
+                "Store",
+                "SpotifyWebAPI",
+                "PlaykeeperJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

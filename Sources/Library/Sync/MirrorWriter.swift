@@ -17,7 +17,26 @@ public actor MirrorWriter {
     public private(set) var writeSeconds: Double = 0
     public private(set) var entriesWritten = 0
 
+    private var writing = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
     public init(database: any Database) { self.database = database }
+
+    private func turn() async {
+        if !writing {
+            writing = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    private func next() {
+        if waiting.isEmpty {
+            writing = false
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
 
     public struct PlaylistUpdate: Sendable {
         public var playlistID: UUID
@@ -31,40 +50,52 @@ public actor MirrorWriter {
     /// Replaces the stored entries of a playlist and records the version. Returns the diff.
     @discardableResult
     public func replaceEntries(_ update: PlaylistUpdate) async throws -> VersionDiff {
+        // Actors are reentrant across awaits: queue explicitly so that one write runs at a time.
+        await turn()
+        defer { next() }
         let started = Date()
-        let diff = try await database.transaction { db in
-            let sql = try db.sql()
-            if db.isSQLite { try await sql.raw("PRAGMA busy_timeout = 30000").run() }
-            let oldURIs = try await sql.select().column("uri").from(EntryRecord.schema)
-                .where("playlist_id", .equal, update.playlistID).orderBy("position").all()
-                .compactMap { try $0.decode(column: "uri", as: String?.self) }
-            try await sql.delete(from: EntryRecord.schema).where("playlist_id", .equal, update.playlistID).run()
-            try await Self.insertEntries(update.entries, playlist: update.playlistID, on: sql)
-            try await Self.upsertCatalog(update.entries.compactMap(\.catalog), on: sql)
-
-            let newURIs = update.entries.compactMap(\.uri)
-            let diff = VersionDiff(old: oldURIs, new: newURIs)
-            var row = sql.update(PlaylistRecord.schema)
-                .set("snapshot_id", to: update.snapshotID)
-                .set("entry_count", to: update.entries.count)
-                .set("last_synced_at", to: update.syncedAt)
-                .set("can_read_items", to: true)
-                .set("can_edit", to: update.canEdit)
-            if let raw = update.raw { row = row.set("raw", to: raw) }
-            try await row.where("id", .equal, update.playlistID).run()
-
-            let version = PlaylistVersionRecord()
-            version.$playlist.id = update.playlistID
-            version.snapshotID = update.snapshotID
-            version.seenAt = update.syncedAt
-            version.entryCount = update.entries.count
-            version.added = JSONValue.array(diff.added.map(JSONValue.string)).serialized()
-            version.removed = JSONValue.array(diff.removed.map(JSONValue.string)).serialized()
-            try await version.create(on: db)
-            return diff
+        let diff = try await database.withConnection { connection in
+            if connection.isSQLite {
+                // Per connection: wait for another process's write instead of failing, and in WAL mode sync at
+                // checkpoints rather than on every commit (still crash-safe; the last commits may be lost on power loss).
+                try await connection.sql().raw("PRAGMA busy_timeout = 30000").run()
+                try await connection.sql().raw("PRAGMA synchronous = NORMAL").run()
+            }
+            return try await connection.transaction { db in try await Self.write(update, on: db) }
         }
         writeSeconds += Date().timeIntervalSince(started)
         entriesWritten += update.entries.count
+        return diff
+    }
+
+    private static func write(_ update: PlaylistUpdate, on db: any Database) async throws -> VersionDiff {
+        let sql = try db.sql()
+        let oldURIs = try await sql.select().column("uri").from(EntryRecord.schema)
+            .where("playlist_id", .equal, update.playlistID).orderBy("position").all()
+            .compactMap { try $0.decode(column: "uri", as: String?.self) }
+        try await sql.delete(from: EntryRecord.schema).where("playlist_id", .equal, update.playlistID).run()
+        try await insertEntries(update.entries, playlist: update.playlistID, on: sql)
+        try await upsertCatalog(update.entries.compactMap(\.catalog), on: sql)
+
+        let newURIs = update.entries.compactMap(\.uri)
+        let diff = VersionDiff(old: oldURIs, new: newURIs)
+        var row = sql.update(PlaylistRecord.schema)
+            .set("snapshot_id", to: update.snapshotID)
+            .set("entry_count", to: update.entries.count)
+            .set("last_synced_at", to: update.syncedAt)
+            .set("can_read_items", to: true)
+            .set("can_edit", to: update.canEdit)
+        if let raw = update.raw { row = row.set("raw", to: raw) }
+        try await row.where("id", .equal, update.playlistID).run()
+
+        let version = PlaylistVersionRecord()
+        version.$playlist.id = update.playlistID
+        version.snapshotID = update.snapshotID
+        version.seenAt = update.syncedAt
+        version.entryCount = update.entries.count
+        version.added = JSONValue.array(diff.added.map(JSONValue.string)).serialized()
+        version.removed = JSONValue.array(diff.removed.map(JSONValue.string)).serialized()
+        try await version.create(on: db)
         return diff
     }
 

@@ -42,6 +42,9 @@ public struct SyncEngine: Sendable {
             throw SpotifyError.notLoggedIn(user: userName)
         }
         var report = SyncReport(user: userName)
+        // Runs left "running" by a process that died: the caller holds the user's lease, so none still runs.
+        try await SyncRunRecord.query(on: database).filter(\.$user.$id == userID).filter(\.$status == "running")
+            .set(\.$status, to: "interrupted").update()
         let run = SyncRunRecord()
         run.$user.id = userID
         run.startedAt = started

@@ -146,6 +146,8 @@ struct InterruptionTests {
         let report = try await mirror.sync()
         try await mirror.expectStoreEqualsEmulator()
         #expect(report.playlistsUnchanged >= written, "what the killed run mirrored is not read again")
+        let statuses = try await SyncRunRecord.query(on: mirror.database).sort(\.$startedAt).all().map(\.status)
+        #expect(statuses == ["interrupted", "succeeded"], "the killed run is marked interrupted")
         await mirror.shutdown()
     }
 }

@@ -1,0 +1,103 @@
+import App
+import ArgumentParser
+import Crypto
+import Fluent
+import FluentKit
+import Foundation
+import Library
+import Logging
+import PlaykeeperJSON
+import SpotifyWebAPI
+import Store
+import Vapor
+
+/// `playkeeper-bench sync`: a full sync, then an unchanged re-sync, against the emulator.
+struct SyncBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync", abstract: "Full sync then unchanged re-sync; prints calls, wall time, write rate and peak RSS.")
+
+    @ArgumentParser.Option(help: "Playlists the user owns.") var playlists = 200
+    @ArgumentParser.Option(help: "About this many entries per playlist.") var items = 500
+    @ArgumentParser.Option(name: .customLong("latency-ms"), help: "Emulator latency per request.") var latencyMS = 20
+    @ArgumentParser.Option(help: "Playlists read at once.") var concurrency = 8
+    @ArgumentParser.Option(help: "Library seed.") var seed = 1
+    @ArgumentParser.Option(help: "A DATABASE_URL (postgres://…); a temporary SQLite file by default.") var database: String?
+
+    func run() async throws {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        print("playkeeper-bench sync: \(playlists) playlists × ~\(items) items, latency \(latencyMS) ms, concurrency \(concurrency)")
+        let emulator = try await ExternalEmulator(arguments: [
+            "--seed", "\(seed)", "--playlists", "\(playlists)", "--items", "\(items)", "--latency-ms", "\(latencyMS)",
+        ])
+        let directory = DataDirectory(url: FileManager.default.temporaryDirectory.appendingPathComponent("pk-bench-\(UUID().uuidString)"))
+        try directory.ensureExists()
+        let app = try await Application.make(.custom(name: "bench"), .singleton, logger: logger)
+        app.logger = logger
+        do {
+            let location = try DatabaseLocation.parse(database, dataDirectory: directory.url)
+            try await MirrorContext.configureDatabase(app, location: location)
+            print("store: \(location.description)")
+            let tokens = DatabaseTokenStore(database: app.db, box: SecretBox(key: SymmetricKey(size: .bits256)))
+            let configuration = try SpotifyConfiguration(
+                clientID: "playkeeper-demo", clientSecret: "playkeeper-demo-secret", redirectURI: URL(string: "http://127.0.0.1:1/callback")!,
+                apiURL: URL(string: emulator.base + "/v1")!, accountsURL: URL(string: emulator.base)!)
+            let flow = LoginFlow(configuration: configuration, transport: AsyncHTTPClientTransport(), store: tokens)
+            let authorization = flow.start()
+            let loggedIn = try await flow.complete(redirect: try await emulator.approve(authorization.url), authorization: authorization)
+            try await tokens.recordLogin(loggedIn.user, token: loggedIn.token)
+            let api = SpotifyAPI(configuration: configuration, tokenStore: tokens, budget: RequestBudget(limit: 1_000_000), logger: logger)
+
+            // The bound of issue #3, from the emulator's own state.
+            let state = try await emulator.call(.GET, "/__emulator/state").body
+            let follows = state["follows"]?["demo"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let all = state["playlists"]?.arrayValue ?? []
+            let readable = all.filter { playlist in
+                follows.contains(playlist["id"]?.stringValue ?? "")
+                    && (playlist["owner"]?.stringValue == "demo"
+                        || (playlist["collaborators"]?.arrayValue ?? []).contains("demo"))
+            }
+            let entries = readable.compactMap { $0["total"]?.intValue }.reduce(0, +)
+            let liked = state["liked"]?["demo"]?.arrayValue?.count ?? 0
+            func up(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
+            let bound = up(follows.count, 50) + readable.compactMap { $0["total"]?.intValue }.map { up($0, 50) + 1 }.reduce(0, +) + up(liked, 50)
+            let unchangedBound = up(follows.count, 50) + 1
+            print("library: \(follows.count) listed, \(readable.count) readable, \(entries) entries, \(liked) Liked Songs")
+
+            try await emulator.call(.DELETE, "/__emulator/requests")
+            let engine = SyncEngine(database: app.db, client: api.client(for: "demo"), concurrency: concurrency, logger: logger)
+            let started = Date()
+            let first = try await engine.run()
+            let wall = Date().timeIntervalSince(started)
+            let calls = try await emulator.reads()
+            let floor = Double(calls) * Double(latencyMS) / 1000 / Double(concurrency)
+            let written = await engine.writer.entriesWritten
+            let writeSeconds = await engine.writer.writeSeconds
+            let rate = Double(written) / max(writeSeconds, 1e-9)
+            let rateTarget = location.isSQLite ? 50_000.0 : 30_000.0
+
+            try await emulator.call(.DELETE, "/__emulator/requests")
+            let restarted = Date()
+            let second = try await engine.run()
+            let rewall = Date().timeIntervalSince(restarted)
+            let recalls = try await emulator.reads()
+            let rss = peakRSSMegabytes()
+
+            print("")
+            print("first sync")
+            print("  \(mark(calls <= bound)) API calls        \(calls) (lower bound \(bound); retries \(first.retries), re-reads \(first.rereads))")
+            print(String(format: "  %@ wall time        %.2f s (latency floor %.2f s, %.2f×; target ≤ 1.2×)", mark(wall <= floor * 1.2), wall, floor, wall / floor))
+            print(String(format: "  %@ write rate       %.0f entries/s (%d entries in %.2f s of transactions; target ≥ %.0f)", mark(rate >= rateTarget), rate, written, writeSeconds, rateTarget))
+            print("unchanged re-sync")
+            print("  \(mark(recalls <= unchangedBound)) API calls        \(recalls) (bound \(unchangedBound)); \(second.playlistsChanged) playlists changed")
+            print(String(format: "       wall time        %.2f s", rewall))
+            print(String(format: "  %@ peak RSS         %.1f MB (target ≤ 150 MB with 100k entries)", mark(rss <= 150), rss))
+        } catch {
+            await emulator.stop()
+            try? await app.asyncShutdown()
+            throw error
+        }
+        await emulator.stop()
+        try await app.asyncShutdown()
+    }
+}
