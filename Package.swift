@@ -153,6 +153,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PlaykeeperJSONTests",
+            dependencies: ["PlaykeeperJSON"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "StoreTests",
             dependencies: ["Store", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings

@@ -11,7 +11,8 @@ final class ExternalEmulator: @unchecked Sendable {
     let http: HTTPClient
 
     init(arguments: [String]) async throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("playkeeper")
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "playkeeper")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw BenchError("\(binary.path) is missing: build the playkeeper product first (swift build -c release)")
         }
@@ -39,6 +40,9 @@ final class ExternalEmulator: @unchecked Sendable {
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
+    /// CPU seconds (user + system) the emulator process has used so far.
+    var cpuSeconds: Double { processCPUSeconds(pid: process.processIdentifier) }
+
     func stop() async {
         try? await http.shutdown()
         process.terminate()
@@ -46,7 +50,9 @@ final class ExternalEmulator: @unchecked Sendable {
     }
 
     @discardableResult
-    func call(_ method: HTTPMethod, _ path: String, json: JSONValue? = nil) async throws -> (status: Int, headers: HTTPHeaders, body: JSONValue) {
+    func call(_ method: HTTPMethod, _ path: String, json: JSONValue? = nil) async throws -> (
+        status: Int, headers: HTTPHeaders, body: JSONValue
+    ) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         if let json {
@@ -70,7 +76,8 @@ final class ExternalEmulator: @unchecked Sendable {
     /// GET requests to the Web API since the log was last reset.
     func reads() async throws -> Int {
         let log = try await call(.GET, "/__emulator/requests").body
-        return (log["counts"]?.objectValue ?? [:]).filter { $0.key.hasPrefix("GET /v1/") }.values.compactMap(\.intValue).reduce(0, +)
+        return (log["counts"]?.objectValue ?? [:]).filter { $0.key.hasPrefix("GET /v1/") }.values.compactMap(\.intValue).reduce(
+            0, +)
     }
 }
 
@@ -89,3 +96,14 @@ func peakRSSMegabytes() -> Double {
 }
 
 func mark(_ ok: Bool) -> String { ok ? "ok  " : "MISS" }
+
+/// CPU seconds (user + system) of a process, from /proc/PID/stat.
+func processCPUSeconds(pid: Int32) -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return .nan }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    // After the command name: state is field 3; utime and stime are fields 14 and 15.
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}

@@ -26,11 +26,14 @@ struct SyncBench: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
-        print("playkeeper-bench sync: \(playlists) playlists × ~\(items) items, latency \(latencyMS) ms, concurrency \(concurrency)")
+        print(
+            "playkeeper-bench sync: \(playlists) playlists × ~\(items) items, latency \(latencyMS) ms, concurrency \(concurrency)"
+        )
         let emulator = try await ExternalEmulator(arguments: [
             "--seed", "\(seed)", "--playlists", "\(playlists)", "--items", "\(items)", "--latency-ms", "\(latencyMS)",
         ])
-        let directory = DataDirectory(url: FileManager.default.temporaryDirectory.appendingPathComponent("pk-bench-\(UUID().uuidString)"))
+        let directory = DataDirectory(
+            url: FileManager.default.temporaryDirectory.appendingPathComponent("pk-bench-\(UUID().uuidString)"))
         try directory.ensureExists()
         let app = try await Application.make(.custom(name: "bench"), .singleton, logger: logger)
         app.logger = logger
@@ -40,13 +43,16 @@ struct SyncBench: AsyncParsableCommand {
             print("store: \(location.description)")
             let tokens = DatabaseTokenStore(database: app.db, box: SecretBox(key: SymmetricKey(size: .bits256)))
             let configuration = try SpotifyConfiguration(
-                clientID: "playkeeper-demo", clientSecret: "playkeeper-demo-secret", redirectURI: URL(string: "http://127.0.0.1:1/callback")!,
+                clientID: "playkeeper-demo", clientSecret: "playkeeper-demo-secret",
+                redirectURI: URL(string: "http://127.0.0.1:1/callback")!,
                 apiURL: URL(string: emulator.base + "/v1")!, accountsURL: URL(string: emulator.base)!)
             let flow = LoginFlow(configuration: configuration, transport: AsyncHTTPClientTransport(), store: tokens)
             let authorization = flow.start()
-            let loggedIn = try await flow.complete(redirect: try await emulator.approve(authorization.url), authorization: authorization)
+            let loggedIn = try await flow.complete(
+                redirect: try await emulator.approve(authorization.url), authorization: authorization)
             try await tokens.recordLogin(loggedIn.user, token: loggedIn.token)
-            let api = SpotifyAPI(configuration: configuration, tokenStore: tokens, budget: RequestBudget(limit: 1_000_000), logger: logger)
+            let api = SpotifyAPI(
+                configuration: configuration, tokenStore: tokens, budget: RequestBudget(limit: 1_000_000), logger: logger)
 
             // The bound of issue #3, from the emulator's own state.
             let state = try await emulator.call(.GET, "/__emulator/state").body
@@ -60,15 +66,21 @@ struct SyncBench: AsyncParsableCommand {
             let entries = readable.compactMap { $0["total"]?.intValue }.reduce(0, +)
             let liked = state["liked"]?["demo"]?.arrayValue?.count ?? 0
             func up(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
-            let bound = up(follows.count, 50) + readable.compactMap { $0["total"]?.intValue }.map { up($0, 50) + 1 }.reduce(0, +) + up(liked, 50)
+            let bound =
+                up(follows.count, 50) + readable.compactMap { $0["total"]?.intValue }.map { up($0, 50) + 1 }.reduce(0, +)
+                + up(liked, 50)
             let unchangedBound = up(follows.count, 50) + 1
             print("library: \(follows.count) listed, \(readable.count) readable, \(entries) entries, \(liked) Liked Songs")
 
             try await emulator.call(.DELETE, "/__emulator/requests")
+            let emulatorCPUBefore = emulator.cpuSeconds
+            let ownCPUBefore = processCPUSeconds(pid: getpid())
             let engine = SyncEngine(database: app.db, client: api.client(for: "demo"), concurrency: concurrency, logger: logger)
             let started = Date()
             let first = try await engine.run()
             let wall = Date().timeIntervalSince(started)
+            let emulatorCPU = emulator.cpuSeconds - emulatorCPUBefore
+            let ownCPU = processCPUSeconds(pid: getpid()) - ownCPUBefore
             let calls = try await emulator.reads()
             let floor = Double(calls) * Double(latencyMS) / 1000 / Double(concurrency)
             let written = await engine.writer.entriesWritten
@@ -85,11 +97,25 @@ struct SyncBench: AsyncParsableCommand {
 
             print("")
             print("first sync")
-            print("  \(mark(calls <= bound)) API calls        \(calls) (lower bound \(bound); retries \(first.retries), re-reads \(first.rereads))")
-            print(String(format: "  %@ wall time        %.2f s (latency floor %.2f s, %.2f×; target ≤ 1.2×)", mark(wall <= floor * 1.2), wall, floor, wall / floor))
-            print(String(format: "  %@ write rate       %.0f entries/s (%d entries in %.2f s of transactions; target ≥ %.0f)", mark(rate >= rateTarget), rate, written, writeSeconds, rateTarget))
+            print(
+                "  \(mark(calls <= bound)) API calls        \(calls) (lower bound \(bound); retries \(first.retries), re-reads \(first.rereads))"
+            )
+            print(
+                String(
+                    format: "  %@ wall time        %.2f s (latency floor %.2f s, %.2f×; target ≤ 1.2×)",
+                    mark(wall <= floor * 1.2), wall, floor, wall / floor))
+            print(
+                String(
+                    format: "       CPU              %.2f s in the sync, %.2f s in the emulator (%d cores)", ownCPU, emulatorCPU,
+                    ProcessInfo.processInfo.activeProcessorCount))
+            print(
+                String(
+                    format: "  %@ write rate       %.0f entries/s (%d entries in %.2f s of transactions; target ≥ %.0f)",
+                    mark(rate >= rateTarget), rate, written, writeSeconds, rateTarget))
             print("unchanged re-sync")
-            print("  \(mark(recalls <= unchangedBound)) API calls        \(recalls) (bound \(unchangedBound)); \(second.playlistsChanged) playlists changed")
+            print(
+                "  \(mark(recalls <= unchangedBound)) API calls        \(recalls) (bound \(unchangedBound)); \(second.playlistsChanged) playlists changed"
+            )
             print(String(format: "       wall time        %.2f s", rewall))
             print(String(format: "  %@ peak RSS         %.1f MB (target ≤ 150 MB with 100k entries)", mark(rss <= 150), rss))
         } catch {

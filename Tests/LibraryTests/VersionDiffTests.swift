@@ -40,7 +40,12 @@ struct VersionDiffTests {
         #expect(rows[3].uri == nil && rows[3].catalog == nil)
         #expect(rows[4].raw == "null")
         #expect(
-            try JSONValue(parsing: rows[0].raw)["item"]?["external_ids"]?["isrc"]?.stringValue == "QZ1", "the raw JSON is kept")
+            try JSONValue(parsing: rows[0].catalog!.raw)["external_ids"]?["isrc"]?.stringValue == "QZ1",
+            "the item's raw JSON is kept")
+        #expect(try JSONValue(parsing: rows[0].raw)["item"] == nil, "once, in the catalogue")
+        #expect(try JSONValue(parsing: rows[0].raw)["added_by"]?["id"]?.stringValue == "me", "the entry's own raw JSON")
+        #expect(
+            try JSONValue(parsing: rows[3].raw)["item"]?.isNull == true, "a null item stays: it says the entry is unavailable")
         #expect(rows.map(\.position) == [0, 1, 2, 3, 4])
     }
 }

@@ -13,6 +13,8 @@ public struct EntryRow: Sendable, Equatable {
     public var linkedFromURI: String?
     public var kind: PlaylistEntry.Kind
     public var isPlayable: Bool?
+    /// The entry's raw JSON without its item (`item`/`track`), whose raw JSON is the catalogue row's:
+    /// storing it once keeps a 100k-entry mirror small and its writes fast.
     public var raw: String
     /// What the catalogue learns from this entry.
     public var catalog: CatalogRow?
@@ -37,7 +39,7 @@ public struct EntryRow: Sendable, Equatable {
         addedBy = entry.addedBy?.id
         isLocal = entry.isLocal
         kind = entry.kind
-        raw = entry.raw.serialized()
+        raw = entry.raw.removingItem().serialized()
         switch entry.item {
         case .track(let track):
             linkedFromURI = track.linkedFrom?.uri
@@ -63,7 +65,7 @@ public struct EntryRow: Sendable, Equatable {
         linkedFromURI = saved.track?.linkedFrom?.uri
         kind = saved.track == nil ? .unavailable : (saved.track!.isLocal ? .local : .track)
         isPlayable = saved.track?.isPlayable
-        raw = saved.raw.serialized()
+        raw = saved.raw.removingItem().serialized()
         catalog = item.flatMap { CatalogRow(item: $0, uri: item?.playlistURI) }
     }
 }
@@ -80,12 +82,14 @@ public struct CatalogRow: Sendable, Equatable {
     public var albumType: String?
     public var durationMS: Int?
     public var isrc: String?
-    public var raw: String
+    /// The item's raw JSON; serialized only when the row is written (a song in many playlists is written once).
+    public var rawJSON: JSONValue
+    public var raw: String { rawJSON.serialized() }
 
     init?(item: PlaylistItem, uri: String?) {
         guard let uri else { return nil }
         self.uri = uri
-        raw = item.raw.serialized()
+        rawJSON = item.raw
         durationMS = item.durationMS
         name = item.name
         switch item {
@@ -106,5 +110,14 @@ public struct CatalogRow: Sendable, Equatable {
             albumType = "show"
             isrc = nil
         }
+    }
+}
+
+extension JSONValue {
+    /// An entry without the item it holds; a `null` item stays, since it says the item is unavailable.
+    func removingItem() -> JSONValue {
+        guard case .object(var members) = self else { return self }
+        for key in ["item", "track"] where members[key].map({ !$0.isNull }) ?? false { members[key] = nil }
+        return .object(members)
     }
 }

@@ -17,6 +17,9 @@ public actor MirrorWriter {
     public private(set) var writeSeconds: Double = 0
     public private(set) var entriesWritten = 0
 
+    /// Catalogue rows written by this writer: within one sync a song's JSON is the same in every playlist,
+    /// so it is written once.
+    private var catalogued: Set<String> = []
     private var writing = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
@@ -54,6 +57,7 @@ public actor MirrorWriter {
         await turn()
         defer { next() }
         let started = Date()
+        let known = catalogued
         let diff = try await database.withConnection { connection in
             if connection.isSQLite {
                 // Per connection: wait for another process's write instead of failing, and in WAL mode sync at
@@ -61,21 +65,24 @@ public actor MirrorWriter {
                 try await connection.sql().raw("PRAGMA busy_timeout = 30000").run()
                 try await connection.sql().raw("PRAGMA synchronous = NORMAL").run()
             }
-            return try await connection.transaction { db in try await Self.write(update, on: db) }
+            return try await connection.transaction { db in try await Self.write(update, skippingCatalog: known, on: db) }
         }
         writeSeconds += Date().timeIntervalSince(started)
         entriesWritten += update.entries.count
+        for row in update.entries { if let item = row.catalog { catalogued.insert(item.uri) } }
         return diff
     }
 
-    private static func write(_ update: PlaylistUpdate, on db: any Database) async throws -> VersionDiff {
+    private static func write(
+        _ update: PlaylistUpdate, skippingCatalog catalogued: Set<String>, on db: any Database
+    ) async throws -> VersionDiff {
         let sql = try db.sql()
         let oldURIs = try await sql.select().column("uri").from(EntryRecord.schema)
             .where("playlist_id", .equal, update.playlistID).orderBy("position").all()
             .compactMap { try $0.decode(column: "uri", as: String?.self) }
         try await sql.delete(from: EntryRecord.schema).where("playlist_id", .equal, update.playlistID).run()
         try await insertEntries(update.entries, playlist: update.playlistID, on: sql)
-        try await upsertCatalog(update.entries.compactMap(\.catalog), on: sql)
+        try await upsertCatalog(update.entries.compactMap(\.catalog).filter { !catalogued.contains($0.uri) }, on: sql)
 
         let newURIs = update.entries.compactMap(\.uri)
         let diff = VersionDiff(old: oldURIs, new: newURIs)
@@ -102,11 +109,11 @@ public actor MirrorWriter {
     static func insertEntries(_ entries: [EntryRow], playlist: UUID, on sql: any SQLDatabase) async throws {
         for start in stride(from: 0, to: entries.count, by: batch) {
             var insert = sql.insert(into: EntryRecord.schema).columns(
-                "id", "playlist_id", "position", "uri", "added_at", "added_by", "is_local", "linked_from_uri", "kind",
+                "playlist_id", "position", "uri", "added_at", "added_by", "is_local", "linked_from_uri", "kind",
                 "is_playable", "raw")
             for entry in entries[start..<min(start + batch, entries.count)] {
                 insert = insert.values(
-                    SQLBind(UUID()), SQLBind(playlist), SQLBind(entry.position), SQLBind(entry.uri), SQLBind(entry.addedAt),
+                    SQLBind(playlist), SQLBind(entry.position), SQLBind(entry.uri), SQLBind(entry.addedAt),
                     SQLBind(entry.addedBy), SQLBind(entry.isLocal), SQLBind(entry.linkedFromURI), SQLBind(entry.kind.rawValue),
                     SQLBind(entry.isPlayable), SQLBind(entry.raw))
             }
@@ -132,6 +139,8 @@ public actor MirrorWriter {
                     .set(excludedValueOf: "artists").set(excludedValueOf: "artist_ids").set(excludedValueOf: "album")
                     .set(excludedValueOf: "album_type").set(excludedValueOf: "duration_ms").set(excludedValueOf: "isrc")
                     .set(excludedValueOf: "raw")
+                    // A song in many playlists is rewritten only when Spotify's answer for it changed.
+                    .where(SQLColumn("raw", table: CatalogItemRecord.schema), .notEqual, SQLColumn("raw", table: "excluded"))
             }.run()
         }
     }

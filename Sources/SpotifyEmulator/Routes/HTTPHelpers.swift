@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import PlaykeeperJSON
 import Vapor
 
@@ -7,7 +8,7 @@ extension Response {
     static func json(_ value: JSONValue, status: HTTPResponseStatus = .ok) -> Response {
         var headers = HTTPHeaders()
         headers.contentType = .json
-        return Response(status: status, headers: headers, body: .init(string: value.serialized()))
+        return Response(status: status, headers: headers, body: .init(buffer: ByteBuffer(bytes: value.serializedBytes())))
     }
 
     /// Spotify's Web API error body.

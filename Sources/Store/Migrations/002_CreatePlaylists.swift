@@ -40,7 +40,7 @@ struct CreatePlaylists: AsyncMigration {
             .field("raw", .string, .required)
             .create()
         try await database.schema(EntryRecord.schema)
-            .id()
+            .field(.id, .int64, .identifier(auto: true))
             .field("playlist_id", .uuid, .required, .references(PlaylistRecord.schema, .id, onDelete: .cascade))
             .field("position", .int, .required)
             .field("uri", .string)

@@ -5,7 +5,8 @@ import Foundation
 public final class EntryRecord: Model, @unchecked Sendable {
     public static let schema = "entries"
 
-    @ID(key: .id) public var id: UUID?
+    /// A database-generated integer: entries are written in bulk, and an integer key keeps that fast.
+    @ID(custom: .id, generatedBy: .database) public var id: Int?
     @Parent(key: "playlist_id") public var playlist: PlaylistRecord
     @Field(key: "position") public var position: Int
     /// `nil` for an unavailable entry (Spotify sent `item: null`).

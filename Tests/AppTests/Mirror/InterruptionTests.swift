@@ -83,11 +83,15 @@ struct InterruptionTests {
         let other = SpotifyAPI(
             configuration: mirror.api.configuration, tokenStore: otherStore, transport: mirror.harness.transport,
             retryPolicy: RetryPolicy(maxJitter: 0))
+        // The access token is about to expire: both processes want to refresh it at once.
+        var expiring = try #require(try await otherStore.token(for: "demo"))
+        expiring.expiresAt = Date().addingTimeInterval(60)
+        try await otherStore.save(expiring, for: "demo")
         await mirror.state.resetRequestLog()
-        async let first = mirror.api.tokens.refreshIfExpiring(for: "demo", within: .infinity)
-        async let second = other.tokens.refreshIfExpiring(for: "demo", within: .infinity)
+        async let first = mirror.api.tokens.accessToken(for: "demo")
+        async let second = other.tokens.accessToken(for: "demo")
         let (a, b) = try await (first, second)
-        #expect(a.refreshToken == b.refreshToken, "both hold the one surviving refresh token")
+        #expect(a == b, "both use the one new access token")
         #expect(await mirror.state.count("POST /api/token") == 1, "the second waited for the lock and re-read the token")
         #expect(try await mirror.api.client(for: "demo").currentUser().id == "demo")
         #expect(try await other.client(for: "demo").currentUser().id == "demo")
@@ -114,8 +118,8 @@ struct InterruptionTests {
 
     @Test(arguments: StoreKind.available)
     func aSyncProcessKilledMidRunLeavesAStoreTheNextSyncCompletes(_ kind: StoreKind) async throws {
-        let mirror = try await TestMirror.make(kind, library: LibraryGenerator(seed: 12, playlists: 10, items: 200).generate())
-        _ = try await mirror.state.updateKnobs(["latency_ms": 25])
+        let mirror = try await TestMirror.make(kind, library: LibraryGenerator(seed: 12, playlists: 12, items: 200).generate())
+        _ = try await mirror.state.updateKnobs(["latency_ms": 100])
         let key = mirror.key.withUnsafeBytes { Data($0).base64EncodedString() }
         let process = Process()
         process.executableURL = ExecutableTests.binary

@@ -20,7 +20,10 @@ struct ReadmeQueryTests {
             var stores = Set<StoreKind>()
             if header.contains("SQLite") { stores.insert(.sqlite) }
             if header.contains("PostgreSQL") { stores.insert(.postgres) }
-            return (stores, sql.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: ";")))
+            return (
+                stores,
+                sql.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: ";"))
+            )
         }
     }
 
@@ -35,7 +38,9 @@ struct ReadmeQueryTests {
         let mirror = try await TestMirror.make(kind)
         _ = try await mirror.sync()
         let target = try #require(await mirror.readablePlaylists().first { $0.owner == "demo" })
-        _ = try await mirror.state.applyAppEdit(["op": "add", "playlist": .string(target.id), "uris": [.string(target.entries[0].uri)]])
+        _ = try await mirror.state.applyAppEdit([
+            "op": "add", "playlist": .string(target.id), "uris": [.string(target.entries[0].uri)],
+        ])
         _ = try await mirror.sync()
         let sql = try mirror.database.sql()
         for example in try Self.examples() where example.stores.contains(kind) {

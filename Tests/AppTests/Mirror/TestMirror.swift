@@ -19,7 +19,9 @@ import Vapor
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite, postgres
 
-    static var postgresURL: String? { ProcessInfo.processInfo.environment["PLAYKEEPER_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 } }
+    static var postgresURL: String? {
+        ProcessInfo.processInfo.environment["PLAYKEEPER_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     static var available: [StoreKind] {
         postgresURL != nil || ProcessInfo.processInfo.environment["CI"] == "true" ? [.sqlite, .postgres] : [.sqlite]
