@@ -51,18 +51,8 @@ enum FieldsFilter {
                     negated = true
                     index += 1
                 }
-                let name = parseName()
-                guard !name.isEmpty else { throw WebAPIFailure.badRequest("Invalid fields") }
-                var sub = Selection.all
-                if index < text.count, text[index] == "(" {
-                    index += 1
-                    sub = try parseList()
-                    guard index < text.count, text[index] == ")" else { throw WebAPIFailure.badRequest("Invalid fields") }
-                    index += 1
-                } else if index < text.count, text[index] == "." {
-                    index += 1
-                    sub = try parseDotted()
-                }
+                let name = try parseName()
+                let sub = try parseSubselection()
                 if negated { anyNegated = true }
                 include[name] = merge(include[name], sub)
             } while index < text.count && text[index] == ","
@@ -72,26 +62,29 @@ enum FieldsFilter {
             return .fields(include: include, exclude: [])
         }
 
-        private mutating func parseDotted() throws -> Selection {
-            let name = parseName()
-            guard !name.isEmpty else { throw WebAPIFailure.badRequest("Invalid fields") }
-            var sub = Selection.all
-            if index < text.count, text[index] == "." {
+        /// What follows a name: `(list)`, `.path`, or nothing (the whole field).
+        private mutating func parseSubselection() throws -> Selection {
+            if index < text.count, text[index] == "(" {
                 index += 1
-                sub = try parseDotted()
-            } else if index < text.count, text[index] == "(" {
-                index += 1
-                sub = try parseList()
+                let list = try parseList()
                 guard index < text.count, text[index] == ")" else { throw WebAPIFailure.badRequest("Invalid fields") }
                 index += 1
+                return list
             }
-            return .fields(include: [name: sub], exclude: [])
+            if index < text.count, text[index] == "." {
+                index += 1
+                let name = try parseName()
+                return .fields(include: [name: try parseSubselection()], exclude: [])
+            }
+            return .all
         }
 
-        private mutating func parseName() -> String {
+        private mutating func parseName() throws -> String {
             let start = index
             while index < text.count, !"(),.!".contains(text[index]) { index += 1 }
-            return String(text[start..<index]).trimmingCharacters(in: .whitespaces)
+            let name = String(text[start..<index]).trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty else { throw WebAPIFailure.badRequest("Invalid fields") }
+            return name
         }
 
         private func merge(_ existing: Selection?, _ new: Selection) -> Selection {
