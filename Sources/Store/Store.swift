@@ -10,6 +10,7 @@ public enum Store {
         CreatePlaylists(),  // 002: playlists, catalogue, entries, their indexes
         CreateHistory(),  // 003: versions, sync runs, locks
         CreateJSONViews(),  // 004: jsonb views on PostgreSQL
+        CreateDedupe(),  // 005: duplicate plans, the journal, the "not a duplicate" list
     ]
 }
 

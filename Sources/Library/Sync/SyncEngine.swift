@@ -175,6 +175,15 @@ public struct SyncEngine: Sendable {
         }
     }
 
+    /// Mirrors one playlist again, right after Playkeeper changed it, so the store shows the new version.
+    public func refresh(_ record: PlaylistRecord) async throws {
+        if record.isLiked {
+            _ = try await mirrorLiked(record)
+        } else {
+            _ = try await mirrorPlaylist(record, owned: record.ownerID == client.user)
+        }
+    }
+
     enum ReadOutcome: Sendable {
         case written(Int)
         case metadataOnly

@@ -1,0 +1,302 @@
+import FluentKit
+import Foundation
+import Logging
+import PlaykeeperJSON
+import SQLKit
+import SpotifyWebAPI
+import Store
+
+/// Finds, previews, applies and undoes duplicate removal for one user. The CLI, the HTTP API and tests all
+/// call this one type.
+public struct DedupeService: Sendable {
+    public let database: any Database
+    public let client: SpotifyClient
+    public let user: UserRecord
+    public var logger = Logger(label: "playkeeper.dedupe")
+
+    public init(database: any Database, client: SpotifyClient, user: UserRecord) {
+        self.database = database
+        self.client = client
+        self.user = user
+    }
+
+    /// What a plan was computed on, stored with it.
+    public struct PlanBody: Codable, Sendable {
+        public struct Entry: Codable, Sendable, Equatable {
+            public var uri: String?
+            public var addedAt: Date?
+            public var isLocal: Bool
+        }
+        public var entries: [Entry]
+        public var groups: [DuplicateGroup]
+        public var isLiked: Bool
+    }
+
+    public struct Preview: Sendable {
+        public let record: PlanRecord
+        public let playlist: PlaylistRecord
+        public let body: PlanBody
+        public let plan: DedupePlan
+    }
+
+    // MARK: Finding
+
+    /// The mirrored entries of a playlist as duplicate finding sees them.
+    public func items(of playlist: PlaylistRecord) async throws -> (entries: [EntryRecord], items: [DedupeItem]) {
+        let entries = try await EntryRecord.query(on: database).filter(\.$playlist.$id == playlist.requireID()).sort(\.$position)
+            .all()
+        let uris = Array(Set(entries.compactMap(\.uri)))
+        var catalog: [String: CatalogItemRecord] = [:]
+        for start in stride(from: 0, to: uris.count, by: 500) {
+            let chunk = Array(uris[start..<min(start + 500, uris.count)])
+            for item in try await CatalogItemRecord.query(on: database).filter(\.$id ~~ chunk).all() {
+                catalog[item.id ?? ""] = item
+            }
+        }
+        let items = entries.map { entry -> DedupeItem in
+            let known = entry.uri.flatMap { catalog[$0] }
+            let artistIDs = (known?.artistIDs).flatMap { try? JSONValue(parsing: $0).arrayValue?.compactMap(\.stringValue) } ?? []
+            return DedupeItem(
+                position: entry.position, uri: entry.uri, addedAt: entry.addedAt, isLocal: entry.isLocal,
+                isPlayable: entry.isPlayable,
+                name: known?.name, artists: artistIDs.isEmpty ? (known?.artists.map { [$0] } ?? []) : artistIDs,
+                isrc: known?.isrc,
+                durationMS: known?.durationMS, albumType: known?.albumType)
+        }
+        return (entries, items)
+    }
+
+    public func ignoredPairs() async throws -> Set<IgnoredPair> {
+        Set(
+            try await IgnoredPairRecord.query(on: database).filter(\.$user.$id == user.requireID()).all().map {
+                IgnoredPair($0.firstURI, $0.secondURI)
+            })
+    }
+
+    /// Computes and stores the preview of one playlist, from the mirror.
+    public func preview(_ playlist: PlaylistRecord, level: MatchLevel, keep: KeepPolicy) async throws -> Preview {
+        let (entries, items) = try await self.items(of: playlist)
+        let groups = DuplicateFinder(level: level, keep: keep, ignored: try await ignoredPairs()).groups(in: items)
+        let body = PlanBody(
+            entries: entries.map { .init(uri: $0.uri, addedAt: $0.addedAt, isLocal: $0.isLocal) }, groups: groups,
+            isLiked: playlist.isLiked)
+        let record = PlanRecord()
+        record.$user.id = try user.requireID()
+        record.$playlist.id = try playlist.requireID()
+        record.snapshotID = playlist.snapshotID
+        record.matchLevel = level.rawValue
+        record.keepPolicy = keep.rawValue
+        record.body = String(decoding: try Self.encoder.encode(body), as: UTF8.self)
+        record.createdAt = Date()
+        try await record.create(on: database)
+        return Preview(
+            record: record, playlist: playlist, body: body, plan: Self.plan(body, groups: groups, snapshotID: playlist.snapshotID)
+        )
+    }
+
+    static func plan(_ body: PlanBody, groups: [DuplicateGroup], snapshotID: String?) -> DedupePlan {
+        let uris = body.entries.map(\.uri)
+        guard body.isLiked else {
+            return DedupePlan.make(entries: uris, groups: groups, snapshotID: snapshotID, isLocal: body.entries.map(\.isLocal))
+        }
+        // Liked Songs holds each URI once: removing the extra songs is all there is, 40 per call.
+        let doomed = Set(groups.flatMap(\.removed))
+        let removed = doomed.sorted().compactMap { uris[$0] }
+        let operations = stride(from: 0, to: removed.count, by: SpotifyClient.libraryWriteBatch).map {
+            DedupePlan.Operation.remove(Array(removed[$0..<min($0 + SpotifyClient.libraryWriteBatch, removed.count)]))
+        }
+        return DedupePlan(
+            snapshotID: nil, groups: groups, operations: operations,
+            expected: uris.enumerated().filter { !doomed.contains($0.offset) }.map(\.element),
+            readded: [], rebuilds: false)
+    }
+
+    // MARK: Applying
+
+    /// Applies a stored plan, whole or only `groups`: journal first, snapshot guard, the writes, verification.
+    public func apply(planID: UUID, groups selected: Set<String>? = nil) async throws -> JournalRecord {
+        guard
+            let record = try await PlanRecord.query(on: database).filter(\.$id == planID).filter(\.$user.$id == user.requireID())
+                .first(),
+            let playlist = try await PlaylistRecord.find(record.$playlist.id, on: database)
+        else { throw DedupeError.notFound("plan \(planID)") }
+        guard playlist.canEdit || playlist.isLiked else { throw DedupeError.notEditable(playlist.name) }
+        let body = try Self.decoder.decode(PlanBody.self, from: Data(record.body.utf8))
+        var groups = body.groups
+        if let selected {
+            let unknown = selected.subtracting(groups.map(\.id))
+            guard unknown.isEmpty else {
+                throw DedupeError.notFound("duplicate group \(unknown.sorted().joined(separator: ", "))")
+            }
+            groups = groups.filter { selected.contains($0.id) }
+        }
+        let plan = Self.plan(body, groups: groups, snapshotID: record.snapshotID)
+
+        // 1. Journal first: the whole ordered entry list and the plan, before any write.
+        let journal = JournalRecord()
+        journal.$user.id = try user.requireID()
+        journal.$playlist.id = try playlist.requireID()
+        journal.kind = "dedupe"
+        journal.status = "pending"
+        journal.planID = planID
+        journal.snapshotBefore = record.snapshotID
+        journal.entriesBefore = String(decoding: try Self.encoder.encode(body.entries), as: UTF8.self)
+        journal.operations = String(decoding: try Self.encoder.encode(plan), as: UTF8.self)
+        journal.progress = 0
+        journal.createdAt = Date()
+        try await journal.create(on: database)
+
+        // 2. Snapshot guard: a plan is applied only to the version it was computed on.
+        if !playlist.isLiked {
+            let current = try await client.playlist(playlist.spotifyID, fields: "snapshot_id").snapshotID
+            guard current == record.snapshotID else {
+                journal.status = "abandoned"
+                journal.error = "the playlist changed since the plan"
+                journal.finishedAt = Date()
+                try await journal.save(on: database)
+                throw DedupeError.stale(playlist: playlist.name, planned: record.snapshotID, current: current)
+            }
+        }
+        return try await run(plan.operations, expected: plan.expected, journal: journal, playlist: playlist)
+    }
+
+    /// Sends the operations one by one, recording progress, then verifies the result and re-mirrors the playlist.
+    private func run(_ operations: [DedupePlan.Operation], expected: [String?], journal: JournalRecord, playlist: PlaylistRecord)
+        async throws
+        -> JournalRecord
+    {
+        journal.status = "applying"
+        try await journal.save(on: database)
+        do {
+            for operation in operations {
+                try await perform(operation, on: playlist)
+                journal.progress += 1
+                try await journal.save(on: database)
+            }
+        } catch {
+            journal.status = "failed"
+            journal.error = "\(error)"
+            journal.finishedAt = Date()
+            try? await journal.save(on: database)
+            throw error
+        }
+        // Verify: read the playlist back and compare it with what the plan expects.
+        let actual = try await currentURIs(of: playlist)
+        journal.snapshotAfter = actual.snapshot
+        journal.status = actual.uris == expected ? "verified" : "mismatch"
+        if journal.status == "mismatch" { journal.error = "the playlist differs from the expected result after the writes" }
+        journal.finishedAt = Date()
+        try await journal.save(on: database)
+        try await SyncEngine(database: database, client: client, concurrency: 1, logger: logger).refresh(playlist)
+        return journal
+    }
+
+    private func perform(_ operation: DedupePlan.Operation, on playlist: PlaylistRecord) async throws {
+        if playlist.isLiked {
+            guard case .remove(let uris) = operation else {
+                if case .add(let uris, _) = operation { try await client.saveToLibrary(uris: uris) }
+                return
+            }
+            try await client.removeFromLibrary(uris: uris)
+            return
+        }
+        switch operation {
+        case .remove(let uris): try await client.removeItems(playlist.spotifyID, uris: uris)
+        case .add(let uris, let position): try await client.addItems(playlist.spotifyID, uris: uris, position: position)
+        case .replace(let uris): try await client.replaceItems(playlist.spotifyID, uris: uris)
+        case .append(let uris): try await client.addItems(playlist.spotifyID, uris: uris)
+        }
+    }
+
+    /// The playlist's URIs and snapshot as Spotify has them now.
+    func currentURIs(of playlist: PlaylistRecord) async throws -> (uris: [String?], snapshot: String?) {
+        if playlist.isLiked {
+            let saved = try await client.savedTracks().allItems()
+            return (saved.map { $0?.track.flatMap { PlaylistItem.track($0).playlistURI } }, nil)
+        }
+        let entries = try await client.playlistItems(playlist.spotifyID).allItems()
+        let snapshot = try await client.playlist(playlist.spotifyID, fields: "snapshot_id").snapshotID
+        return (entries.map { $0?.uri }, snapshot)
+    }
+
+    // MARK: Undo
+
+    /// Restores the entries a dedupe journaled, in their original order. Refused when the playlist changed
+    /// since, unless forced. Spotify cannot restore the original `added_at` of re-added copies.
+    public func undo(journalID: UUID, force: Bool = false) async throws -> JournalRecord {
+        guard
+            let original = try await JournalRecord.query(on: database).filter(\.$id == journalID).filter(
+                \.$user.$id == user.requireID()
+            ).first(),
+            let playlist = try await PlaylistRecord.find(original.$playlist.id, on: database)
+        else { throw DedupeError.notFound("journal entry \(journalID)") }
+        guard original.kind == "dedupe", ["applying", "verified", "mismatch", "failed"].contains(original.status) else {
+            throw DedupeError.refused(
+                "journal entry \(journalID) is \(original.kind) \(original.status): there is nothing to undo")
+        }
+        let before = try Self.decoder.decode([PlanBody.Entry].self, from: Data(original.entriesBefore.utf8))
+        let target = before.map(\.uri)
+        let current = try await currentURIs(of: playlist)
+        if !playlist.isLiked, let after = original.snapshotAfter, current.snapshot != after, !force {
+            throw DedupeError.refused("\(playlist.name) changed since this dedupe; undo with --force to restore it anyway")
+        }
+        let operations: [DedupePlan.Operation]
+        if playlist.isLiked {
+            // Re-saving restores which songs are saved, not their order or dates: they go to the top, dated today.
+            let missing = Set(target.compactMap { $0 }).subtracting(current.uris.compactMap { $0 })
+            let uris = target.compactMap { $0 }.filter { missing.contains($0) }
+            operations = stride(from: 0, to: uris.count, by: 40).map {
+                .add(Array(uris[$0..<min($0 + 40, uris.count)]), position: 0)
+            }
+        } else if let restore = RestorePlan.make(current: current.uris, original: target) {
+            operations = restore
+        } else if force, !before.contains(where: { $0.isLocal || $0.uri == nil }) {
+            let uris = target.compactMap { $0 }
+            operations =
+                [.replace(Array(uris.prefix(100)))]
+                + stride(from: 100, to: uris.count, by: 100).map { .append(Array(uris[$0..<min($0 + 100, uris.count)])) }
+        } else {
+            throw DedupeError.refused(
+                "\(playlist.name) was changed in another way since; it cannot be restored without losing entries")
+        }
+        let journal = JournalRecord()
+        journal.$user.id = try user.requireID()
+        journal.$playlist.id = try playlist.requireID()
+        journal.kind = "undo"
+        journal.status = "pending"
+        journal.undoes = journalID
+        journal.snapshotBefore = current.snapshot
+        journal.entriesBefore = String(
+            decoding: try Self.encoder.encode(
+                current.uris.map { PlanBody.Entry(uri: $0, addedAt: nil, isLocal: $0?.hasPrefix("spotify:local:") ?? false) }),
+            as: UTF8.self)
+        journal.operations = String(decoding: try Self.encoder.encode(operations), as: UTF8.self)
+        journal.progress = 0
+        journal.createdAt = Date()
+        try await journal.create(on: database)
+        let expected: [String?] = playlist.isLiked ? [] : target
+        let done = try await run(operations, expected: expected, journal: journal, playlist: playlist)
+        if playlist.isLiked {
+            // Order is not restorable for Liked Songs: verify the set instead.
+            let now = Set(try await currentURIs(of: playlist).uris.compactMap { $0 })
+            done.status = Set(target.compactMap { $0 }).isSubset(of: now) ? "verified" : "mismatch"
+            try await done.save(on: database)
+        }
+        original.status = "undone"
+        try await original.save(on: database)
+        return done
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+}
