@@ -9,4 +9,9 @@ public func configure(_ app: Application) async throws {
     app.asyncCommands.use(SyncCommand(), as: "sync")
     app.asyncCommands.use(PlaylistsCommand(), as: "playlists")
     app.asyncCommands.use(HistoryCommand(), as: "history")
+    app.asyncCommands.use(DuplicatesCommand(), as: "duplicates")
+    app.asyncCommands.use(DedupeCommand(), as: "dedupe")
+    app.asyncCommands.use(UndoCommand(), as: "undo")
+    app.asyncCommands.use(JournalCommand(), as: "journal")
+    app.asyncCommands.use(IgnoreCommand(), as: "ignore")
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Library
 import SpotifyWebAPI
 
 /// The exit codes every command uses.
@@ -37,6 +38,9 @@ public struct CommandFailure: Error, CustomStringConvertible, Sendable {
             case .rateLimited, .quotaExceeded: return CommandFailure(.rateLimited, error.description)
             default: return CommandFailure(.error, error.description)
             }
+        case let error as DedupeError:
+            if case .stale = error { return CommandFailure(.conflict, error.description) }
+            return CommandFailure(.error, error.description)
         case let error as ConfigurationError:
             return CommandFailure(.error, "configuration error: \(error.description)")
         default:

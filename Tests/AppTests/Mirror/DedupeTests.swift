@@ -54,90 +54,92 @@ struct DedupeTests {
     }
 
     @Test func propertiesOfDedupeAndUndoOnRandomPlaylists() async throws {
-        let mirror = try await TestMirror.make(.sqlite, library: Self.library(seed: 0, length: 5))
-        await propertyCheck(count: 25, input: Gen.int(in: 1...1_000_000), Gen.int(in: 0...120), Gen.bool) {
-            seed, length, byRecording in
-            let library = Self.library(seed: UInt64(seed), length: length)
-            await mirror.state.replaceLibrary(library)
-            _ = try await mirror.sync()
-            let id = library.playlists[0].id
-            let before = library.playlists[0].entries
-            let service = try await service(mirror)
-            let playlist = try #require(try await mirror.playlist(id))
-            let preview = try await service.preview(playlist, level: byRecording ? .recording : .exact, keep: .first)
-            await mirror.state.resetRequestLog()
-            let journal = try await service.apply(planID: try preview.record.requireID())
-            #expect(journal.status == "verified")
-            #expect(await writes(mirror) == preview.plan.writeCount, "the writes the plan counted")
+        try await TestMirror.with(.sqlite, library: Self.library(seed: 0, length: 5)) { mirror in
+            await propertyCheck(count: 25, input: Gen.int(in: 1...1_000_000), Gen.int(in: 0...120), Gen.bool) {
+                seed, length, byRecording in
+                let library = Self.library(seed: UInt64(seed), length: length)
+                await mirror.state.replaceLibrary(library)
+                _ = try await mirror.sync()
+                let id = library.playlists[0].id
+                let before = library.playlists[0].entries
+                let service = try await service(mirror)
+                let playlist = try #require(try await mirror.playlist(id))
+                let preview = try await service.preview(playlist, level: byRecording ? .recording : .exact, keep: .first)
+                await mirror.state.resetRequestLog()
+                let journal = try await service.apply(planID: try preview.record.requireID())
+                #expect(journal.status == "verified")
+                #expect(await writes(mirror) == preview.plan.writeCount, "the writes the plan counted")
 
-            let after = try #require(await mirror.state.library().playlists.first { $0.id == id }?.entries)
-            let withdrawn = Set(library.tracks.filter(\.unavailable).map(\.uri))
-            #expect(
-                after.map(\.uri).map { withdrawn.contains($0) ? nil : $0 } == preview.plan.expected,
-                "kept entries keep their order")
-            let songs = { (entries: [EmulatorLibrary.Entry]) in
-                Set(entries.map(\.uri).map { uri in byRecording ? (library.tracks.first { $0.uri == uri }?.isrc ?? uri) : uri })
+                let after = try #require(await mirror.state.library().playlists.first { $0.id == id }?.entries)
+                let withdrawn = Set(library.tracks.filter(\.unavailable).map(\.uri))
+                #expect(
+                    after.map(\.uri).map { withdrawn.contains($0) ? nil : $0 } == preview.plan.expected,
+                    "kept entries keep their order")
+                let songs = { (entries: [EmulatorLibrary.Entry]) in
+                    Set(
+                        entries.map(\.uri).map { uri in byRecording ? (library.tracks.first { $0.uri == uri }?.isrc ?? uri) : uri
+                        })
+                }
+                #expect(songs(after) == songs(before), "the distinct songs are the same")
+                let grouped = Set(preview.plan.groups.flatMap { [$0.kept] + $0.removed }.compactMap { before[$0].uri })
+                let untouchedBefore = before.filter { !grouped.contains($0.uri) }
+                let untouchedAfter = after.filter { !grouped.contains($0.uri) }
+                #expect(untouchedAfter == untouchedBefore, "no entry outside a duplicate group was touched, added_at included")
+
+                let undo = try await service.undo(journalID: try journal.requireID())
+                #expect(undo.status == "verified")
+                #expect(await mirror.state.uris(of: id) == before.map(\.uri), "undo restores the exact original order")
             }
-            #expect(songs(after) == songs(before), "the distinct songs are the same")
-            let grouped = Set(preview.plan.groups.flatMap { [$0.kept] + $0.removed }.compactMap { before[$0].uri })
-            let untouchedBefore = before.filter { !grouped.contains($0.uri) }
-            let untouchedAfter = after.filter { !grouped.contains($0.uri) }
-            #expect(untouchedAfter == untouchedBefore, "no entry outside a duplicate group was touched, added_at included")
-
-            let undo = try await service.undo(journalID: try journal.requireID())
-            #expect(undo.status == "verified")
-            #expect(await mirror.state.uris(of: id) == before.map(\.uri), "undo restores the exact original order")
         }
-        await mirror.shutdown()
     }
 
     @Test(arguments: StoreKind.available)
     func anEditInTheAppBetweenPreviewAndApplyIsNeverOverwritten(_ kind: StoreKind) async throws {
-        let mirror = try await TestMirror.make(kind, library: Self.library(seed: 42, length: 60))
-        _ = try await mirror.sync()
-        let service = try await service(mirror)
-        let id = "p42"
-        let preview = try await service.preview(try #require(try await mirror.playlist(id)), level: .exact, keep: .first)
-        #expect(!preview.plan.groups.isEmpty)
-        _ = try await mirror.state.applyAppEdit(["op": "move", "playlist": .string(id), "from": 0, "to": 5])
-        let edited = await mirror.state.uris(of: id)
-        await mirror.state.resetRequestLog()
-        do {
-            _ = try await service.apply(planID: try preview.record.requireID())
-            Issue.record("a stale plan was applied")
-        } catch let error as DedupeError {
-            guard case .stale = error else {
-                Issue.record("got \(error)")
-                return
+        try await TestMirror.with(kind, library: Self.library(seed: 42, length: 60)) { mirror in
+            _ = try await mirror.sync()
+            let service = try await service(mirror)
+            let id = "p42"
+            let preview = try await service.preview(try #require(try await mirror.playlist(id)), level: .exact, keep: .first)
+            #expect(!preview.plan.groups.isEmpty)
+            _ = try await mirror.state.applyAppEdit(["op": "move", "playlist": .string(id), "from": 0, "to": 5])
+            let edited = await mirror.state.uris(of: id)
+            await mirror.state.resetRequestLog()
+            do {
+                _ = try await service.apply(planID: try preview.record.requireID())
+                Issue.record("a stale plan was applied")
+            } catch let error as DedupeError {
+                guard case .stale = error else {
+                    Issue.record("got \(error)")
+                    return
+                }
             }
+            #expect(await writes(mirror) == 0)
+            #expect(await mirror.state.uris(of: id) == edited)
+            let journal = try #require(try await JournalRecord.query(on: mirror.database).first())
+            #expect(journal.status == "abandoned", "the attempt is journaled too")
         }
-        #expect(await writes(mirror) == 0)
-        #expect(await mirror.state.uris(of: id) == edited)
-        let journal = try #require(try await JournalRecord.query(on: mirror.database).first())
-        #expect(journal.status == "abandoned", "the attempt is journaled too")
-        await mirror.shutdown()
     }
 
     @Test(arguments: StoreKind.available)
     func aFaultBetweenRemoveAndReAddLeavesAJournalThatUndoes(_ kind: StoreKind) async throws {
-        let mirror = try await TestMirror.make(
-            kind, library: Self.library(seed: 7, length: 80), retryPolicy: RetryPolicy(maxServerRetries: 0))
-        _ = try await mirror.sync()
-        let service = try await service(mirror)
-        let original = await mirror.state.uris(of: "p7")
-        let preview = try await service.preview(try #require(try await mirror.playlist("p7")), level: .exact, keep: .first)
-        #expect(!preview.plan.rebuilds && preview.plan.operations.count >= 2)
-        // The removal is applied, then answered with a 502: the re-add never happens.
-        _ = try await mirror.state.updateKnobs(["fault_after_write_rate": 1])
-        await #expect(throws: SpotifyError.self) { _ = try await service.apply(planID: try preview.record.requireID()) }
-        _ = try await mirror.state.updateKnobs(["fault_after_write_rate": 0])
-        let journal = try #require(try await JournalRecord.query(on: mirror.database).first())
-        #expect(journal.status == "failed" && journal.progress == 0)
-        #expect(await mirror.state.uris(of: "p7") != original, "songs are missing now")
-        let undo = try await service.undo(journalID: try journal.requireID())
-        #expect(undo.status == "verified")
-        #expect(await mirror.state.uris(of: "p7") == original, "no song is lost")
-        await mirror.shutdown()
+        try await TestMirror.with(kind, library: Self.library(seed: 7, length: 80), retryPolicy: RetryPolicy(maxServerRetries: 0))
+        { mirror in
+            _ = try await mirror.sync()
+            let service = try await service(mirror)
+            let original = await mirror.state.uris(of: "p7")
+            let preview = try await service.preview(try #require(try await mirror.playlist("p7")), level: .exact, keep: .first)
+            #expect(!preview.plan.rebuilds && preview.plan.operations.count >= 2)
+            // The removal is applied, then answered with a 502: the re-add never happens.
+            _ = try await mirror.state.updateKnobs(["fault_after_write_rate": 1])
+            await #expect(throws: SpotifyError.self) { _ = try await service.apply(planID: try preview.record.requireID()) }
+            _ = try await mirror.state.updateKnobs(["fault_after_write_rate": 0])
+            let journal = try #require(try await JournalRecord.query(on: mirror.database).first())
+            #expect(journal.status == "failed" && journal.progress == 0)
+            #expect(await mirror.state.uris(of: "p7") != original, "songs are missing now")
+            let undo = try await service.undo(journalID: try journal.requireID())
+            #expect(undo.status == "verified")
+            #expect(await mirror.state.uris(of: "p7") == original, "no song is lost")
+        }
     }
 
     @Test(arguments: StoreKind.available)
@@ -149,32 +151,32 @@ struct DedupeTests {
             .init(uri: library.tracks[3].uri, addedAt: base - 10),
             .init(uri: library.tracks[0].uri, addedAt: base - 20),
         ]
-        let mirror = try await TestMirror.make(kind, library: library)
-        _ = try await mirror.sync()
-        let service = try await service(mirror)
-        let liked = try #require(try await mirror.playlist(PlaylistRecord.likedID))
-        let preview = try await service.preview(liked, level: .recording, keep: .first)
-        #expect(preview.plan.groups.count == 1)
-        await mirror.state.resetRequestLog()
-        let journal = try await service.apply(planID: try preview.record.requireID())
-        #expect(journal.status == "verified")
-        #expect(await mirror.state.count("DELETE /v1/me/library") == 1)
-        #expect(await mirror.state.likedURIs(of: "demo") == ["spotify:track:twn0000000000000000000", library.tracks[3].uri])
-        _ = try await service.undo(journalID: try journal.requireID())
-        #expect(
-            Set(await mirror.state.likedURIs(of: "demo")) == Set(library.liked["demo"]!.map(\.uri)),
-            "which songs are saved is restored")
-        await mirror.shutdown()
+        try await TestMirror.with(kind, library: library) { mirror in
+            _ = try await mirror.sync()
+            let service = try await service(mirror)
+            let liked = try #require(try await mirror.playlist(PlaylistRecord.likedID))
+            let preview = try await service.preview(liked, level: .recording, keep: .first)
+            #expect(preview.plan.groups.count == 1)
+            await mirror.state.resetRequestLog()
+            let journal = try await service.apply(planID: try preview.record.requireID())
+            #expect(journal.status == "verified")
+            #expect(await mirror.state.count("DELETE /v1/me/library") == 1)
+            #expect(await mirror.state.likedURIs(of: "demo") == ["spotify:track:twn0000000000000000000", library.tracks[3].uri])
+            _ = try await service.undo(journalID: try journal.requireID())
+            #expect(
+                Set(await mirror.state.likedURIs(of: "demo")) == Set(library.liked["demo"]!.map(\.uri)),
+                "which songs are saved is restored")
+        }
     }
 
     @Test func followedPlaylistsCannotBeChanged() async throws {
-        let mirror = try await TestMirror.make(.sqlite)
-        _ = try await mirror.sync()
-        let followed = try #require(
-            try await PlaylistRecord.query(on: mirror.database).filter(\.$name == "Friend's Favourites").first())
-        let service = try await service(mirror)
-        let preview = try await service.preview(followed, level: .exact, keep: .first)
-        await #expect(throws: DedupeError.self) { _ = try await service.apply(planID: try preview.record.requireID()) }
-        await mirror.shutdown()
+        try await TestMirror.with(.sqlite) { mirror in
+            _ = try await mirror.sync()
+            let followed = try #require(
+                try await PlaylistRecord.query(on: mirror.database).filter(\.$name == "Friend's Favourites").first())
+            let service = try await service(mirror)
+            let preview = try await service.preview(followed, level: .exact, keep: .first)
+            await #expect(throws: DedupeError.self) { _ = try await service.apply(planID: try preview.record.requireID()) }
+        }
     }
 }

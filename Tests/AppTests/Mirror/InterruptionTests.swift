@@ -14,144 +14,146 @@ import Testing
 struct InterruptionTests {
     @Test(arguments: StoreKind.available)
     func faultsMidSyncLeaveAConsistentStoreAndTheNextSyncCompletes(_ kind: StoreKind) async throws {
-        let mirror = try await TestMirror.make(
+        try await TestMirror.with(
             kind, library: LibraryGenerator(seed: 11, playlists: 8, items: 140).generate(),
-            retryPolicy: RetryPolicy(maxServerRetries: 0))
-        _ = try await mirror.state.updateKnobs(["fault_rate": 0.25])
-        let first = try? await mirror.sync()
-        try await mirror.expectConsistent()
-        #expect(first == nil || !(first!.failures.isEmpty), "the faults hit something")
+            retryPolicy: RetryPolicy(maxServerRetries: 0)
+        ) { mirror in
+            _ = try await mirror.state.updateKnobs(["fault_rate": 0.25])
+            let first = try? await mirror.sync()
+            try await mirror.expectConsistent()
+            #expect(first == nil || !(first!.failures.isEmpty), "the faults hit something")
 
-        _ = try await mirror.state.updateKnobs(["fault_rate": 0])
-        let readable = await mirror.readablePlaylists()
-        var alreadyMirrored = 0
-        for playlist in readable {
-            let stored = try await mirror.playlist(playlist.id)?.snapshotID
-            if stored != nil, stored == (await mirror.state.snapshotID(of: playlist.id)) { alreadyMirrored += 1 }
+            _ = try await mirror.state.updateKnobs(["fault_rate": 0])
+            let readable = await mirror.readablePlaylists()
+            var alreadyMirrored = 0
+            for playlist in readable {
+                let stored = try await mirror.playlist(playlist.id)?.snapshotID
+                if stored != nil, stored == (await mirror.state.snapshotID(of: playlist.id)) { alreadyMirrored += 1 }
+            }
+            let second = try await mirror.sync()
+            try await mirror.expectStoreEqualsEmulator()
+            #expect(second.playlistsUnchanged == alreadyMirrored, "playlists mirrored before are not read again")
+            #expect(second.playlistsChanged == readable.count - alreadyMirrored)
         }
-        let second = try await mirror.sync()
-        try await mirror.expectStoreEqualsEmulator()
-        #expect(second.playlistsUnchanged == alreadyMirrored, "playlists mirrored before are not read again")
-        #expect(second.playlistsChanged == readable.count - alreadyMirrored)
-        await mirror.shutdown()
     }
 
     @Test(arguments: StoreKind.available)
     func anExpiredAccessTokenIsRefreshedAndTheSyncGoesOn(_ kind: StoreKind) async throws {
-        let mirror = try await TestMirror.make(kind)
-        await mirror.state.expireAccessTokens()
-        await mirror.state.resetRequestLog()
-        let report = try await mirror.sync()
-        #expect(report.retries == 1, "one request was repeated after the 401")
-        #expect(await mirror.state.count("POST /api/token") == 1)
-        try await mirror.expectStoreEqualsEmulator()
-        await mirror.shutdown()
+        try await TestMirror.with(kind) { mirror in
+            await mirror.state.expireAccessTokens()
+            await mirror.state.resetRequestLog()
+            let report = try await mirror.sync()
+            #expect(report.retries == 1, "one request was repeated after the 401")
+            #expect(await mirror.state.count("POST /api/token") == 1)
+            try await mirror.expectStoreEqualsEmulator()
+        }
     }
 
     @Test(arguments: StoreKind.available)
     func aRevokedTokenMarksTheUserAndEndsClearly(_ kind: StoreKind) async throws {
-        let mirror = try await TestMirror.make(kind)
-        _ = try await mirror.sync()
-        let target = try #require(await mirror.readablePlaylists().first { $0.owner == "demo" })
-        _ = try await mirror.state.applyAppEdit([
-            "op": "add", "playlist": .string(target.id), "uris": [.string(target.entries[0].uri)],
-        ])
-        await mirror.state.revokeTokens(user: "demo")
-        do {
+        try await TestMirror.with(kind) { mirror in
             _ = try await mirror.sync()
-            Issue.record("the sync went on without a login")
-        } catch let error as SpotifyError {
-            guard case .reauthorizationRequired = error else {
-                Issue.record("got \(error)")
-                return
+            let target = try #require(await mirror.readablePlaylists().first { $0.owner == "demo" })
+            _ = try await mirror.state.applyAppEdit([
+                "op": "add", "playlist": .string(target.id), "uris": [.string(target.entries[0].uri)],
+            ])
+            await mirror.state.revokeTokens(user: "demo")
+            do {
+                _ = try await mirror.sync()
+                Issue.record("the sync went on without a login")
+            } catch let error as SpotifyError {
+                guard case .reauthorizationRequired = error else {
+                    Issue.record("got \(error)")
+                    return
+                }
+                #expect(CommandFailure.from(error).code == .needsLogin)
+                #expect(error.description.contains("log in again"))
             }
-            #expect(CommandFailure.from(error).code == .needsLogin)
-            #expect(error.description.contains("log in again"))
+            #expect(try await mirror.user().needsLogin)
+            try await mirror.expectConsistent()
+            let run = try await SyncRunRecord.query(on: mirror.database).sort(\.$startedAt, .descending).first()
+            #expect(run?.status == "failed")
         }
-        #expect(try await mirror.user().needsLogin)
-        try await mirror.expectConsistent()
-        let run = try await SyncRunRecord.query(on: mirror.database).sort(\.$startedAt, .descending).first()
-        #expect(run?.status == "failed")
-        await mirror.shutdown()
     }
 
     @Test(arguments: StoreKind.available)
     func twoProcessesRefreshingOnePKCETokenBothEndWithAWorkingToken(_ kind: StoreKind) async throws {
-        let mirror = try await TestMirror.make(kind)
-        // A second "process": its own token manager and its own store object, sharing only the database.
-        let otherStore = DatabaseTokenStore(database: mirror.database, box: SecretBox(key: mirror.key))
-        let other = SpotifyAPI(
-            configuration: mirror.api.configuration, tokenStore: otherStore, transport: mirror.harness.transport,
-            retryPolicy: RetryPolicy(maxJitter: 0))
-        // The access token is about to expire: both processes want to refresh it at once.
-        var expiring = try #require(try await otherStore.token(for: "demo"))
-        expiring.expiresAt = Date().addingTimeInterval(60)
-        try await otherStore.save(expiring, for: "demo")
-        await mirror.state.resetRequestLog()
-        async let first = mirror.api.tokens.accessToken(for: "demo")
-        async let second = other.tokens.accessToken(for: "demo")
-        let (a, b) = try await (first, second)
-        #expect(a == b, "both use the one new access token")
-        #expect(await mirror.state.count("POST /api/token") == 1, "the second waited for the lock and re-read the token")
-        #expect(try await mirror.api.client(for: "demo").currentUser().id == "demo")
-        #expect(try await other.client(for: "demo").currentUser().id == "demo")
-        // And the stored refresh token still works.
-        let stored = try #require(try await otherStore.token(for: "demo"))
-        #expect((try? await mirror.api.accounts.refresh(refreshToken: stored.refreshToken)) != nil)
-        await mirror.shutdown()
+        try await TestMirror.with(kind) { mirror in
+            // A second "process": its own token manager and its own store object, sharing only the database.
+            let otherStore = DatabaseTokenStore(database: mirror.database, box: SecretBox(key: mirror.key))
+            let other = SpotifyAPI(
+                configuration: mirror.api.configuration, tokenStore: otherStore, transport: mirror.harness.transport,
+                retryPolicy: RetryPolicy(maxJitter: 0))
+            // The access token is about to expire: both processes want to refresh it at once.
+            var expiring = try #require(try await otherStore.token(for: "demo"))
+            expiring.expiresAt = Date().addingTimeInterval(60)
+            try await otherStore.save(expiring, for: "demo")
+            await mirror.state.resetRequestLog()
+            async let first = mirror.api.tokens.accessToken(for: "demo")
+            async let second = other.tokens.accessToken(for: "demo")
+            let (a, b) = try await (first, second)
+            #expect(a == b, "both use the one new access token")
+            #expect(await mirror.state.count("POST /api/token") == 1, "the second waited for the lock and re-read the token")
+            #expect(try await mirror.api.client(for: "demo").currentUser().id == "demo")
+            #expect(try await other.client(for: "demo").currentUser().id == "demo")
+            // And the stored refresh token still works.
+            let stored = try #require(try await otherStore.token(for: "demo"))
+            #expect((try? await mirror.api.accounts.refresh(refreshToken: stored.refreshToken)) != nil)
+        }
     }
 
     @Test(arguments: StoreKind.available)
     func oneJobPerUserAtATime(_ kind: StoreKind) async throws {
-        let mirror = try await TestMirror.make(kind)
-        let lock = try await DatabaseLock.acquire("job:demo", on: mirror.database, ttl: 30, wait: 0, holder: "another process")
-        do {
+        try await TestMirror.with(kind) { mirror in
+            let lock = try await DatabaseLock.acquire(
+                "job:demo", on: mirror.database, ttl: 30, wait: 0, holder: "another process")
+            do {
+                _ = try await UserJobs.sync(user: "demo", context: mirror.context, api: mirror.api, concurrency: 2, wait: 0.3)
+                Issue.record("ran while another job held the lease")
+            } catch let failure as CommandFailure {
+                #expect(failure.message.contains("another sync, dedupe or unify of demo is running"))
+            }
+            try await lock.release()
             _ = try await UserJobs.sync(user: "demo", context: mirror.context, api: mirror.api, concurrency: 2, wait: 0.3)
-            Issue.record("ran while another job held the lease")
-        } catch let failure as CommandFailure {
-            #expect(failure.message.contains("another sync, dedupe or unify of demo is running"))
         }
-        try await lock.release()
-        _ = try await UserJobs.sync(user: "demo", context: mirror.context, api: mirror.api, concurrency: 2, wait: 0.3)
-        await mirror.shutdown()
     }
 
     @Test(arguments: StoreKind.available)
     func aSyncProcessKilledMidRunLeavesAStoreTheNextSyncCompletes(_ kind: StoreKind) async throws {
-        let mirror = try await TestMirror.make(kind, library: LibraryGenerator(seed: 12, playlists: 12, items: 200).generate())
-        _ = try await mirror.state.updateKnobs(["latency_ms": 100])
-        let key = mirror.key.withUnsafeBytes { Data($0).base64EncodedString() }
-        let process = Process()
-        process.executableURL = ExecutableTests.binary
-        process.arguments = ["sync", "--user", "demo", "--concurrency", "2"]
-        process.environment = ProcessInfo.processInfo.environment.merging([
-            "DATABASE_URL": mirror.databaseURL, "PLAYKEEPER_SECRET_KEY": key,
-            "PLAYKEEPER_DATA_DIR": mirror.context.directory.url.path,
-            "SPOTIFY_CLIENT_ID": "playkeeper-demo", "SPOTIFY_API_URL": mirror.harness.emulator.apiURL,
-            "SPOTIFY_ACCOUNTS_URL": mirror.harness.emulator.accountsURL,
-        ]) { _, new in new }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // Kill it once it has written some playlists but not all.
-        var written = 0
-        for _ in 0..<200 {
-            try await Task.sleep(nanoseconds: 50_000_000)
-            written = try await PlaylistRecord.query(on: mirror.database).filter(\.$snapshotID != nil).count()
-            if written >= 2 || !process.isRunning { break }
+        try await TestMirror.with(kind, library: LibraryGenerator(seed: 12, playlists: 12, items: 200).generate()) { mirror in
+            _ = try await mirror.state.updateKnobs(["latency_ms": 100])
+            let key = mirror.key.withUnsafeBytes { Data($0).base64EncodedString() }
+            let process = Process()
+            process.executableURL = ExecutableTests.binary
+            process.arguments = ["sync", "--user", "demo", "--concurrency", "2"]
+            process.environment = ProcessInfo.processInfo.environment.merging([
+                "DATABASE_URL": mirror.databaseURL, "PLAYKEEPER_SECRET_KEY": key,
+                "PLAYKEEPER_DATA_DIR": mirror.context.directory.url.path,
+                "SPOTIFY_CLIENT_ID": "playkeeper-demo", "SPOTIFY_API_URL": mirror.harness.emulator.apiURL,
+                "SPOTIFY_ACCOUNTS_URL": mirror.harness.emulator.accountsURL,
+            ]) { _, new in new }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Kill it once it has written some playlists but not all.
+            var written = 0
+            for _ in 0..<200 {
+                try await Task.sleep(nanoseconds: 50_000_000)
+                written = try await PlaylistRecord.query(on: mirror.database).filter(\.$snapshotID != nil).count()
+                if written >= 2 || !process.isRunning { break }
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal, "the sync was still running when killed")
+            try await mirror.expectConsistent()
+            _ = try await mirror.state.updateKnobs(["latency_ms": 0])
+            // The killed process's lease expires; the next sync waits for it, then completes.
+            _ = try await LockRecord.query(on: mirror.database).set(\.$expiresAt, to: 0).update()
+            let report = try await mirror.sync()
+            try await mirror.expectStoreEqualsEmulator()
+            #expect(report.playlistsUnchanged >= written, "what the killed run mirrored is not read again")
+            let statuses = try await SyncRunRecord.query(on: mirror.database).sort(\.$startedAt).all().map(\.status)
+            #expect(statuses == ["interrupted", "succeeded"], "the killed run is marked interrupted")
         }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal, "the sync was still running when killed")
-        try await mirror.expectConsistent()
-        _ = try await mirror.state.updateKnobs(["latency_ms": 0])
-        // The killed process's lease expires; the next sync waits for it, then completes.
-        _ = try await LockRecord.query(on: mirror.database).set(\.$expiresAt, to: 0).update()
-        let report = try await mirror.sync()
-        try await mirror.expectStoreEqualsEmulator()
-        #expect(report.playlistsUnchanged >= written, "what the killed run mirrored is not read again")
-        let statuses = try await SyncRunRecord.query(on: mirror.database).sort(\.$startedAt).all().map(\.status)
-        #expect(statuses == ["interrupted", "succeeded"], "the killed run is marked interrupted")
-        await mirror.shutdown()
     }
 }

@@ -35,18 +35,18 @@ struct ReadmeQueryTests {
 
     @Test(arguments: StoreKind.available)
     func theExamplesRunAndReturnRows(_ kind: StoreKind) async throws {
-        let mirror = try await TestMirror.make(kind)
-        _ = try await mirror.sync()
-        let target = try #require(await mirror.readablePlaylists().first { $0.owner == "demo" })
-        _ = try await mirror.state.applyAppEdit([
-            "op": "add", "playlist": .string(target.id), "uris": [.string(target.entries[0].uri)],
-        ])
-        _ = try await mirror.sync()
-        let sql = try mirror.database.sql()
-        for example in try Self.examples() where example.stores.contains(kind) {
-            let rows = try await sql.raw(SQLQueryString(example.sql)).all()
-            #expect(!rows.isEmpty, "no rows from:\n\(example.sql)")
+        try await TestMirror.with(kind) { mirror in
+            _ = try await mirror.sync()
+            let target = try #require(await mirror.readablePlaylists().first { $0.owner == "demo" })
+            _ = try await mirror.state.applyAppEdit([
+                "op": "add", "playlist": .string(target.id), "uris": [.string(target.entries[0].uri)],
+            ])
+            _ = try await mirror.sync()
+            let sql = try mirror.database.sql()
+            for example in try Self.examples() where example.stores.contains(kind) {
+                let rows = try await sql.raw(SQLQueryString(example.sql)).all()
+                #expect(!rows.isEmpty, "no rows from:\n\(example.sql)")
+            }
         }
-        await mirror.shutdown()
     }
 }

@@ -13,126 +13,129 @@ import Testing
 struct SyncTests {
     @Test(arguments: StoreKind.available)
     func aFirstSyncMirrorsEverythingWithinTheCallBound(_ kind: StoreKind) async throws {
-        let mirror = try await TestMirror.make(kind, library: LibraryGenerator(seed: 7, playlists: 6, items: 160).generate())
-        await mirror.state.resetRequestLog()
-        let report = try await mirror.sync()
-        try await mirror.expectStoreEqualsEmulator()
-        let reads = await mirror.reads()
-        let bound = await mirror.firstSyncBound()
-        #expect(reads <= bound, "\(reads) reads, bound \(bound)")
-        #expect(report.apiCalls == reads)
-        #expect(report.retries == 0 && report.rereads == 0)
-        #expect(report.playlistsChanged == (await mirror.readablePlaylists()).count)
-        #expect(report.playlistsMetadataOnly == 2, "the followed playlist and the editorial one")
-        #expect(await mirror.state.count("GET /v1/me") == 0, "the identity comes from login")
+        try await TestMirror.with(kind, library: LibraryGenerator(seed: 7, playlists: 6, items: 160).generate()) { mirror in
+            await mirror.state.resetRequestLog()
+            let report = try await mirror.sync()
+            try await mirror.expectStoreEqualsEmulator()
+            let reads = await mirror.reads()
+            let bound = await mirror.firstSyncBound()
+            #expect(reads <= bound, "\(reads) reads, bound \(bound)")
+            #expect(report.apiCalls == reads)
+            #expect(report.retries == 0 && report.rereads == 0)
+            #expect(report.playlistsChanged == (await mirror.readablePlaylists()).count)
+            #expect(report.playlistsMetadataOnly == 2, "the followed playlist and the editorial one")
+            #expect(await mirror.state.count("GET /v1/me") == 0, "the identity comes from login")
 
-        let followed = try #require(
-            try await mirror.playlist((await mirror.state.library()).playlists.first { $0.name == "Friend's Favourites" }!.id))
-        #expect(!followed.canReadItems && !followed.canEdit)
-        #expect(await mirror.state.requestLog().requests.allSatisfy { $0.status < 400 }, "no 403 was needed to tell")
-        let run = try #require(try await SyncRunRecord.query(on: mirror.database).first())
-        #expect(run.status == "succeeded" && run.apiCalls == reads && run.finishedAt != nil)
-        await mirror.shutdown()
+            let followed = try #require(
+                try await mirror.playlist((await mirror.state.library()).playlists.first { $0.name == "Friend's Favourites" }!.id)
+            )
+            #expect(!followed.canReadItems && !followed.canEdit)
+            #expect(await mirror.state.requestLog().requests.allSatisfy { $0.status < 400 }, "no 403 was needed to tell")
+            let run = try #require(try await SyncRunRecord.query(on: mirror.database).first())
+            #expect(run.status == "succeeded" && run.apiCalls == reads && run.finishedAt != nil)
+        }
     }
 
     @Test(arguments: StoreKind.available)
     func anUnchangedSyncReadsOnlyTheListAndTheFirstLikedPage(_ kind: StoreKind) async throws {
-        let mirror = try await TestMirror.make(kind)
-        _ = try await mirror.sync()
-        await mirror.state.resetRequestLog()
-        let report = try await mirror.sync()
-        #expect(await mirror.reads() == (await mirror.listingReads()) + 1)
-        #expect(report.playlistsChanged == 0)
-        #expect(report.entriesWritten == 0)
-        #expect(!report.likedChanged)
-        await mirror.shutdown()
+        try await TestMirror.with(kind) { mirror in
+            _ = try await mirror.sync()
+            await mirror.state.resetRequestLog()
+            let report = try await mirror.sync()
+            #expect(await mirror.reads() == (await mirror.listingReads()) + 1)
+            #expect(report.playlistsChanged == 0)
+            #expect(report.entriesWritten == 0)
+            #expect(!report.likedChanged)
+        }
     }
 
     @Test(arguments: StoreKind.available)
     func aChangedPlaylistAddsOnlyItsOwnReadsAndAVersion(_ kind: StoreKind) async throws {
-        let mirror = try await TestMirror.make(kind, library: LibraryGenerator(seed: 8, playlists: 5, items: 150).generate())
-        _ = try await mirror.sync()
-        let target = try #require(await mirror.readablePlaylists().first { $0.owner == "demo" })
-        let song = try #require(await mirror.state.library().tracks.first { !$0.unavailable }).uri
-        _ = try await mirror.state.applyAppEdit([
-            "op": "add", "playlist": .string(target.id), "uris": [.string(song), .string(song)],
-        ])
-        await mirror.state.resetRequestLog()
-        let report = try await mirror.sync()
-        let n = target.entries.count + 2
-        let playlistReads = n <= 100 ? 1 : 1 + ceilDiv(n - 100, 50) + 1
-        #expect(await mirror.reads() == (await mirror.listingReads()) + 1 + playlistReads)
-        #expect(report.playlistsChanged == 1)
-        try await mirror.expectStoreEqualsEmulator()
+        try await TestMirror.with(kind, library: LibraryGenerator(seed: 8, playlists: 5, items: 150).generate()) { mirror in
+            _ = try await mirror.sync()
+            let target = try #require(await mirror.readablePlaylists().first { $0.owner == "demo" })
+            let song = try #require(await mirror.state.library().tracks.first { !$0.unavailable }).uri
+            _ = try await mirror.state.applyAppEdit([
+                "op": "add", "playlist": .string(target.id), "uris": [.string(song), .string(song)],
+            ])
+            await mirror.state.resetRequestLog()
+            let report = try await mirror.sync()
+            let n = target.entries.count + 2
+            let playlistReads = n <= 100 ? 1 : 1 + ceilDiv(n - 100, 50) + 1
+            #expect(await mirror.reads() == (await mirror.listingReads()) + 1 + playlistReads)
+            #expect(report.playlistsChanged == 1)
+            try await mirror.expectStoreEqualsEmulator()
 
-        let record = try #require(try await mirror.playlist(target.id))
-        let versions = try await PlaylistVersionRecord.query(on: mirror.database).filter(\.$playlist.$id == record.requireID())
+            let record = try #require(try await mirror.playlist(target.id))
+            let versions = try await PlaylistVersionRecord.query(on: mirror.database).filter(
+                \.$playlist.$id == record.requireID()
+            )
             .sort(\.$seenAt, .descending).all()
-        #expect(versions.count == 2)
-        #expect(try JSONValue(parsing: versions[0].added) == .array([.string(song), .string(song)]))
-        #expect(try JSONValue(parsing: versions[0].removed) == [])
-        await mirror.shutdown()
+            #expect(versions.count == 2)
+            #expect(try JSONValue(parsing: versions[0].added) == .array([.string(song), .string(song)]))
+            #expect(try JSONValue(parsing: versions[0].removed) == [])
+        }
     }
 
     @Test(arguments: StoreKind.available)
     func likedSongsAreReadNewestFirstAndUnlikesNoticed(_ kind: StoreKind) async throws {
-        let mirror = try await TestMirror.make(kind)
-        _ = try await mirror.sync()
-        let library = await mirror.state.library()
-        let fresh = try #require(
-            library.tracks.first { !(library.liked["demo"] ?? []).map(\.uri).contains($0.uri) && !$0.unavailable })
-        _ = try await mirror.state.applyAppEdit(["op": "like", "uris": [.string(fresh.uri)]])
-        await mirror.state.resetRequestLog()
-        var report = try await mirror.sync()
-        #expect(report.likedChanged)
-        #expect(await mirror.state.count("GET /v1/me/tracks") == 1, "the new song and known ones are on the first page")
-        try await mirror.expectStoreEqualsEmulator()
+        try await TestMirror.with(kind) { mirror in
+            _ = try await mirror.sync()
+            let library = await mirror.state.library()
+            let fresh = try #require(
+                library.tracks.first { !(library.liked["demo"] ?? []).map(\.uri).contains($0.uri) && !$0.unavailable })
+            _ = try await mirror.state.applyAppEdit(["op": "like", "uris": [.string(fresh.uri)]])
+            await mirror.state.resetRequestLog()
+            var report = try await mirror.sync()
+            #expect(report.likedChanged)
+            #expect(await mirror.state.count("GET /v1/me/tracks") == 1, "the new song and known ones are on the first page")
+            try await mirror.expectStoreEqualsEmulator()
 
-        let old = try #require(library.liked["demo"]?.last?.uri)
-        _ = try await mirror.state.applyAppEdit(["op": "unlike", "uris": [.string(old)]])
-        report = try await mirror.sync()
-        #expect(report.likedChanged, "total disagreed, so the whole list was read")
-        try await mirror.expectStoreEqualsEmulator()
-        await mirror.shutdown()
+            let old = try #require(library.liked["demo"]?.last?.uri)
+            _ = try await mirror.state.applyAppEdit(["op": "unlike", "uris": [.string(old)]])
+            report = try await mirror.sync()
+            #expect(report.likedChanged, "total disagreed, so the whole list was read")
+            try await mirror.expectStoreEqualsEmulator()
+        }
     }
 
     @Test(arguments: StoreKind.available)
     func aDeletedPlaylistIsMarkedGoneAndKeepsItsHistory(_ kind: StoreKind) async throws {
-        let mirror = try await TestMirror.make(kind)
-        _ = try await mirror.sync()
-        let target = try #require(await mirror.readablePlaylists().first { $0.owner == "demo" })
-        _ = try await mirror.state.applyAppEdit(["op": "unfollow", "playlist": .string(target.id)])
-        let report = try await mirror.sync()
-        #expect(report.playlistsGone == 1)
-        let record = try #require(try await mirror.playlist(target.id))
-        #expect(record.goneAt != nil)
-        #expect(try await mirror.storedURIs(target.id).count == target.entries.count, "entries and history are kept")
-        await mirror.shutdown()
+        try await TestMirror.with(kind) { mirror in
+            _ = try await mirror.sync()
+            let target = try #require(await mirror.readablePlaylists().first { $0.owner == "demo" })
+            _ = try await mirror.state.applyAppEdit(["op": "unfollow", "playlist": .string(target.id)])
+            let report = try await mirror.sync()
+            #expect(report.playlistsGone == 1)
+            let record = try #require(try await mirror.playlist(target.id))
+            #expect(record.goneAt != nil)
+            #expect(try await mirror.storedURIs(target.id).count == target.entries.count, "entries and history are kept")
+        }
     }
 
     @Test(arguments: StoreKind.available)
     func entriesOfAllFourKindsSurviveWithTheirRawJSON(_ kind: StoreKind) async throws {
-        let mirror = try await TestMirror.make(kind, library: LibraryGenerator(seed: 7, playlists: 6, items: 120).generate())
-        _ = try await mirror.sync()
-        let entries = try await EntryRecord.query(on: mirror.database).all()
-        let kinds = Set(entries.map(\.kind))
-        #expect(kinds == ["track", "episode", "local", "unavailable"])
-        let local = try #require(entries.first { $0.kind == "local" })
-        #expect(local.isLocal && local.uri?.hasPrefix("spotify:local:") == true)
-        let unavailable = try #require(entries.first { $0.kind == "unavailable" })
-        #expect(unavailable.uri == nil)
-        let unavailableRaw = try JSONValue(parsing: unavailable.raw)
-        // A playlist entry says `item: null`; a Liked Songs entry says `track: null`.
-        #expect(unavailableRaw["item"]?.isNull == true || unavailableRaw["track"]?.isNull == true, "\(unavailable.raw)")
-        let episode = try #require(entries.first { $0.kind == "episode" })
-        #expect(try JSONValue(parsing: episode.raw)["added_at"] != nil, "the entry's own raw JSON")
-        let episodeItem = try #require(try await CatalogItemRecord.find(episode.uri, on: mirror.database))
-        #expect(try JSONValue(parsing: episodeItem.raw)["show"]?["name"] != nil, "the item's raw JSON is the real episode")
-        #expect(entries.contains { $0.isPlayable == false })
-        #expect(entries.contains { $0.linkedFromURI != nil })
-        let catalogued = try await CatalogItemRecord.query(on: mirror.database).all()
-        #expect(catalogued.contains { $0.isrc != nil && $0.artists?.isEmpty == false })
-        #expect(catalogued.allSatisfy { (try? JSONValue(parsing: $0.raw)) != nil })
-        await mirror.shutdown()
+        try await TestMirror.with(kind, library: LibraryGenerator(seed: 7, playlists: 6, items: 120).generate()) { mirror in
+            _ = try await mirror.sync()
+            let entries = try await EntryRecord.query(on: mirror.database).all()
+            let kinds = Set(entries.map(\.kind))
+            #expect(kinds == ["track", "episode", "local", "unavailable"])
+            let local = try #require(entries.first { $0.kind == "local" })
+            #expect(local.isLocal && local.uri?.hasPrefix("spotify:local:") == true)
+            let unavailable = try #require(entries.first { $0.kind == "unavailable" })
+            #expect(unavailable.uri == nil)
+            let unavailableRaw = try JSONValue(parsing: unavailable.raw)
+            // A playlist entry says `item: null`; a Liked Songs entry says `track: null`.
+            #expect(unavailableRaw["item"]?.isNull == true || unavailableRaw["track"]?.isNull == true, "\(unavailable.raw)")
+            let episode = try #require(entries.first { $0.kind == "episode" })
+            #expect(try JSONValue(parsing: episode.raw)["added_at"] != nil, "the entry's own raw JSON")
+            let episodeItem = try #require(try await CatalogItemRecord.find(episode.uri, on: mirror.database))
+            #expect(try JSONValue(parsing: episodeItem.raw)["show"]?["name"] != nil, "the item's raw JSON is the real episode")
+            #expect(entries.contains { $0.isPlayable == false })
+            #expect(entries.contains { $0.linkedFromURI != nil })
+            let catalogued = try await CatalogItemRecord.query(on: mirror.database).all()
+            #expect(catalogued.contains { $0.isrc != nil && $0.artists?.isEmpty == false })
+            #expect(catalogued.allSatisfy { (try? JSONValue(parsing: $0.raw)) != nil })
+        }
     }
 }

@@ -93,6 +93,21 @@ final class TestMirror: @unchecked Sendable {
         self.databaseURL = databaseURL
     }
 
+    /// Runs `body` with a fresh mirror, and always shuts it down (Vapor aborts when an app is not shut down).
+    static func with(
+        _ kind: StoreKind, library: EmulatorLibrary = LibraryGenerator(seed: 7, playlists: 6, items: 60).generate(),
+        retryPolicy: RetryPolicy = RetryPolicy(maxJitter: 0), _ body: (TestMirror) async throws -> Void
+    ) async throws {
+        let mirror = try await make(kind, library: library, retryPolicy: retryPolicy)
+        do {
+            try await body(mirror)
+        } catch {
+            await mirror.shutdown()
+            throw error
+        }
+        await mirror.shutdown()
+    }
+
     /// A new database on the test server, so tests never share tables.
     static func createDatabase(admin: String) async throws -> String {
         var logger = Logger(label: "test-admin")

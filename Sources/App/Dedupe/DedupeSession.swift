@@ -1,0 +1,43 @@
+import FluentKit
+import Foundation
+import Library
+import SpotifyWebAPI
+import Store
+import Vapor
+
+/// The store, the user, Spotify and the dedupe service, as the dedupe commands need them.
+struct DedupeSession {
+    let mirror: MirrorContext
+    let user: UserRecord
+    let api: SpotifyAPI
+    let service: DedupeService
+
+    static func open(_ context: CommandContext, user requested: String?) async throws -> DedupeSession {
+        let mirror = try await MirrorContext.open(context.application)
+        let user = try await mirror.user(requested)
+        let api = try mirror.spotify()
+        let service = DedupeService(database: mirror.database, client: api.client(for: user.spotifyID), user: user)
+        return DedupeSession(mirror: mirror, user: user, api: api, service: service)
+    }
+
+    /// Brings the mirror up to date (cheap when nothing changed), so previews are computed on the current snapshot.
+    func sync() async throws {
+        _ = try await UserJobs.sync(user: user.spotifyID, context: mirror, api: api, concurrency: 8, wait: 600)
+    }
+
+    static func level(_ text: String?) throws -> MatchLevel {
+        guard let text else { return .exact }
+        guard let level = MatchLevel(rawValue: text) else {
+            throw CommandFailure(.usage, "--match is exact, recording or similar, not '\(text)'")
+        }
+        return level
+    }
+
+    static func policy(_ text: String?) throws -> KeepPolicy {
+        guard let text else { return .first }
+        guard let policy = KeepPolicy(rawValue: text) else {
+            throw CommandFailure(.usage, "--keep is first, oldest, newest, playable or album, not '\(text)'")
+        }
+        return policy
+    }
+}
