@@ -180,14 +180,15 @@ public struct DedupeService: Sendable {
             try? await journal.save(on: database)
             throw error
         }
-        // Verify: read the playlist back and compare it with what the plan expects.
-        let actual = try await currentURIs(of: playlist)
-        journal.snapshotAfter = actual.snapshot
-        journal.status = actual.uris == expected ? "verified" : "mismatch"
+        // Verify: mirror the playlist again (one consistent read) and compare it with what the plan expects.
+        try await SyncEngine(database: database, client: client, concurrency: 1, logger: logger).refresh(playlist)
+        let stored = try await EntryRecord.query(on: database).filter(\.$playlist.$id == playlist.requireID()).sort(\.$position)
+            .all()
+        journal.snapshotAfter = try await PlaylistRecord.find(playlist.requireID(), on: database)?.snapshotID
+        journal.status = stored.map(\.uri) == expected ? "verified" : "mismatch"
         if journal.status == "mismatch" { journal.error = "the playlist differs from the expected result after the writes" }
         journal.finishedAt = Date()
         try await journal.save(on: database)
-        try await SyncEngine(database: database, client: client, concurrency: 1, logger: logger).refresh(playlist)
         return journal
     }
 

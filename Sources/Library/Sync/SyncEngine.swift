@@ -179,8 +179,11 @@ public struct SyncEngine: Sendable {
     public func refresh(_ record: PlaylistRecord) async throws {
         if record.isLiked {
             _ = try await mirrorLiked(record)
-        } else {
-            _ = try await mirrorPlaylist(record, owned: record.ownerID == client.user)
+            return
+        }
+        switch try await mirrorPlaylist(record, owned: record.ownerID == client.user) {
+        case .written, .metadataOnly: return
+        case .failed(let reason): throw SpotifyError.paging(endpoint: "GET /v1/playlists/{id}/items", detail: reason)
         }
     }
 
