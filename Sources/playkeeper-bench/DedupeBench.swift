@@ -38,18 +38,9 @@ struct DedupeBench: AsyncParsableCommand {
             try await emulator.call(
                 .PUT, "/__emulator/library", json: Self.library(items: items, dupRate: dupRate, seed: UInt64(seed)))
             try await MirrorContext.configureDatabase(app, location: .sqlite(path: directory.file("bench.sqlite").path))
-            let tokens = DatabaseTokenStore(database: app.db, box: SecretBox(key: SymmetricKey(size: .bits256)))
-            let configuration = try SpotifyConfiguration(
-                clientID: "playkeeper-demo", clientSecret: "playkeeper-demo-secret",
-                redirectURI: URL(string: "http://127.0.0.1:1/callback")!,
-                apiURL: URL(string: emulator.base + "/v1")!, accountsURL: URL(string: emulator.base)!)
-            let flow = LoginFlow(configuration: configuration, transport: AsyncHTTPClientTransport(), store: tokens)
-            let authorization = flow.start()
-            let loggedIn = try await flow.complete(
-                redirect: try await emulator.approve(authorization.url), authorization: authorization)
-            let user = try await tokens.recordLogin(loggedIn.user, token: loggedIn.token)
-            let api = SpotifyAPI(
-                configuration: configuration, tokenStore: tokens, budget: RequestBudget(limit: 1_000_000), logger: logger)
+            let login = try await BenchLogin.make(app: app, emulator: emulator, logger: logger)
+            let api = login.api
+            let user = login.user
             _ = try await SyncEngine(database: app.db, client: api.client(for: "demo"), logger: logger).run()
             let playlist = try await PlaylistRecord.query(on: app.db).filter(\.$spotifyID == "bench0000000000000000x").first()!
             let service = DedupeService(database: app.db, client: api.client(for: "demo"), user: user)

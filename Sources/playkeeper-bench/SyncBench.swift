@@ -41,18 +41,8 @@ struct SyncBench: AsyncParsableCommand {
             let location = try DatabaseLocation.parse(database, dataDirectory: directory.url)
             try await MirrorContext.configureDatabase(app, location: location)
             print("store: \(location.description)")
-            let tokens = DatabaseTokenStore(database: app.db, box: SecretBox(key: SymmetricKey(size: .bits256)))
-            let configuration = try SpotifyConfiguration(
-                clientID: "playkeeper-demo", clientSecret: "playkeeper-demo-secret",
-                redirectURI: URL(string: "http://127.0.0.1:1/callback")!,
-                apiURL: URL(string: emulator.base + "/v1")!, accountsURL: URL(string: emulator.base)!)
-            let flow = LoginFlow(configuration: configuration, transport: AsyncHTTPClientTransport(), store: tokens)
-            let authorization = flow.start()
-            let loggedIn = try await flow.complete(
-                redirect: try await emulator.approve(authorization.url), authorization: authorization)
-            try await tokens.recordLogin(loggedIn.user, token: loggedIn.token)
-            let api = SpotifyAPI(
-                configuration: configuration, tokenStore: tokens, budget: RequestBudget(limit: 1_000_000), logger: logger)
+            let login = try await BenchLogin.make(app: app, emulator: emulator, logger: logger)
+            let api = login.api
 
             // The bound of issue #3, from the emulator's own state.
             let state = try await emulator.call(.GET, "/__emulator/state").body

@@ -133,18 +133,9 @@ public struct DedupeService: Sendable {
         let plan = Self.plan(body, groups: groups, snapshotID: record.snapshotID)
 
         // 1. Journal first: the whole ordered entry list and the plan, before any write.
-        let journal = JournalRecord()
-        journal.$user.id = try user.requireID()
-        journal.$playlist.id = try playlist.requireID()
-        journal.kind = "dedupe"
-        journal.status = "pending"
-        journal.planID = planID
-        journal.snapshotBefore = record.snapshotID
-        journal.entriesBefore = String(decoding: try Self.encoder.encode(body.entries), as: UTF8.self)
-        journal.operations = String(decoding: try Self.encoder.encode(plan), as: UTF8.self)
-        journal.progress = 0
-        journal.createdAt = Date()
-        try await journal.create(on: database)
+        let journal = try await journalFirst(
+            kind: "dedupe", playlist: playlist, snapshot: record.snapshotID, entries: body.entries, operations: plan,
+            planID: planID)
 
         // 2. Snapshot guard: a plan is applied only to the version it was computed on.
         if !playlist.isLiked {
@@ -260,21 +251,12 @@ public struct DedupeService: Sendable {
             throw DedupeError.refused(
                 "\(playlist.name) was changed in another way since; it cannot be restored without losing entries")
         }
-        let journal = JournalRecord()
-        journal.$user.id = try user.requireID()
-        journal.$playlist.id = try playlist.requireID()
-        journal.kind = "undo"
-        journal.status = "pending"
-        journal.undoes = journalID
-        journal.snapshotBefore = current.snapshot
-        journal.entriesBefore = String(
-            decoding: try Self.encoder.encode(
-                current.uris.map { PlanBody.Entry(uri: $0, addedAt: nil, isLocal: $0?.hasPrefix("spotify:local:") ?? false) }),
-            as: UTF8.self)
-        journal.operations = String(decoding: try Self.encoder.encode(operations), as: UTF8.self)
-        journal.progress = 0
-        journal.createdAt = Date()
-        try await journal.create(on: database)
+        let journal = try await journalFirst(
+            kind: "undo", playlist: playlist, snapshot: current.snapshot,
+            entries: current.uris.map {
+                PlanBody.Entry(uri: $0, addedAt: nil, isLocal: $0?.hasPrefix("spotify:local:") ?? false)
+            },
+            operations: operations, undoes: journalID)
         let expected: [String?] = playlist.isLiked ? [] : target
         let done = try await run(operations, expected: expected, journal: journal, playlist: playlist)
         if playlist.isLiked {
@@ -286,6 +268,27 @@ public struct DedupeService: Sendable {
         original.status = "undone"
         try await original.save(on: database)
         return done
+    }
+
+    /// Records a change before its first write: the entries as they are, and what will be sent.
+    private func journalFirst(
+        kind: String, playlist: PlaylistRecord, snapshot: String?, entries: [PlanBody.Entry], operations: some Encodable,
+        planID: UUID? = nil, undoes: UUID? = nil
+    ) async throws -> JournalRecord {
+        let journal = JournalRecord()
+        journal.$user.id = try user.requireID()
+        journal.$playlist.id = try playlist.requireID()
+        journal.kind = kind
+        journal.status = "pending"
+        journal.planID = planID
+        journal.undoes = undoes
+        journal.snapshotBefore = snapshot
+        journal.entriesBefore = String(decoding: try Self.encoder.encode(entries), as: UTF8.self)
+        journal.operations = String(decoding: try Self.encoder.encode(operations), as: UTF8.self)
+        journal.progress = 0
+        journal.createdAt = Date()
+        try await journal.create(on: database)
+        return journal
     }
 
     static let encoder: JSONEncoder = {

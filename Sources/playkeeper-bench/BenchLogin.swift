@@ -1,0 +1,30 @@
+import App
+import Crypto
+import Fluent
+import Foundation
+import Logging
+import SpotifyWebAPI
+import Store
+import Vapor
+
+/// A store with `demo` logged in to the external emulator, as every benchmark needs.
+struct BenchLogin {
+    let api: SpotifyAPI
+    let user: UserRecord
+
+    static func make(app: Application, emulator: ExternalEmulator, logger: Logger) async throws -> BenchLogin {
+        let tokens = DatabaseTokenStore(database: app.db, box: SecretBox(key: SymmetricKey(size: .bits256)))
+        let configuration = try SpotifyConfiguration(
+            clientID: "playkeeper-demo", clientSecret: "playkeeper-demo-secret",
+            redirectURI: URL(string: "http://127.0.0.1:1/callback")!,
+            apiURL: URL(string: emulator.base + "/v1")!, accountsURL: URL(string: emulator.base)!)
+        let flow = LoginFlow(configuration: configuration, transport: AsyncHTTPClientTransport(), store: tokens)
+        let authorization = flow.start()
+        let loggedIn = try await flow.complete(
+            redirect: try await emulator.approve(authorization.url), authorization: authorization)
+        let user = try await tokens.recordLogin(loggedIn.user, token: loggedIn.token)
+        let api = SpotifyAPI(
+            configuration: configuration, tokenStore: tokens, budget: RequestBudget(limit: 1_000_000), logger: logger)
+        return BenchLogin(api: api, user: user)
+    }
+}
