@@ -69,7 +69,15 @@ public struct MirrorContext: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError.unreachable("\(location.description): \(String(reflecting: error).prefix(300))")
+            var detail = String(String(reflecting: error).prefix(300))
+            // The driver's text should not hold the password, but never let it through if it does.
+            if case .postgres(let url, _) = location,
+                let password = URLComponents(url: url, resolvingAgainstBaseURL: false)?.password,
+                !password.isEmpty
+            {
+                detail = detail.replacingOccurrences(of: password, with: "***")
+            }
+            throw StoreError.unreachable("\(location.description): \(detail)")
         }
     }
 
