@@ -102,23 +102,24 @@ public struct SyncEngine: Sendable {
         for (position, listing) in listed.enumerated() {
             let id = listing.id!
             let record = stored[id] ?? Self.newPlaylist(userID: userID, spotifyID: id)
-            record.name = listing.name ?? record.name
-            record.playlistDescription = listing.description
-            record.ownerID = listing.owner?.id
-            record.ownerName = listing.owner?.displayName
-            record.isPublic = listing.isPublic
-            record.collaborative = listing.collaborative ?? false
-            record.listedSnapshotID = listing.snapshotID
-            record.listPosition = position
-            record.goneAt = nil
-            record.raw = listing.raw.serialized()
+            // Only what changed is assigned, so an unchanged playlist's row is not written again.
+            record.assign(\.name, listing.name ?? record.name)
+            record.assign(\.playlistDescription, listing.description)
+            record.assign(\.ownerID, listing.owner?.id)
+            record.assign(\.ownerName, listing.owner?.displayName)
+            record.assign(\.isPublic, listing.isPublic)
+            record.assign(\.collaborative, listing.collaborative ?? false)
+            record.assign(\.listedSnapshotID, listing.snapshotID)
+            record.assign(\.listPosition, position)
+            record.assign(\.goneAt, nil)
+            record.assign(\.raw, listing.raw.serialized())
             let owned = listing.owner?.id == me
             // `collaborative: true` does not prove this user collaborates: reading tells.
             let mayRead = owned || record.collaborative
             if !mayRead {
-                record.canReadItems = false
-                record.canEdit = false
-                record.entryCount = listing.total ?? record.entryCount
+                record.assign(\.canReadItems, false)
+                record.assign(\.canEdit, false)
+                record.assign(\.entryCount, listing.total ?? record.entryCount)
                 report.playlistsMetadataOnly += 1
             } else if record.snapshotID == nil || record.snapshotID != listing.snapshotID {
                 toRead.append((record, listing))

@@ -49,6 +49,19 @@ struct SyncTests {
         }
     }
 
+    @Test func assigningTheSameValuesLeavesARowUnwritten() async throws {
+        try await TestMirror.with(.sqlite) { mirror in
+            _ = try await mirror.sync()
+            let record = try #require(try await PlaylistRecord.query(on: mirror.database).filter(\.$isLiked == false).first())
+            record.assign(\.name, record.name)
+            record.assign(\.goneAt, nil)
+            record.assign(\.listPosition, record.listPosition)
+            #expect(!record.hasChanges, "nothing to write")
+            record.assign(\.name, record.name + " (renamed)")
+            #expect(record.hasChanges)
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func aChangedPlaylistAddsOnlyItsOwnReadsAndAVersion(_ kind: StoreKind) async throws {
         try await TestMirror.with(kind, library: LibraryGenerator(seed: 8, playlists: 5, items: 150).generate()) { mirror in
