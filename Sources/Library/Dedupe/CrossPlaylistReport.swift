@@ -24,15 +24,7 @@ public struct CrossPlaylistReport: Sendable {
             for (uri, count) in copies { holders[uri, default: []].append((playlist.spotifyID, playlist.name, count)) }
         }
         let shared = holders.filter { $0.value.count > 1 }
-        var names: [String: CatalogItemRecord] = [:]
-        let uris = Array(shared.keys)
-        for start in stride(from: 0, to: uris.count, by: 500) {
-            for item in try await CatalogItemRecord.query(on: database).filter(
-                \.$id ~~ Array(uris[start..<min(start + 500, uris.count)])
-            ).all() {
-                names[item.id ?? ""] = item
-            }
-        }
+        let names = try await CatalogItemRecord.lookup(Array(shared.keys), on: database)
         let songs = shared.map {
             Song(uri: $0.key, name: names[$0.key]?.name, artists: names[$0.key]?.artists, playlists: $0.value)
         }

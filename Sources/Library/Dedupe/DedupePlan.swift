@@ -1,4 +1,5 @@
 import Foundation
+import SpotifyWebAPI
 
 /// The writes that remove a playlist's duplicates, computed on one snapshot.
 ///
@@ -47,19 +48,12 @@ public struct DedupePlan: Sendable, Equatable, Codable {
         var operations: [Operation] = []
         let canRebuild = !isLocal.contains(true) && !entries.contains(nil)
         if canRebuild, touched > expected.count {
-            let uris = expected.compactMap { $0 }
-            operations.append(.replace(Array(uris.prefix(100))))
-            for start in stride(from: 100, to: uris.count, by: 100) {
-                operations.append(.append(Array(uris[start..<min(start + 100, uris.count)])))
-            }
             return DedupePlan(
-                snapshotID: snapshotID, groups: groups, operations: operations, expected: expected,
+                snapshotID: snapshotID, groups: groups, operations: rebuild(expected.compactMap { $0 }), expected: expected,
                 readded: Array(expected.indices),
                 rebuilds: true)
         }
-        for start in stride(from: 0, to: removedURIs.count, by: 100) {
-            operations.append(.remove(Array(removedURIs[start..<min(start + 100, removedURIs.count)])))
-        }
+        operations += removedURIs.chunked(100).map(Operation.remove)
         // Re-adds in ascending final position, contiguous runs in one call: each lands where it must stand.
         var run: [Int] = []
         func flush() {
@@ -74,6 +68,11 @@ public struct DedupePlan: Sendable, Equatable, Codable {
         flush()
         return DedupePlan(
             snapshotID: snapshotID, groups: groups, operations: operations, expected: expected, readded: readded, rebuilds: false)
+    }
+
+    /// The writes that make a playlist exactly `uris`: one replace with the first 100, then appends.
+    public static func rebuild(_ uris: [String]) -> [Operation] {
+        [.replace(Array(uris.prefix(100)))] + Array(uris.dropFirst(100)).chunked(100).map(Operation.append)
     }
 
     /// What Spotify's playlist becomes under these operations: removal takes every copy of a URI.

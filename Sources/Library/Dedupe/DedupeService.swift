@@ -45,14 +45,7 @@ public struct DedupeService: Sendable {
     public func items(of playlist: PlaylistRecord) async throws -> (entries: [EntryRecord], items: [DedupeItem]) {
         let entries = try await EntryRecord.query(on: database).filter(\.$playlist.$id == playlist.requireID()).sort(\.$position)
             .all()
-        let uris = Array(Set(entries.compactMap(\.uri)))
-        var catalog: [String: CatalogItemRecord] = [:]
-        for start in stride(from: 0, to: uris.count, by: 500) {
-            let chunk = Array(uris[start..<min(start + 500, uris.count)])
-            for item in try await CatalogItemRecord.query(on: database).filter(\.$id ~~ chunk).all() {
-                catalog[item.id ?? ""] = item
-            }
-        }
+        let catalog = try await CatalogItemRecord.lookup(Array(Set(entries.compactMap(\.uri))), on: database)
         let items = entries.map { entry -> DedupeItem in
             let known = entry.uri.flatMap { catalog[$0] }
             let artistIDs = (known?.artistIDs).flatMap { try? JSONValue(parsing: $0).arrayValue?.compactMap(\.stringValue) } ?? []
@@ -102,9 +95,7 @@ public struct DedupeService: Sendable {
         // Liked Songs holds each URI once: removing the extra songs is all there is, 40 per call.
         let doomed = Set(groups.flatMap(\.removed))
         let removed = doomed.sorted().compactMap { uris[$0] }
-        let operations = stride(from: 0, to: removed.count, by: SpotifyClient.libraryWriteBatch).map {
-            DedupePlan.Operation.remove(Array(removed[$0..<min($0 + SpotifyClient.libraryWriteBatch, removed.count)]))
-        }
+        let operations = removed.chunked(SpotifyClient.libraryWriteBatch).map(DedupePlan.Operation.remove)
         return DedupePlan(
             snapshotID: nil, groups: groups, operations: operations,
             expected: uris.enumerated().filter { !doomed.contains($0.offset) }.map(\.element),
@@ -237,16 +228,11 @@ public struct DedupeService: Sendable {
             // Re-saving restores which songs are saved, not their order or dates: they go to the top, dated today.
             let missing = Set(target.compactMap { $0 }).subtracting(current.uris.compactMap { $0 })
             let uris = target.compactMap { $0 }.filter { missing.contains($0) }
-            operations = stride(from: 0, to: uris.count, by: 40).map {
-                .add(Array(uris[$0..<min($0 + 40, uris.count)]), position: 0)
-            }
+            operations = uris.chunked(SpotifyClient.libraryWriteBatch).map { .add($0, position: 0) }
         } else if let restore = RestorePlan.make(current: current.uris, original: target) {
             operations = restore
         } else if force, !before.contains(where: { $0.isLocal || $0.uri == nil }) {
-            let uris = target.compactMap { $0 }
-            operations =
-                [.replace(Array(uris.prefix(100)))]
-                + stride(from: 100, to: uris.count, by: 100).map { .append(Array(uris[$0..<min($0 + 100, uris.count)])) }
+            operations = DedupePlan.rebuild(target.compactMap { $0 })
         } else {
             throw DedupeError.refused(
                 "\(playlist.name) was changed in another way since; it cannot be restored without losing entries")

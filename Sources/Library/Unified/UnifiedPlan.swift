@@ -1,4 +1,5 @@
 import Foundation
+import SpotifyWebAPI
 
 /// What the unified playlist should hold, and the fewest writes that get each shard there.
 ///
@@ -182,12 +183,5 @@ public struct UnifiedPlan: Sendable, Equatable {
             shards[last].expected += batch
         }
         return UnifiedPlan(shards: shards, skipped: skipped, personRemoved: personRemoved, restored: restored)
-    }
-}
-
-extension Array {
-    /// Consecutive slices of at most `size` elements.
-    func chunked(_ size: Int) -> [[Element]] {
-        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
     }
 }

@@ -109,8 +109,8 @@ extension SpotifyClient {
 }
 
 extension Array {
-    /// Consecutive slices of at most `size` elements.
-    func chunked(_ size: Int) -> [[Element]] {
+    /// Consecutive slices of at most `size` elements: Spotify's write batches.
+    public func chunked(_ size: Int) -> [[Element]] {
         precondition(size > 0)
         return stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
     }

@@ -46,3 +46,17 @@ public final class CatalogItemRecord: Model, @unchecked Sendable {
 
     public init() {}
 }
+
+extension CatalogItemRecord {
+    /// The catalogue rows of these URIs, by URI, fetched in chunks that stay under the stores' bind limits.
+    public static func lookup(_ uris: [String], on database: any Database) async throws -> [String: CatalogItemRecord] {
+        var found: [String: CatalogItemRecord] = [:]
+        for start in stride(from: 0, to: uris.count, by: 500) {
+            let chunk = Array(uris[start..<min(start + 500, uris.count)])
+            for item in try await CatalogItemRecord.query(on: database).filter(\.$id ~~ chunk).all() {
+                if let uri = item.id { found[uri] = item }
+            }
+        }
+        return found
+    }
+}
