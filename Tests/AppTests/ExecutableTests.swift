@@ -209,6 +209,19 @@ struct ExecutableTests {
         #expect(!run.errors.contains("secretpw"), "no password in messages")
     }
 
+    @Test func aBadRequestBudgetIsNamed() async throws {
+        let data = temporary()
+        let directory = DataDirectory(url: data)
+        try directory.ensureExists()
+        try await FileTokenStore(directory: directory).save(
+            SpotifyToken(accessToken: "a", refreshToken: "r", expiresAt: Date(), scope: nil, authorizedAt: Date()), for: "someone"
+        )
+        let run = try Run(
+            ["sync"], environment: ["PLAYKEEPER_DATA_DIR": data.path, "SPOTIFY_CLIENT_ID": "x", "SPOTIFY_REQUEST_BUDGET": "lots"])
+        #expect(try await run.exitCode() == 1)
+        #expect(run.errors.contains("SPOTIFY_REQUEST_BUDGET"), "stderr: \(run.errors)")
+    }
+
     @Test func syncWithoutALoginExits3() async throws {
         let run = try Run(["sync"], environment: ["PLAYKEEPER_DATA_DIR": temporary().path, "SPOTIFY_CLIENT_ID": "x"])
         #expect(try await run.exitCode() == 3)

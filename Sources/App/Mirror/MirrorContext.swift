@@ -120,7 +120,16 @@ public struct MirrorContext: Sendable {
         -> SpotifyAPI
     {
         let configuration = try SpotifyConfiguration.fromEnvironment(environment)
-        return SpotifyAPI(configuration: configuration, tokenStore: tokens, observer: observer)
+        var limit = 150
+        if let text = environment["SPOTIFY_REQUEST_BUDGET"], !text.isEmpty {
+            guard let value = Int(text), value > 0 else {
+                throw ConfigurationError.invalid(
+                    "SPOTIFY_REQUEST_BUDGET", "'\(text)' is not a positive number of requests per 30 s")
+            }
+            limit = value
+        }
+        return SpotifyAPI(
+            configuration: configuration, tokenStore: tokens, budget: RequestBudget(limit: limit), observer: observer)
     }
 }
 

@@ -69,14 +69,14 @@ extension EmulatorState {
     }
 
     /// Looks a playlist up for `user`: editorial playlists answer 404, private ones need the right scope.
-    func visiblePlaylist(_ id: String, grant: AccessGrant) throws -> StoredPlaylist {
+    func visiblePlaylist(_ id: String) throws -> StoredPlaylist {
         guard let stored = playlists[id], !stored.playlist.editorial else { throw WebAPIFailure.notFound }
         return stored
     }
 
     func playlist(_ grant: AccessGrant, id: String, query: [String: String]) throws -> JSONValue {
         let user = try requireUser(grant)
-        let stored = try visiblePlaylist(id, grant: grant)
+        let stored = try visiblePlaylist(id)
         let options = RenderOptions(query: query, extended: knobs.extendedMode)
         let object = playlistObject(stored, for: user, full: true, options: options)
         return try FieldsFilter.apply(query["fields"], to: object)
@@ -84,7 +84,7 @@ extension EmulatorState {
 
     func playlistItems(_ grant: AccessGrant, id: String, query: [String: String], legacyPath: Bool) throws -> JSONValue {
         let user = try requireUser(grant)
-        let stored = try visiblePlaylist(id, grant: grant)
+        let stored = try visiblePlaylist(id)
         guard canRead(stored, user: user) else { throw WebAPIFailure.forbidden }
         let (limit, offset) = try paging(query, maximum: legacyPath ? 100 : 50)
         let options = RenderOptions(query: query, extended: knobs.extendedMode, legacyTracksPath: legacyPath)

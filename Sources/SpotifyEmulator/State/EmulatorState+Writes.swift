@@ -10,7 +10,7 @@ extension EmulatorState {
 
     func requireEditable(_ grant: AccessGrant, id: String) throws -> (user: String, stored: StoredPlaylist) {
         let user = try requireUser(grant)
-        let stored = try visiblePlaylist(id, grant: grant)
+        let stored = try visiblePlaylist(id)
         guard canRead(stored, user: user) else { throw WebAPIFailure.forbidden }
         try requireScope(grant, stored.playlist.isPublic ? "playlist-modify-public" : "playlist-modify-private")
         return (user, stored)

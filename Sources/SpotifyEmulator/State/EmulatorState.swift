@@ -158,8 +158,6 @@ public actor EmulatorState {
         Data("\(counter),\(playlist),\(random.next() % 1_000_000_007)".utf8).base64EncodedString()
     }
 
-    func playlist(_ id: String) -> StoredPlaylist? { playlists[id] }
-
     public func snapshotID(of playlist: String) -> String? { playlists[playlist]?.snapshotID }
 
     /// The URIs of a playlist's entries, in order.

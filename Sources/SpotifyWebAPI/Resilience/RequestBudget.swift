@@ -52,9 +52,4 @@ public actor RequestBudget {
         rateLimitWait += seconds
     }
 
-    /// Requests counted in the current window.
-    public var inFlightWindowCount: Int {
-        let now = clock.now
-        return sent[head...].filter { now.timeIntervalSince($0) < window }.count
-    }
 }
