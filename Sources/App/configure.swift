@@ -14,4 +14,5 @@ public func configure(_ app: Application) async throws {
     app.asyncCommands.use(UndoCommand(), as: "undo")
     app.asyncCommands.use(JournalCommand(), as: "journal")
     app.asyncCommands.use(IgnoreCommand(), as: "ignore")
+    app.asyncCommands.use(UnifyCommand(), as: "unify")
 }

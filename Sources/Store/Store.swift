@@ -11,6 +11,7 @@ public enum Store {
         CreateHistory(),  // 003: versions, sync runs, locks
         CreateJSONViews(),  // 004: jsonb views on PostgreSQL
         CreateDedupe(),  // 005: duplicate plans, the journal, the "not a duplicate" list
+        CreateUnified(),  // 006: the unified playlist's settings and state
     ]
 }
 

@@ -116,6 +116,26 @@ struct UnifiedPlanTests {
         )
         #expect(shrink.shards[0].removals == [["s0"]])
         #expect(shrink.writeCount == 1)
+        // The next new song fills that gap; still nothing moves.
+        let refill = UnifiedPlan.make(
+            sources: [fewer + [song("s999", 999)]], current: shrink.shards.map(\.expected),
+            lastWritten: shrink.shards.map(\.expected), options: options)
+        #expect(refill.shards[0].appends == [["s999"]] && refill.writeCount == 1)
+    }
+
+    @Test func aDeletedShardIsCreatedAgainWithItsOwnSongs() {
+        var options = UnifiedPlan.Options()
+        options.shardSize = 100
+        let songs = (0..<250).map { song("s\($0)", Double($0)) }
+        let shards = UnifiedPlan.make(sources: [songs], current: [], lastWritten: nil, options: options).shards.map(\.expected)
+        // The person deleted the middle shard in the app: it is not a removal of its songs.
+        var written = shards
+        written[1] = []
+        let plan = UnifiedPlan.make(
+            sources: [songs], current: [shards[0], nil, shards[2]], lastWritten: written, options: options)
+        #expect(plan.shards.map(\.create) == [false, true, false])
+        #expect(plan.shards.map(\.expected) == shards, "the recreated shard gets its songs back, the others stay")
+        #expect(plan.writeCount == 2)
     }
 }
 

@@ -46,7 +46,7 @@ struct HistoryCommand: AsyncCommand {
                 let added = (try? JSONValue(parsing: version.added).arrayValue?.count) ?? 0
                 let removed = (try? JSONValue(parsing: version.removed).arrayValue?.count) ?? 0
                 Output.result(
-                    "  \(version.seenAt.formatted(date: .abbreviated, time: .shortened))  \(version.entryCount) entries  +\(added ?? 0) −\(removed ?? 0)  \(version.snapshotID ?? "")"
+                    "  \(version.seenAt.formatted(date: .abbreviated, time: .shortened))  \(version.entryCount) entries  +\(added) −\(removed)  \(version.snapshotID ?? "")"
                 )
             }
         }

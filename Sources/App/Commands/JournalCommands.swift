@@ -22,7 +22,7 @@ struct UndoCommand: AsyncCommand {
 
     var help: String {
         """
-        Restore a playlist's entries, in their original order, as they were before a dedupe.
+        Restore a playlist's entries, in their original order, as they were before a dedupe or a unify update.
 
         Spotify cannot restore the original "added at" of re-added songs; for Liked Songs, re-saved songs go
         to the top with today's date. Refused when the playlist changed since, unless --force.
@@ -39,7 +39,10 @@ struct UndoCommand: AsyncCommand {
             }
             let session = try await DedupeSession.open(context, user: signature.user)
             let journal = try await UserJobs.run(user: session.user.spotifyID, on: session.mirror.database, wait: 600) {
-                try await session.service.undo(journalID: id, force: signature.force)
+                // The unified playlist's undo also records the restored list as Playkeeper's; for a dedupe it is the same undo.
+                let unified = UnifiedService(
+                    database: session.mirror.database, client: session.service.client, user: session.user)
+                return try await unified.undo(journalID: id, force: signature.force)
             }
             let playlist = try await PlaylistRecord.find(journal.$playlist.id, on: session.mirror.database)
             if signature.json {

@@ -18,11 +18,14 @@ struct DedupeTargets {
             guard !all else { throw CommandFailure(.usage, "name a playlist or use --all, not both") }
             return [try await PlaylistReference.resolve(playlist, user: user, on: database)]
         }
+        // The unified playlist's shards are Playkeeper's own: never deduplicated with --all.
+        let managed = try await UnifiedService.managedIDs(of: user, on: database)
         let records = try await PlaylistRecord.query(on: database).filter(\.$user.$id == user.requireID()).filter(
             \.$goneAt == nil
         )
         .sort(\.$listPosition).all()
         return records.filter { record in
+            if managed.contains(record.spotifyID) { return false }
             if record.isLiked { return liked }
             guard record.canReadItems else { return false }
             if record.ownerID == user.spotifyID { return true }

@@ -28,17 +28,25 @@ public enum UserJobs {
         progress: (@Sendable (SyncProgress) -> Void)? = nil
     ) async throws -> SyncReport {
         try await run(user: user, on: context.database, wait: wait) {
-            let engine = SyncEngine(database: context.database, client: api.client(for: user), concurrency: concurrency)
-            do {
+            try await syncHoldingLease(user: user, context: context, api: api, concurrency: concurrency, progress: progress)
+        }
+    }
+
+    /// The sync itself, for callers that already hold the user's lease (a sync followed by a unify).
+    public static func syncHoldingLease(
+        user: String, context: MirrorContext, api: SpotifyAPI, concurrency: Int,
+        progress: (@Sendable (SyncProgress) -> Void)? = nil
+    ) async throws -> SyncReport {
+        let engine = SyncEngine(database: context.database, client: api.client(for: user), concurrency: concurrency)
+        do {
+            return try await engine.run(progress: progress)
+        } catch SpotifyError.reauthorizationRequired(let who, let detail) {
+            // Another process may have rotated the token meanwhile: check the stored one once more.
+            if (try? await api.tokens.refreshIfExpiring(for: who, within: .infinity)) != nil {
                 return try await engine.run(progress: progress)
-            } catch SpotifyError.reauthorizationRequired(let who, let detail) {
-                // Another process may have rotated the token meanwhile: check the stored one once more.
-                if (try? await api.tokens.refreshIfExpiring(for: who, within: .infinity)) != nil {
-                    return try await engine.run(progress: progress)
-                }
-                try await context.tokens.markNeedsLogin(who)
-                throw SpotifyError.reauthorizationRequired(user: who, detail: detail)
             }
+            try await context.tokens.markNeedsLogin(who)
+            throw SpotifyError.reauthorizationRequired(user: who, detail: detail)
         }
     }
 }

@@ -143,7 +143,7 @@ public struct DedupeService: Sendable {
     }
 
     /// Sends the operations one by one, recording progress, then verifies the result and re-mirrors the playlist.
-    private func run(_ operations: [DedupePlan.Operation], expected: [String?], journal: JournalRecord, playlist: PlaylistRecord)
+    func run(_ operations: [DedupePlan.Operation], expected: [String?], journal: JournalRecord, playlist: PlaylistRecord)
         async throws
         -> JournalRecord
     {
@@ -204,7 +204,7 @@ public struct DedupeService: Sendable {
 
     // MARK: Undo
 
-    /// Restores the entries a dedupe journaled, in their original order. Refused when the playlist changed
+    /// Restores the entries a dedupe (or a unified playlist update) journaled, in their original order. Refused when the playlist changed
     /// since, unless forced. Spotify cannot restore the original `added_at` of re-added copies.
     public func undo(journalID: UUID, force: Bool = false) async throws -> JournalRecord {
         guard
@@ -213,7 +213,9 @@ public struct DedupeService: Sendable {
             ).first(),
             let playlist = try await PlaylistRecord.find(original.$playlist.id, on: database)
         else { throw DedupeError.notFound("journal entry \(journalID)") }
-        guard original.kind == "dedupe", ["applying", "verified", "mismatch", "failed"].contains(original.status) else {
+        guard ["dedupe", "unify"].contains(original.kind),
+            ["applying", "verified", "mismatch", "failed"].contains(original.status)
+        else {
             throw DedupeError.refused(
                 "journal entry \(journalID) is \(original.kind) \(original.status): there is nothing to undo")
         }
@@ -257,7 +259,7 @@ public struct DedupeService: Sendable {
     }
 
     /// Records a change before its first write: the entries as they are, and what will be sent.
-    private func journalFirst(
+    func journalFirst(
         kind: String, playlist: PlaylistRecord, snapshot: String?, entries: [PlanBody.Entry], operations: some Encodable,
         planID: UUID? = nil, undoes: UUID? = nil
     ) async throws -> JournalRecord {

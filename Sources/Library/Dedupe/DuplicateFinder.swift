@@ -33,13 +33,7 @@ public struct DuplicateFinder: Sendable {
             }
         }
         if level >= .similar {
-            let keyed = bucket(candidates) { item -> String? in
-                guard let name = item.name, !item.artists.isEmpty else { return nil }
-                let markers = VersionMarkers.markers(in: name).sorted().joined(separator: ",")
-                return VersionMarkers.baseTitle(name) + "|"
-                    + Set(item.artists.map { $0.lowercased() }).sorted().joined(separator: ",")
-                    + "|" + markers
-            }
+            let keyed = bucket(candidates) { Self.similarKey(name: $0.name, artists: $0.artists) }
             for members in keyed {
                 // Within a title and artist set, durations must be within the tolerance, chained in order.
                 let sorted = members.sorted { (candidates[$0].durationMS ?? 0) < (candidates[$1].durationMS ?? 0) }
@@ -58,6 +52,15 @@ public struct DuplicateFinder: Sendable {
             .map { makeGroup($0.map { candidates[$0] }.sorted { $0.position < $1.position }) }
             .compactMap { $0 }
             .sorted { $0.kept < $1.kept }
+    }
+
+    /// The `similar` level's key: the base title, the set of artists and the version markers. `nil` when the
+    /// title or the artists are unknown.
+    public static func similarKey(name: String?, artists: [String]) -> String? {
+        guard let name, !artists.isEmpty else { return nil }
+        let markers = VersionMarkers.markers(in: name).sorted().joined(separator: ",")
+        return VersionMarkers.baseTitle(name) + "|" + Set(artists.map { $0.lowercased() }).sorted().joined(separator: ",") + "|"
+            + markers
     }
 
     private func bucket(_ items: [DedupeItem], by key: (DedupeItem) -> String?) -> [[Int]] {

@@ -7,8 +7,9 @@ import SpotifyWebAPI
 /// Songs are identified at a match level, so a song sitting in three playlists appears once. The first
 /// build orders songs by (earliest `added_at` in any source, then source order, then position); songs
 /// that arrive later are appended in that same order, and songs already there are never reordered.
-/// Each shard holds at most `shardSize` entries and new songs go to the last shard, so adding songs
-/// never shifts the others.
+/// Each shard holds at most `shardSize` entries. A placed song never moves: missing songs fill the first
+/// shard with room (in steady state every shard but the last is full, so new songs go to the last one),
+/// and adding songs never shifts the others.
 public struct UnifiedPlan: Sendable, Equatable {
     /// One source entry, as the planner needs it.
     public struct SourceEntry: Sendable, Equatable {
@@ -65,6 +66,9 @@ public struct UnifiedPlan: Sendable, Equatable {
     public var personRemoved: Set<String>
     /// Songs Playkeeper put back because the policy restores its own list.
     public var restored: [String]
+    /// Songs the person added in the app that no source holds: kept while their edits stick, and never
+    /// counted as written by Playkeeper.
+    public var personAdded: Set<String>
 
     public var writeCount: Int {
         shards.reduce(0) { $0 + $1.removals.count + $1.appends.count + ($1.create ? 1 : 0) }
@@ -72,13 +76,14 @@ public struct UnifiedPlan: Sendable, Equatable {
 
     /// - Parameters:
     ///   - sources: each source playlist's entries in order, the sources in their list order.
-    ///   - current: the unified playlist's shards as they are now (URIs in order).
+    ///   - current: the unified playlist's shards as they are now (URIs in order); `nil` for a shard that does
+    ///     not exist (deleted in the app), which is created again.
     ///   - lastWritten: the shards as Playkeeper last wrote them (a run that wrote nothing leaves this as it
     ///     was): songs missing from `current` but present here were removed by the person in the app, and
     ///     songs in `current` but not here were added by them.
     ///   - remembered: songs the person removed earlier, which stay out while the policy says so.
     public static func make(
-        sources: [[SourceEntry]], current: [[String]], lastWritten: [[String]]?, remembered: Set<String> = [],
+        sources: [[SourceEntry]], current: [[String]?], lastWritten: [[String]]?, remembered: Set<String> = [],
         options: Options = Options()
     ) -> UnifiedPlan {
         // 1. The songs of the sources, in first-added order, one representative URI each.
@@ -128,14 +133,16 @@ public struct UnifiedPlan: Sendable, Equatable {
             }
         }
 
-        // 2. What the person changed in the app since Playkeeper last wrote: removals, and songs they added.
+        // 2. What the person changed in the app since Playkeeper last wrote: removals, and songs they added
+        //    that no source holds. A remembered removal ends when they add the song back themselves.
         var personRemoved = remembered
         var personAdded = Set<String>()
+        let now = Set(current.compactMap { $0 }.joined())
+        personRemoved.subtract(now.map { keyOfURI[$0] ?? $0 })
         if let lastWritten {
-            let now = Set(current.joined())
             let written = Set(lastWritten.joined())
             for uri in written where !now.contains(uri) { personRemoved.insert(keyOfURI[uri] ?? uri) }
-            personAdded = now.subtracting(written)
+            personAdded = now.subtracting(written).filter { songs[keyOfURI[$0] ?? $0] == nil }
         }
         var restored: [String] = []
         if !options.personRemovalsStick {
@@ -146,7 +153,8 @@ public struct UnifiedPlan: Sendable, Equatable {
         // 3. Per shard: keep what is there and still wanted; remove what left every source; append the rest.
         var shards: [ShardWrites] = []
         var present = Set<String>()  // song keys already placed
-        for (index, shard) in current.enumerated() {
+        for (index, existing) in current.enumerated() {
+            let shard = existing ?? []
             var kept: [String] = []
             var doomed: [String] = []
             for uri in shard {
@@ -165,23 +173,26 @@ public struct UnifiedPlan: Sendable, Equatable {
             // Removal takes every copy of a URI: a URI kept once must not also be removed.
             let keptSet = Set(kept)
             let removals = Array(Set(doomed).subtracting(keptSet)).sorted()
-            shards.append(ShardWrites(shard: index, create: false, removals: removals.chunked(100), appends: [], expected: kept))
+            shards.append(
+                ShardWrites(shard: index, create: existing == nil, removals: removals.chunked(100), appends: [], expected: kept))
         }
         let missing = order.filter { !present.contains($0) && !personRemoved.contains($0) }.compactMap { songs[$0] }
         var queue = missing[...]
         if shards.isEmpty { shards.append(ShardWrites(shard: 0, create: true, removals: [], appends: [], expected: [])) }
+        var target = 0
         while !queue.isEmpty {
-            var last = shards.count - 1
-            if shards[last].expected.count >= options.shardSize {
-                shards.append(ShardWrites(shard: last + 1, create: true, removals: [], appends: [], expected: []))
-                last += 1
+            while target < shards.count && shards[target].expected.count >= options.shardSize { target += 1 }
+            if target == shards.count {
+                shards.append(ShardWrites(shard: target, create: true, removals: [], appends: [], expected: []))
             }
-            let room = options.shardSize - shards[last].expected.count
+            let room = options.shardSize - shards[target].expected.count
             let batch = Array(queue.prefix(room))
             queue = queue.dropFirst(batch.count)
-            shards[last].appends += batch.chunked(100)
-            shards[last].expected += batch
+            shards[target].appends += batch.chunked(100)
+            shards[target].expected += batch
         }
-        return UnifiedPlan(shards: shards, skipped: skipped, personRemoved: personRemoved, restored: restored)
+        return UnifiedPlan(
+            shards: shards, skipped: skipped, personRemoved: personRemoved, restored: restored,
+            personAdded: options.personRemovalsStick ? personAdded : [])
     }
 }

@@ -20,6 +20,12 @@ struct WebAPIRoutes {
         v1.get("playlists", ":id") { request in
             try await respond(request) { grant, query in try await state.playlist(grant, id: try id(request), query: query) }
         }
+        v1.put("playlists", ":id") { request in
+            try await respond(request) { grant, _ in
+                try await state.changeDetails(grant, id: try id(request), body: try request.jsonBody())
+                return .null
+            }
+        }
         v1.get("playlists", ":id", "items") { request in
             try await respond(request) { grant, query in
                 try await state.playlistItems(grant, id: try id(request), query: query, legacyPath: false)

@@ -120,6 +120,18 @@ extension EmulatorState {
             playlists[id]!, for: user, full: true, options: RenderOptions(query: [:], extended: knobs.extendedMode))
     }
 
+    /// `PUT /playlists/{id}`: changes the name, description or visibility. Only the owner may.
+    func changeDetails(_ grant: AccessGrant, id: String, body: JSONValue) throws {
+        let (user, stored) = try requireEditable(grant, id: id)
+        guard stored.playlist.owner == user else { throw WebAPIFailure.forbidden }
+        if let name = body["name"] {
+            guard let name = name.stringValue, !name.isEmpty else { throw WebAPIFailure.badRequest("Invalid name") }
+            playlists[id]!.playlist.name = name
+        }
+        if let description = body["description"]?.stringValue { playlists[id]!.playlist.description = description }
+        if let isPublic = body["public"]?.boolValue { playlists[id]!.playlist.isPublic = isPublic }
+    }
+
     /// `PUT /me/library`: saving puts a song at the top with a new `added_at`.
     func saveToLibrary(_ grant: AccessGrant, uris: [String]) throws {
         let user = try requireUser(grant)

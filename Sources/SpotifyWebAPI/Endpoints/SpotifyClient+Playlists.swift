@@ -42,6 +42,15 @@ extension SpotifyClient {
         return try await send(.write("POST", "/me/playlists", "/me/playlists", body: .object(body)))
     }
 
+    /// `PUT /playlists/{id}`: renames a playlist the user owns (and sets its description or visibility).
+    public func changeDetails(_ id: String, name: String? = nil, description: String? = nil, isPublic: Bool? = nil) async throws {
+        var body: [String: JSONValue] = [:]
+        if let name { body["name"] = .string(name) }
+        if let description { body["description"] = .string(description) }
+        if let isPublic { body["public"] = .bool(isPublic) }
+        _ = try await send(.write("PUT", "/playlists/\(pathSegment(id))", "/playlists/{id}", body: .object(body)))
+    }
+
     /// Spotify takes at most this many URIs per playlist write.
     public static let playlistWriteBatch = 100
 

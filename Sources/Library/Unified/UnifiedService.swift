@@ -1,0 +1,331 @@
+import Crypto
+import FluentKit
+import Foundation
+import Logging
+import PlaykeeperJSON
+import SpotifyWebAPI
+import Store
+
+/// Builds and keeps the unified playlist: one copy of every song of the person's playlists, updated from
+/// the mirror with the fewest writes. The caller syncs first (under the user's job lease), so the mirror
+/// holds the current snapshot of every source and shard.
+public struct UnifiedService: Sendable {
+    public let database: any Database
+    public let client: SpotifyClient
+    public let user: UserRecord
+    public var logger = Logger(label: "playkeeper.unified")
+    /// Spotify's cap on a playlist's entries; a shard holds at most this many.
+    public var shardSize = 10_000
+
+    public init(database: any Database, client: SpotifyClient, user: UserRecord) {
+        self.database = database
+        self.client = client
+        self.user = user
+    }
+
+    var dedupe: DedupeService {
+        var service = DedupeService(database: database, client: client, user: user)
+        service.logger = logger
+        return service
+    }
+
+    // MARK: Settings and state
+
+    /// The saved settings and state, or the defaults before the first use.
+    public func load() async throws -> (settings: UnifiedSettings, state: UnifiedState) {
+        guard let record = try await record() else { return (UnifiedSettings(), UnifiedState()) }
+        return (
+            try Self.decoder.decode(UnifiedSettings.self, from: Data(record.settings.utf8)),
+            try Self.decoder.decode(UnifiedState.self, from: Data(record.state.utf8))
+        )
+    }
+
+    /// Saves new settings, keeping the state.
+    @discardableResult
+    public func configure(_ change: (inout UnifiedSettings) throws -> Void) async throws -> UnifiedSettings {
+        var (settings, state) = try await load()
+        try change(&settings)
+        guard !settings.name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw DedupeError.refused("the unified playlist needs a name")
+        }
+        try await save(settings, state)
+        return settings
+    }
+
+    func record() async throws -> UnifiedConfigRecord? {
+        try await UnifiedConfigRecord.query(on: database).filter(\.$user.$id == user.requireID()).first()
+    }
+
+    func save(_ settings: UnifiedSettings, _ state: UnifiedState) async throws {
+        let record = try await record() ?? UnifiedConfigRecord()
+        if record.id == nil { record.$user.id = try user.requireID() }
+        record.settings = String(decoding: try Self.encoder.encode(settings), as: UTF8.self)
+        record.state = String(decoding: try Self.encoder.encode(state), as: UTF8.self)
+        record.updatedAt = Date()
+        try await record.save(on: database)
+    }
+
+    /// The Spotify ids of the playlists Playkeeper manages for a user: never sources, never deduplicated.
+    public static func managedIDs(of user: UserRecord, on database: any Database) async throws -> Set<String> {
+        guard let record = try await UnifiedConfigRecord.query(on: database).filter(\.$user.$id == user.requireID()).first()
+        else { return [] }
+        return Set(try decoder.decode(UnifiedState.self, from: Data(record.state.utf8)).shards.map(\.spotifyID))
+    }
+
+    // MARK: Sources
+
+    /// The source playlists: by default every readable playlist the person owns or collaborates on, never
+    /// Liked Songs (unless chosen) and never the shards.
+    public func sources(_ settings: UnifiedSettings, managed: Set<String>) async throws -> [PlaylistRecord] {
+        let all = try await PlaylistRecord.query(on: database).filter(\.$user.$id == user.requireID()).filter(\.$goneAt == nil)
+            .sort(\.$listPosition).all()
+        let include = Set(settings.include)
+        let exclude = Set(settings.exclude)
+        var chosen = all.filter { playlist in
+            guard !playlist.isLiked, playlist.canReadItems, !managed.contains(playlist.spotifyID),
+                !exclude.contains(playlist.spotifyID)
+            else { return false }
+            if !include.isEmpty { return include.contains(playlist.spotifyID) }
+            return playlist.ownerID == user.spotifyID || (playlist.collaborative && playlist.canEdit)
+        }
+        if settings.liked, let liked = all.first(where: \.isLiked) { chosen.append(liked) }
+        return chosen
+    }
+
+    /// A digest of the settings and the sources' snapshots: when it is unchanged, so is the desired list.
+    public func signature(_ settings: UnifiedSettings, sources: [PlaylistRecord]) throws -> String {
+        var text = String(decoding: try Self.encoder.encode(settings), as: UTF8.self)
+        for source in sources {
+            // Liked Songs has no snapshot: its entry count and newest entry stand in for one.
+            text +=
+                "\n\(source.spotifyID) \(source.snapshotID ?? "-") \(source.entryCount) \(source.lastSyncedAt.map { "\($0)" } ?? "")"
+        }
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Whether the sources or the settings changed since the last update (or there was none).
+    public func sourcesChanged() async throws -> Bool {
+        let (settings, state) = try await load()
+        let managed = Set(state.shards.map(\.spotifyID))
+        let current = try signature(settings, sources: try await sources(settings, managed: managed))
+        return current != state.sourcesSignature
+    }
+
+    // MARK: Updating
+
+    /// Plans the update from the mirror and, unless `preview`, applies it: journal first, the writes, then
+    /// each written shard is read back and compared with the plan. A preview may try `settings` that are
+    /// not saved yet; an update uses the saved ones.
+    public func update(preview: Bool = false, settings proposed: UnifiedSettings? = nil) async throws -> UnifiedReport {
+        var (settings, state) = try await load()
+        if preview, let proposed { settings = proposed }
+        let managed = Set(state.shards.map(\.spotifyID))
+        let sources = try await sources(settings, managed: managed)
+        var notes: [String] = []
+        let unreadable = settings.include.filter { id in !sources.contains { $0.spotifyID == id } }
+        if !unreadable.isEmpty {
+            notes.append("\(unreadable.count) included playlist(s) cannot be used: gone, not readable, or managed by Playkeeper")
+        }
+
+        // The sources' entries, as the planner sees them.
+        var entries: [[UnifiedPlan.SourceEntry]] = []
+        var skipped: [UnifiedReport.Skipped] = []
+        var sourceViews: [UnifiedReport.Source] = []
+        for source in sources {
+            let (records, items) = try await dedupe.items(of: source)
+            var list: [UnifiedPlan.SourceEntry] = []
+            list.reserveCapacity(records.count)
+            for (record, item) in zip(records, items) {
+                let entry = UnifiedPlan.SourceEntry(
+                    uri: record.uri, addedAt: record.addedAt, isLocal: record.isLocal, isEpisode: record.kind == "episode",
+                    isAvailable: record.isAvailable, isrc: item.isrc,
+                    similarKey: DuplicateFinder.similarKey(name: item.name, artists: item.artists))
+                if entry.uri == nil || entry.isLocal || !entry.isAvailable {
+                    skipped.append(
+                        .init(uri: record.uri, playlist: source.name, reason: record.isLocal ? "local file" : "unavailable"))
+                }
+                list.append(entry)
+            }
+            entries.append(list)
+            sourceViews.append(.init(id: source.spotifyID, name: source.name, entries: records.count))
+        }
+
+        // The shards as they are now. A shard deleted in the app is created again: its songs were not removed
+        // by the person, so they are not remembered as removals.
+        var current: [[String]?] = []
+        var written: [[String]] = []
+        var records: [PlaylistRecord?] = []
+        for (index, shard) in state.shards.enumerated() {
+            let record = try await PlaylistRecord.query(on: database).filter(\.$user.$id == user.requireID())
+                .filter(\.$spotifyID == shard.spotifyID).filter(\.$goneAt == nil).first()
+            records.append(record)
+            guard let record else {
+                current.append(nil)
+                written.append([])
+                notes.append("\(settings.shardName(index)) was deleted in the Spotify app; it is created again")
+                continue
+            }
+            let uris = try await EntryRecord.query(on: database).filter(\.$playlist.$id == record.requireID()).sort(\.$position)
+                .all().compactMap(\.uri)
+            current.append(uris)
+            written.append(shard.lastWritten)
+            if let snapshot = shard.snapshotID, record.snapshotID != snapshot {
+                notes.append("\(record.name) was edited in the Spotify app since Playkeeper last wrote it")
+            }
+        }
+
+        var options = settings.planOptions
+        options.shardSize = shardSize
+        let plan = UnifiedPlan.make(
+            sources: entries, current: current, lastWritten: state.shards.isEmpty ? nil : written,
+            remembered: Set(state.remembered), options: options)
+        let newlyRemoved = plan.personRemoved.subtracting(state.remembered).count
+        if newlyRemoved > 0 {
+            notes.append("\(newlyRemoved) song(s) you removed in the app stay out; they will not be added again")
+        }
+        if !plan.restored.isEmpty {
+            notes.append(
+                "\(plan.restored.count) song(s) removed in the app are put back, as the policy restores Playkeeper's list")
+        }
+        if !plan.personAdded.isEmpty {
+            notes.append("\(plan.personAdded.count) song(s) you added in the app stay")
+        }
+        if state.shards.isEmpty { notes.append("\(settings.name) is created") }
+
+        var report = UnifiedReport(
+            status: preview ? "preview" : (plan.writeCount == 0 ? "unchanged" : "updated"), settings: settings,
+            songs: plan.shards.reduce(0) { $0 + $1.expected.count }, sources: sourceViews,
+            shards: plan.shards.map { shard in
+                UnifiedReport.Shard(
+                    index: shard.shard, name: settings.shardName(shard.shard),
+                    spotifyID: shard.shard < state.shards.count && !shard.create ? state.shards[shard.shard].spotifyID : nil,
+                    create: shard.create, entries: shard.expected.count, removed: shard.removals.flatMap { $0 },
+                    added: shard.appends.reduce(0) { $0 + $1.count },
+                    calls: shard.removals.count + shard.appends.count + (shard.create ? 1 : 0), journalID: nil, status: nil)
+            },
+            writes: plan.writeCount, skipped: skipped, personRemoved: plan.personRemoved.count, restored: plan.restored.count,
+            notes: notes)
+        let signature = try signature(settings, sources: sources)
+        if preview { return report }
+
+        state.remembered = plan.personRemoved.sorted()
+        for shard in plan.shards {
+            let index = shard.shard
+            let calls = shard.removals.count + shard.appends.count + (shard.create ? 1 : 0)
+            guard calls > 0 else { continue }
+            // Create the shard first and remember it at once, so a killed run does not create it twice.
+            var record = index < records.count ? records[index] : nil
+            if shard.create {
+                record = try await createShard(name: settings.shardName(index), settings: settings)
+                let created = UnifiedState.Shard(spotifyID: record!.spotifyID, lastWritten: [], snapshotID: nil)
+                if index < state.shards.count { state.shards[index] = created } else { state.shards.append(created) }
+                report.shards[index].spotifyID = created.spotifyID
+                try await save(settings, state)
+            }
+            guard let record else { continue }
+            // Until the writes are verified, only songs both written before and still wanted count as written:
+            // a song missing after an interrupted run is then never mistaken for one the person removed.
+            let wanted = Set(shard.expected)
+            state.shards[index].lastWritten = state.shards[index].lastWritten.filter { wanted.contains($0) }
+            try await save(settings, state)
+
+            let operations =
+                shard.removals.map(DedupePlan.Operation.remove) + shard.appends.map(DedupePlan.Operation.append)
+            let before = (current.indices.contains(index) ? current[index] : nil) ?? []
+            let journal = try await dedupe.journalFirst(
+                kind: "unify", playlist: record, snapshot: record.snapshotID,
+                entries: before.map { DedupeService.PlanBody.Entry(uri: $0, addedAt: nil, isLocal: false) },
+                operations: operations)
+            report.shards[index].journalID = journal.id
+            let done: JournalRecord
+            do {
+                done = try await dedupe.run(operations, expected: shard.expected, journal: journal, playlist: record)
+            } catch {
+                report.shards[index].status = "failed"
+                throw error
+            }
+            report.shards[index].status = done.status
+            if done.status != "verified" { report.status = "mismatch" }
+            state.shards[index].lastWritten = shard.expected.filter { !plan.personAdded.contains($0) }
+            state.shards[index].snapshotID = done.snapshotAfter
+            try await save(settings, state)
+        }
+        // Shards nothing was written to: their snapshot is the one Playkeeper now accepts.
+        for (index, record) in records.enumerated() where report.shards[index].calls == 0 {
+            if let record { state.shards[index].snapshotID = record.snapshotID }
+        }
+        if let previous = state.name, previous != settings.name, !state.shards.isEmpty {
+            try await renameShards(settings, state)
+            report.notes.append("renamed from \(previous) to \(settings.name)")
+        }
+        state.name = settings.name
+        state.sourcesSignature = signature
+        state.updatedAt = Date()
+        try await save(settings, state)
+        return report
+    }
+
+    /// Renames the shards after the name setting changed.
+    private func renameShards(_ settings: UnifiedSettings, _ state: UnifiedState) async throws {
+        for (index, shard) in state.shards.enumerated() {
+            try await client.changeDetails(shard.spotifyID, name: settings.shardName(index))
+            if let record = try await PlaylistRecord.query(on: database).filter(\.$user.$id == user.requireID())
+                .filter(\.$spotifyID == shard.spotifyID).first()
+            {
+                record.name = settings.shardName(index)
+                try await record.save(on: database)
+            }
+        }
+    }
+
+    /// `POST /me/playlists`, then the new playlist's row in the mirror (its entries follow with the verification).
+    private func createShard(name: String, settings: UnifiedSettings) async throws -> PlaylistRecord {
+        let playlist = try await client.createPlaylist(
+            name: name, description: "Every song of your playlists, one copy each. Kept by Playkeeper.",
+            isPublic: settings.isPublic)
+        guard let id = playlist.id else {
+            throw SpotifyError.decoding(endpoint: "POST /v1/me/playlists", detail: "the new playlist has no id")
+        }
+        let record = SyncEngine.newPlaylist(userID: try user.requireID(), spotifyID: id)
+        record.name = playlist.name ?? name
+        record.ownerID = user.spotifyID
+        record.isPublic = playlist.isPublic
+        record.canEdit = true
+        record.raw = playlist.raw.withoutEntries().serialized()
+        try await record.create(on: database)
+        return record
+    }
+
+    // MARK: Undo
+
+    /// Undoes one update of a shard, then records the restored list as Playkeeper's, so that the next update
+    /// converges again without treating the undo as the person's edits.
+    public func undo(journalID: UUID, force: Bool = false) async throws -> JournalRecord {
+        let done = try await dedupe.undo(journalID: journalID, force: force)
+        let (settings, loaded) = try await load()
+        var state = loaded
+        guard let playlist = try await PlaylistRecord.find(done.$playlist.id, on: database),
+            let index = state.shards.firstIndex(where: { $0.spotifyID == playlist.spotifyID })
+        else { return done }
+        let restored = try await EntryRecord.query(on: database).filter(\.$playlist.$id == playlist.requireID()).sort(\.$position)
+            .all().compactMap(\.uri)
+        state.shards[index].lastWritten = restored
+        state.shards[index].snapshotID = done.snapshotAfter
+        state.sourcesSignature = nil
+        try await save(settings, state)
+        return done
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+}
