@@ -132,14 +132,25 @@ public struct UnifiedService: Sendable {
         var skipped: [UnifiedReport.Skipped] = []
         var sourceViews: [UnifiedReport.Source] = []
         for source in sources {
-            let (records, items) = try await dedupe.items(of: source)
+            // Only the `recording` and `similar` levels need the catalogue (ISRCs, titles and artists).
+            let records: [EntrySummary]
+            var items: [DedupeItem]?
+            if settings.match == .exact {
+                records = try await EntrySummary.of(playlist: source.requireID(), on: database)
+            } else {
+                let (full, known) = try await dedupe.items(of: source)
+                records = full.map(EntrySummary.init)
+                items = known
+            }
             var list: [UnifiedPlan.SourceEntry] = []
             list.reserveCapacity(records.count)
-            for (record, item) in zip(records, items) {
+            for (offset, record) in records.enumerated() {
+                let item = items?[offset]
                 let entry = UnifiedPlan.SourceEntry(
                     uri: record.uri, addedAt: record.addedAt, isLocal: record.isLocal, isEpisode: record.kind == "episode",
-                    isAvailable: record.isAvailable, isrc: item.isrc,
-                    similarKey: DuplicateFinder.similarKey(name: item.name, artists: item.artists))
+                    isAvailable: record.isAvailable, isrc: item?.isrc,
+                    similarKey: settings.match == .similar
+                        ? DuplicateFinder.similarKey(name: item?.name, artists: item?.artists ?? []) : nil)
                 if entry.uri == nil || entry.isLocal || !entry.isAvailable {
                     skipped.append(
                         .init(uri: record.uri, playlist: source.name, reason: record.isLocal ? "local file" : "unavailable"))
@@ -165,8 +176,7 @@ public struct UnifiedService: Sendable {
                 notes.append("\(settings.shardName(index)) was deleted in the Spotify app; it is created again")
                 continue
             }
-            let uris = try await EntryRecord.query(on: database).filter(\.$playlist.$id == record.requireID()).sort(\.$position)
-                .all().compactMap(\.uri)
+            let uris = try await EntrySummary.of(playlist: record.requireID(), on: database).compactMap(\.uri)
             current.append(uris)
             written.append(shard.lastWritten)
             if let snapshot = shard.snapshotID, record.snapshotID != snapshot {

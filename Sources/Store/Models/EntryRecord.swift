@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SQLKit
 
 /// One position of a mirrored playlist. Written in bulk through SQLKit; read through Fluent.
 public final class EntryRecord: Model, @unchecked Sendable {
@@ -58,5 +59,41 @@ extension CatalogItemRecord {
             }
         }
         return found
+    }
+}
+
+/// The columns of an entry that planning needs, read without the raw JSON: much cheaper than full records
+/// for tens of thousands of entries.
+public struct EntrySummary: Codable, Sendable, Equatable {
+    public var position: Int
+    public var uri: String?
+    public var addedAt: Date?
+    public var isLocal: Bool
+    public var kind: String
+    public var isPlayable: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case position, uri, kind
+        case addedAt = "added_at"
+        case isLocal = "is_local"
+        case isPlayable = "is_playable"
+    }
+
+    public var isAvailable: Bool { kind != "unavailable" && isPlayable != false }
+
+    public init(_ record: EntryRecord) {
+        position = record.position
+        uri = record.uri
+        addedAt = record.addedAt
+        isLocal = record.isLocal
+        kind = record.kind
+        isPlayable = record.isPlayable
+    }
+
+    /// One playlist's entries in order.
+    public static func of(playlist id: UUID, on database: any Database) async throws -> [EntrySummary] {
+        try await database.sql().select().columns("position", "uri", "added_at", "is_local", "kind", "is_playable")
+            .from(EntryRecord.schema).where("playlist_id", .equal, id).orderBy("position")
+            .all(decoding: EntrySummary.self)
     }
 }
