@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // A JSON tree with a fast parser and a stable serializer; Spotify objects keep their raw JSON in it.
@@ -100,6 +103,17 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Leaf", package: "leaf"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            // Compiled into the binary, so an installed `playkeeper` needs no resource folder beside it.
+            resources: [
+                .embedInCode("Resources/openapi.yaml"),
+                .embedInCode("Resources/Views/base.leaf"), .embedInCode("Resources/Views/home.leaf"),
+                .embedInCode("Resources/Views/playlist.leaf"), .embedInCode("Resources/Views/unified.leaf"),
+                .embedInCode("Resources/Views/journal.leaf"), .embedInCode("Resources/Views/account.leaf"),
+                .embedInCode("Resources/Views/error.leaf"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -187,6 +201,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -15,4 +15,6 @@ public func configure(_ app: Application) async throws {
     app.asyncCommands.use(JournalCommand(), as: "journal")
     app.asyncCommands.use(IgnoreCommand(), as: "ignore")
     app.asyncCommands.use(UnifyCommand(), as: "unify")
+    app.asyncCommands.use(ServeCommand(), as: "serve", isDefault: true)
+    app.asyncCommands.use(DemoCommand(), as: "demo")
 }

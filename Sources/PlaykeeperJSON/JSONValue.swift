@@ -26,6 +26,12 @@ extension JSONValue {
         return nil
     }
 
+    /// This object with `members` added (replacing same-named ones); any other value is returned unchanged.
+    public func merging(_ members: [String: JSONValue]) -> JSONValue {
+        guard case .object(let own) = self else { return self }
+        return .object(own.merging(members) { _, new in new })
+    }
+
     public var isNull: Bool {
         if case .null = self { return true }
         return false

@@ -12,6 +12,7 @@ public enum Store {
         CreateJSONViews(),  // 004: jsonb views on PostgreSQL
         CreateDedupe(),  // 005: duplicate plans, the journal, the "not a duplicate" list
         CreateUnified(),  // 006: the unified playlist's settings and state
+        CreateService(),  // 007: browser sessions, API tokens, logins in progress, jobs
     ]
 }
 

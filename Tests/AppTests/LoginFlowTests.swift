@@ -77,9 +77,9 @@ struct LoginFlowTests {
         do {
             _ = try await flow.complete(redirect: try await harness.approve(authorization), authorization: authorization)
             Issue.record("no error")
-        } catch let failure as CommandFailure {
-            #expect(failure.message.contains("allow-list"))
-            #expect(failure.message.contains("User Management"))
+        } catch let refusal as LoginFlow.NotAllowListed {
+            #expect(refusal.description.contains("allow-list"))
+            #expect(refusal.description.contains("User Management"))
         }
         #expect(try await store.token(for: "stranger") == nil, "nothing is stored")
         await harness.shutdown()

@@ -14,6 +14,15 @@ public struct LoginFlow: Sendable {
         self.store = store
     }
 
+    /// `/me` answered 403: the account is not on the app's allow-list.
+    public struct NotAllowListed: Error, CustomStringConvertible {
+        public var description: String {
+            "Spotify refused this account: it is not on your app's allow-list. A Development Mode app serves "
+                + "only the users added under User Management in the Spotify dashboard (at most 5). Add the "
+                + "account there, then log in again."
+        }
+    }
+
     public struct LoggedIn: Sendable {
         public let user: CurrentUser
         public let userID: String
@@ -56,11 +65,7 @@ public struct LoginFlow: Sendable {
         do {
             user = try await probe.client(for: "login").currentUser()
         } catch let error as SpotifyError where error.isForbidden {
-            throw CommandFailure(
-                .error,
-                "Spotify refused this account: it is not on your app's allow-list. A Development Mode app serves "
-                    + "only the users added under User Management in the Spotify dashboard (at most 5). Add the "
-                    + "account there, then log in again.")
+            throw NotAllowListed()
         }
         guard let userID = user.id else { throw CommandFailure(.error, "Spotify's /me answer has no user id") }
         // /me may have refreshed nothing, but read back whatever the probe holds to be safe.

@@ -115,11 +115,12 @@ public struct MirrorContext: Sendable {
 
     /// A Spotify API whose tokens live in this store.
     public func spotify(
-        environment: [String: String] = ProcessInfo.processInfo.environment, observer: (any SpotifyCallObserver)? = nil
+        environment: [String: String] = ProcessInfo.processInfo.environment, configuration given: SpotifyConfiguration? = nil,
+        observer: (any SpotifyCallObserver)? = nil
     ) throws
         -> SpotifyAPI
     {
-        let configuration = try SpotifyConfiguration.fromEnvironment(environment)
+        let configuration = try given ?? SpotifyConfiguration.fromEnvironment(environment)
         var limit = 150
         if let text = environment["SPOTIFY_REQUEST_BUDGET"], !text.isEmpty {
             guard let value = Int(text), value > 0 else {

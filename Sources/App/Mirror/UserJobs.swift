@@ -18,7 +18,7 @@ public enum UserJobs {
             return try await DatabaseLock.withLock(lease(user), on: database, ttl: 60, wait: wait, body)
         } catch let StoreError.leaseHeld(_, holder) {
             throw CommandFailure(
-                .error, "another sync, dedupe or unify of \(user) is running (\(holder)); try again when it has finished")
+                .conflict, "another sync, dedupe or unify of \(user) is running (\(holder)); try again when it has finished")
         }
     }
 

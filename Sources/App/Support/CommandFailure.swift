@@ -41,6 +41,8 @@ public struct CommandFailure: Error, CustomStringConvertible, Sendable {
         case let error as DedupeError:
             if case .stale = error { return CommandFailure(.conflict, error.description) }
             return CommandFailure(.error, error.description)
+        case let error as LoginFlow.NotAllowListed:
+            return CommandFailure(.error, error.description)
         case let error as ConfigurationError:
             return CommandFailure(.error, "configuration error: \(error.description)")
         default:

@@ -17,6 +17,13 @@ public struct SpotifyAccounts: Sendable {
         public let state: String
         /// Present in the PKCE flow; the verifier must be kept for the code exchange.
         public let pkce: PKCE?
+
+        /// An authorization restored from what was kept between the redirect and the callback.
+        public init(url: URL, state: String, pkce: PKCE?) {
+            self.url = url
+            self.state = state
+            self.pkce = pkce
+        }
     }
 
     /// Builds the authorize URL with a fresh `state` and, without a client secret, a PKCE S256 challenge.

@@ -1,0 +1,74 @@
+import ConsoleKit
+import Crypto
+import Foundation
+import SpotifyEmulator
+import Vapor
+
+/// `playkeeper demo`: the emulator with a generated library and the service wired to it, in one process.
+struct DemoCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "port", help: "The page's port on 127.0.0.1 (default 8080; 0 picks a free one).")
+        var port: Int?
+        @Flag(name: "keep-data", help: "Keep the demo's data directory instead of deleting it at the end.")
+        var keepData: Bool
+        init() {}
+    }
+
+    var help: String {
+        """
+        Try Playkeeper without a Spotify account: a Spotify emulator with a generated library (playlists with
+        duplicates, twins, local files and episodes, a followed playlist, Liked Songs) and the service on
+        SQLite in a temporary directory, already wired to it. Open the printed address and log in.
+
+        The demo ignores DATABASE_URL and every SPOTIFY_* variable: it never touches a real store or a real
+        Spotify. Ctrl-C stops it and deletes its data, unless --keep-data.
+
+        Examples:
+          swift run playkeeper demo
+          playkeeper demo --port 9000 --keep-data
+
+        Exit codes: 0 stopped by Ctrl-C, 1 error (a busy port, for example), 2 usage.
+        """
+    }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        try await CommandRunner.run(context) {
+            let port = signature.port ?? 8080
+            guard (0...65_535).contains(port) else { throw CommandFailure(.usage, "--port must be between 0 and 65535") }
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("playkeeper-demo-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+
+            let state = EmulatorState(
+                apps: [.demo], library: LibraryGenerator(seed: 1, playlists: 8, items: 40).generate(), seed: 1)
+            let emulator = try await SpotifyEmulator.start(state: state, port: 0, logLevel: .error)
+            // Only what the demo sets: nothing from the real environment reaches the store or Spotify settings.
+            let key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
+            let environment = [
+                "PLAYKEEPER_DATA_DIR": directory.path, "PLAYKEEPER_SECRET_KEY": key,
+                "SPOTIFY_CLIENT_ID": EmulatorState.RegisteredApp.demo.clientID,
+                "SPOTIFY_API_URL": emulator.apiURL, "SPOTIFY_ACCOUNTS_URL": emulator.accountsURL,
+            ]
+            var settings = ServerSettings()
+            settings.port = port
+            let app = context.application
+            do {
+                let running = try await ServiceRunner.start(app, settings: settings, environment: environment)
+                Output.progress(
+                    "Playkeeper demo: a Spotify emulator on \(emulator.baseURL) and the service on SQLite in \(directory.path).")
+                Output.progress("Open \(running.url.absoluteString) and log in (as the emulator's user 'demo'). Ctrl-C stops it.")
+                Output.result(running.url.absoluteString)
+                await ServiceRunner.waitAndStop(app, running)
+            } catch {
+                await emulator.shutdown()
+                if !signature.keepData { try? FileManager.default.removeItem(at: directory) }
+                throw error
+            }
+            await emulator.shutdown()
+            if signature.keepData {
+                Output.progress("The demo's data stays in \(directory.path).")
+            } else {
+                try? FileManager.default.removeItem(at: directory)
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Crypto
+import FluentKit
+import Foundation
+import SpotifyWebAPI
+import Store
+import Vapor
+
+/// Who is calling: a person signed in with a session cookie, or a script with a personal API token.
+struct Caller: Sendable {
+    let user: UserRecord
+    /// Set for cookie sessions: state-changing requests must carry its CSRF token.
+    let session: WebSessionRecord?
+
+    var userID: UUID { user.id! }
+}
+
+struct CallerKey: StorageKey {
+    typealias Value = Caller
+}
+
+extension Request {
+    var caller: Caller? {
+        get { storage[CallerKey.self] }
+        set { storage[CallerKey.self] = newValue }
+    }
+
+    /// The caller, or a 401.
+    func requireCaller() throws -> Caller {
+        guard let caller else { throw APIError.unauthorized }
+        return caller
+    }
+}
+
+/// Opaque secrets (session cookies, API tokens, login states) and their stored digests.
+enum Secrets {
+    static let sessionCookie = "playkeeper_session"
+    static let tokenPrefix = "pk_"
+
+    /// 32 random bytes, base64url.
+    static func random() -> String {
+        Base64URL.encode(Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }))
+    }
+
+    static func digest(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Finds the caller from `Authorization: Bearer` or the session cookie. Rejects nothing: routes decide.
+struct CallerMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let database = request.service.mirror.database
+        let now = request.service.now()
+        if let bearer = request.headers.bearerAuthorization?.token {
+            guard
+                let token = try await APITokenRecord.query(on: database).filter(\.$tokenHash == Secrets.digest(bearer)).first(),
+                let user = try await UserRecord.find(token.$user.id, on: database)
+            else { throw APIError(.unauthorized, "this API token is unknown or was revoked") }
+            if (token.lastUsedAt.map { now.timeIntervalSince($0) > 60 }) ?? true {
+                token.lastUsedAt = now
+                try await token.save(on: database)
+            }
+            request.caller = Caller(user: user, session: nil)
+        } else if let cookie = request.cookies[Secrets.sessionCookie]?.string, !cookie.isEmpty,
+            let session = try await WebSessionRecord.query(on: database).filter(\.$tokenHash == Secrets.digest(cookie)).first(),
+            session.expiresAt > now,
+            let user = try await UserRecord.find(session.$user.id, on: database)
+        {
+            request.caller = Caller(user: user, session: session)
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Every state-changing request authenticated by cookie must carry the session's CSRF token, in the
+/// `X-CSRF-Token` header (scripts, fetch) or the `csrf` form field (the pages' forms). Bearer requests need none.
+struct CSRFMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard ![.GET, .HEAD, .OPTIONS].contains(request.method), let session = request.caller?.session else {
+            return try await next.respond(to: request)
+        }
+        var presented = request.headers.first(name: "X-CSRF-Token")
+        if presented == nil, request.headers.contentType == .urlEncodedForm {
+            presented = try? request.content.get(String.self, at: "csrf")
+        }
+        guard let presented, constantTimeEqual(presented, session.csrfToken) else {
+            throw APIError(.forbidden, "this request lacks the page's CSRF token; reload the page and try again")
+        }
+        return try await next.respond(to: request)
+    }
+
+    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

@@ -1,0 +1,20 @@
+import Leaf
+import LeafKit
+import Vapor
+
+/// Wires `playkeeper serve` into a Vapor application: middleware, the page renderer and every route.
+public enum Server {
+    public static func configure(_ app: Application, context: ServerContext) throws {
+        app.storage[ServerContextKey.self] = context
+        app.middleware = Middlewares()
+        app.middleware.use(ErrorResponder())
+        app.middleware.use(CallerMiddleware())
+        app.middleware.use(CSRFMiddleware())
+        app.leaf.sources = LeafSources.singleSource(EmbeddedViews())
+        app.views.use(.leaf)
+        try app.register(collection: LoginRoutes())
+        try app.register(collection: HealthRoutes())
+        try app.register(collection: APIRoutes())
+        try app.register(collection: PageRoutes())
+    }
+}

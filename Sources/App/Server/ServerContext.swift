@@ -1,0 +1,43 @@
+import Foundation
+import Logging
+import SpotifyWebAPI
+import Vapor
+
+/// What every route and job of `playkeeper serve` shares.
+public struct ServerContext: Sendable {
+    public let settings: ServerSettings
+    public let mirror: MirrorContext
+    public let api: SpotifyAPI
+    public let metrics: ServiceMetrics
+    public let scheduler: JobScheduler
+    /// The clock of sessions, login states and the scheduler; tests inject one.
+    public let now: @Sendable () -> Date
+
+    public init(
+        settings: ServerSettings, mirror: MirrorContext, api: SpotifyAPI, metrics: ServiceMetrics,
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "playkeeper.jobs")
+    ) {
+        self.settings = settings
+        self.mirror = mirror
+        self.api = api
+        self.metrics = metrics
+        self.now = now
+        self.scheduler = JobScheduler(mirror: mirror, api: api, metrics: metrics, settings: settings, now: now, logger: logger)
+    }
+}
+
+struct ServerContextKey: StorageKey {
+    typealias Value = ServerContext
+}
+
+extension Application {
+    /// The service's shared context (not to be confused with Vapor's HTTP `server`).
+    var service: ServerContext {
+        guard let context = storage[ServerContextKey.self] else { fatalError("Server.configure(_:context:) was not called") }
+        return context
+    }
+}
+
+extension Request {
+    var service: ServerContext { application.service }
+}

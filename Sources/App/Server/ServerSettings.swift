@@ -1,0 +1,83 @@
+import Foundation
+import SpotifyWebAPI
+
+/// How `playkeeper serve` is reached and how often it works, from the environment.
+public struct ServerSettings: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// The address people use, behind a reverse proxy (`PLAYKEEPER_PUBLIC_URL`). It sets the redirect URI and
+    /// the cookies' Secure flag.
+    public var publicURL: URL?
+    /// Seconds between a user's scheduled syncs (`PLAYKEEPER_SYNC_INTERVAL`, default one hour).
+    public var syncInterval: TimeInterval = 3600
+    /// Seconds between a user's token refreshes: "renew every hour".
+    public var refreshInterval: TimeInterval = 3600
+    /// How often the scheduler looks for due jobs.
+    public var tick: TimeInterval = 15
+    /// How long a shutdown waits for running jobs before stopping them safely.
+    public var shutdownGrace: TimeInterval = 30
+
+    public init() {}
+
+    /// Reads `HOST`, `PORT`, `PLAYKEEPER_PUBLIC_URL` and `PLAYKEEPER_SYNC_INTERVAL`; a bad value names its variable.
+    public static func fromEnvironment(_ environment: [String: String]) throws -> ServerSettings {
+        var settings = ServerSettings()
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        if let host = value("HOST") { settings.host = host }
+        if let text = value("PORT") {
+            guard let port = Int(text), (1...65_535).contains(port) else {
+                throw ConfigurationError.invalid("PORT", "'\(text)' is not a port number (1-65535)")
+            }
+            settings.port = port
+        }
+        if let text = value("PLAYKEEPER_PUBLIC_URL") {
+            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                url.host != nil, url.query == nil
+            else {
+                throw ConfigurationError.invalid(
+                    "PLAYKEEPER_PUBLIC_URL", "'\(text)' is not an http(s) address like https://music.example.org")
+            }
+            var trimmed = url.absoluteString
+            while trimmed.hasSuffix("/") { trimmed.removeLast() }
+            settings.publicURL = URL(string: trimmed)
+        }
+        if let text = value("PLAYKEEPER_SYNC_INTERVAL") {
+            guard let seconds = Self.duration(text), seconds >= 60 else {
+                throw ConfigurationError.invalid(
+                    "PLAYKEEPER_SYNC_INTERVAL", "'\(text)' is not a duration of at least a minute, like 3600, 90m or 6h")
+            }
+            settings.syncInterval = seconds
+        }
+        return settings
+    }
+
+    /// `3600`, `90s`, `30m` or `6h`, in seconds.
+    static func duration(_ text: String) -> TimeInterval? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+        if let last = text.last, let unit = units[last], let number = Double(text.dropLast()) { return number * unit }
+        return Double(text)
+    }
+
+    /// The address people use: the public URL, or the listening address.
+    public var baseURL: URL { publicURL ?? URL(string: "http://\(host.contains(":") ? "[\(host)]" : host):\(port)")! }
+
+    /// `scheme://host[:port]`, for same-origin checks.
+    public var origin: String {
+        var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!
+        components.path = ""
+        return components.string ?? baseURL.absoluteString
+    }
+
+    /// Cookies carry the Secure flag when people reach the service over HTTPS.
+    public var secureCookies: Bool { baseURL.scheme?.lowercased() == "https" }
+
+    /// The Spotify configuration, with the redirect URI this service answers: `PLAYKEEPER_PUBLIC_URL/callback`,
+    /// else `SPOTIFY_REDIRECT_URI`, else `http://HOST:PORT/callback`.
+    public func spotifyConfiguration(_ environment: [String: String]) throws -> SpotifyConfiguration {
+        var environment = environment
+        if publicURL != nil || environment["SPOTIFY_REDIRECT_URI"].map(\.isEmpty) ?? true {
+            environment["SPOTIFY_REDIRECT_URI"] = baseURL.appendingPathComponent("callback").absoluteString
+        }
+        return try SpotifyConfiguration.fromEnvironment(environment)
+    }
+}

@@ -1,0 +1,104 @@
+import FluentKit
+import Foundation
+import PlaykeeperJSON
+import Store
+
+/// The whole mirrored library of a user, as CSV (Exportify's columns, one row per entry) or JSON.
+public struct LibraryExport: Sendable {
+    /// The CSV header: Playlist ID and Name, then Exportify's columns.
+    public static let csvHeader = [
+        "Playlist ID", "Playlist Name", "Track URI", "Track Name", "Artist Name(s)", "Album Name", "Album Release Date",
+        "Disc Number", "Track Number", "Track Duration (ms)", "Explicit", "Added By", "Added At", "ISRC",
+    ]
+
+    public struct Row: Sendable {
+        public var entry: EntryRecord
+        public var item: JSONValue?
+    }
+
+    public struct Playlist: Sendable {
+        public var record: PlaylistRecord
+        public var rows: [Row]
+    }
+
+    public var playlists: [Playlist]
+
+    /// Reads every playlist the user has (not the ones gone from their library), Liked Songs first, with entries.
+    public static func load(user: UserRecord, on database: any Database) async throws -> LibraryExport {
+        let records = try await PlaylistRecord.query(on: database).filter(\.$user.$id == user.requireID())
+            .filter(\.$goneAt == nil).sort(\.$listPosition).all()
+        var playlists: [Playlist] = []
+        for record in records {
+            let entries = try await EntryRecord.query(on: database).filter(\.$playlist.$id == record.requireID())
+                .sort(\.$position).all()
+            let catalog = try await CatalogItemRecord.lookup(Array(Set(entries.compactMap(\.uri))), on: database)
+            playlists.append(
+                Playlist(
+                    record: record,
+                    rows: entries.map { entry in
+                        Row(entry: entry, item: entry.uri.flatMap { catalog[$0] }.flatMap { try? JSONValue(parsing: $0.raw) })
+                    }))
+        }
+        return LibraryExport(playlists: playlists)
+    }
+
+    // MARK: CSV
+
+    public func csv() -> String {
+        var lines = [Self.csvHeader.map(Self.csvField).joined(separator: ",")]
+        for playlist in playlists {
+            for row in playlist.rows {
+                let item = row.item
+                let artists = (item?["artists"]?.arrayValue ?? item?["show"].map { [$0] } ?? []).compactMap { $0["name"]?.stringValue }
+                let fields: [String] = [
+                    playlist.record.spotifyID, playlist.record.name, row.entry.uri ?? "", item?["name"]?.stringValue ?? "",
+                    artists.joined(separator: ","), item?["album"]?["name"]?.stringValue ?? "",
+                    item?["album"]?["release_date"]?.stringValue ?? item?["release_date"]?.stringValue ?? "",
+                    item?["disc_number"]?.intValue.map(String.init) ?? "", item?["track_number"]?.intValue.map(String.init) ?? "",
+                    item?["duration_ms"]?.intValue.map(String.init) ?? "", item?["explicit"]?.boolValue.map { $0 ? "true" : "false" } ?? "",
+                    row.entry.addedBy ?? "", row.entry.addedAt.map { $0.formatted(Date.ISO8601FormatStyle()) } ?? "",
+                    item?["external_ids"]?["isrc"]?.stringValue ?? "",
+                ]
+                lines.append(fields.map(Self.csvField).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. A leading `=`, `+`, `-`
+    /// or `@` is prefixed with `'` so that spreadsheets do not run a song title as a formula.
+    static func csvField(_ text: String) -> String {
+        var text = text
+        if let first = text.first, "=+-@".contains(first), Double(text) == nil { text = "'" + text }
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    // MARK: JSON
+
+    public func json(user: UserRecord, exportedAt: Date = Date()) -> JSONValue {
+        func date(_ value: Date?) -> JSONValue { value.map { .string($0.formatted(Date.ISO8601FormatStyle())) } ?? .null }
+        return [
+            "format": "playkeeper-export-1", "exported_at": date(exportedAt),
+            "user": ["id": .string(user.spotifyID), "display_name": JSONValue(user.displayName)],
+            "playlists": .array(
+                playlists.map { playlist in
+                    let record = playlist.record
+                    return [
+                        "id": .string(record.spotifyID), "name": .string(record.name), "owner_id": JSONValue(record.ownerID),
+                        "snapshot_id": JSONValue(record.snapshotID), "is_liked": .bool(record.isLiked),
+                        "can_read_items": .bool(record.canReadItems), "entry_count": JSONValue(record.entryCount),
+                        "entries": .array(
+                            playlist.rows.map { row in
+                                [
+                                    "position": JSONValue(row.entry.position), "uri": JSONValue(row.entry.uri),
+                                    "kind": .string(row.entry.kind), "added_at": date(row.entry.addedAt),
+                                    "added_by": JSONValue(row.entry.addedBy), "is_local": .bool(row.entry.isLocal),
+                                    "is_playable": JSONValue(row.entry.isPlayable), "item": row.item ?? .null,
+                                ]
+                            }),
+                    ]
+                }),
+        ]
+    }
+}

@@ -1,0 +1,69 @@
+import FluentKit
+import Foundation
+
+/// A signed-in browser. The cookie holds a random token; only its SHA-256 is stored.
+public final class WebSessionRecord: Model, @unchecked Sendable {
+    public static let schema = "web_sessions"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "token_hash") public var tokenHash: String
+    @Parent(key: "user_id") public var user: UserRecord
+    /// The token every state-changing request of this session must carry.
+    @Field(key: "csrf_token") public var csrfToken: String
+    @Field(key: "created_at") public var createdAt: Date
+    @Field(key: "expires_at") public var expiresAt: Date
+
+    public init() {}
+}
+
+/// A personal API token for scripts (`Authorization: Bearer`). Only its SHA-256 is stored.
+public final class APITokenRecord: Model, @unchecked Sendable {
+    public static let schema = "api_tokens"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "user_id") public var user: UserRecord
+    @Field(key: "name") public var name: String
+    @Field(key: "token_hash") public var tokenHash: String
+    /// The token's first characters, so a person can tell their tokens apart.
+    @Field(key: "prefix") public var prefix: String
+    @Field(key: "created_at") public var createdAt: Date
+    @OptionalField(key: "last_used_at") public var lastUsedAt: Date?
+
+    public init() {}
+}
+
+/// A login in progress: the single-use `state` and, in the PKCE flow, the code verifier (sealed).
+public final class LoginStateRecord: Model, @unchecked Sendable {
+    public static let schema = "login_states"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "state_hash") public var stateHash: String
+    @OptionalField(key: "verifier") public var sealedVerifier: String?
+    @Field(key: "expires_at") public var expiresAt: Date
+
+    public init() {}
+}
+
+/// A scheduled or requested job. Jobs live in the database, so a restart resumes them.
+public final class JobRecord: Model, @unchecked Sendable {
+    public static let schema = "jobs"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "user_id") public var user: UserRecord
+    /// `sync` (followed by the unified update when its sources changed) or `refresh`.
+    @Field(key: "kind") public var kind: String
+    /// `queued`, `running`, `succeeded` or `failed`.
+    @Field(key: "status") public var status: String
+    /// `schedule`, `api` or `page`.
+    @Field(key: "trigger") public var trigger: String
+    @Field(key: "run_after") public var runAfter: Date
+    @Field(key: "attempts") public var attempts: Int
+    @OptionalField(key: "started_at") public var startedAt: Date?
+    @OptionalField(key: "finished_at") public var finishedAt: Date?
+    @OptionalField(key: "error") public var error: String?
+    /// What the job reported, as JSON.
+    @OptionalField(key: "result") public var result: String?
+    @Field(key: "created_at") public var createdAt: Date
+
+    public init() {}
+}

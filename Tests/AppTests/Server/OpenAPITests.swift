@@ -1,0 +1,52 @@
+import App
+import EmulatorTestSupport
+import Foundation
+import Testing
+import Vapor
+import Yams
+
+/// The OpenAPI document and the routes agree, both ways.
+@Suite(.serialized)
+struct OpenAPITests {
+    @Test func theDocumentCoversEveryAPIRouteAndNothingElse() async throws {
+        try await TestServer.with { server in
+            let served = try await server.send(.GET, "/openapi.yaml")
+            #expect(served.status == .ok)
+            let document = try #require(try Yams.load(yaml: served.body) as? [String: Any])
+            #expect(document["openapi"] as? String == "3.1.0")
+            let paths = try #require(document["paths"] as? [String: Any])
+            var documented = Set<String>()
+            for (path, item) in paths {
+                for method in (item as? [String: Any] ?? [:]).keys where ["get", "put", "post", "delete", "patch"].contains(method) {
+                    documented.insert("\(method.uppercased()) \(path)")
+                }
+            }
+            let routed = Set(
+                server.app.routes.all.map { route -> String in
+                    let path = route.path.map { component -> String in
+                        if case .parameter(let name) = component { return "{\(name)}" }
+                        return component.description
+                    }
+                    return "\(route.method.rawValue) /\(path.joined(separator: "/"))"
+                }
+                .filter { $0.contains(" /api/v1/") || $0.hasSuffix(" /healthz") })
+            #expect(routed.subtracting(documented).isEmpty, "routes missing from the document: \(routed.subtracting(documented).sorted())")
+            #expect(documented.subtracting(routed).isEmpty, "documented but not routed: \(documented.subtracting(routed).sorted())")
+            // Every $ref resolves inside the document.
+            for reference in Set(Self.references(in: document)) {
+                var node: Any? = document
+                for key in reference.dropFirst(2).split(separator: "/") { node = (node as? [String: Any])?[String(key)] }
+                #expect(node != nil, "\(reference) resolves")
+            }
+        }
+    }
+
+    static func references(in value: Any) -> [String] {
+        switch value {
+        case let dictionary as [String: Any]:
+            return dictionary.flatMap { key, value in key == "$ref" ? [value as? String ?? ""] : references(in: value) }
+        case let array as [Any]: return array.flatMap(references)
+        default: return []
+        }
+    }
+}

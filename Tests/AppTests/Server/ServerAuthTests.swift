@@ -1,0 +1,201 @@
+import App
+import EmulatorTestSupport
+import FluentKit
+import Foundation
+import PlaykeeperJSON
+import SpotifyEmulator
+import Store
+import Testing
+import Vapor
+
+/// Login, sessions, API tokens, CSRF, and that every route keeps to the caller's own data.
+@Suite(.serialized)
+struct ServerAuthTests {
+    @Test func theLoginFlowChecksTheStateAndStartsASession() async throws {
+        try await TestServer.with { server in
+            // The state is checked: a made-up one is refused with a friendly, escaped page.
+            let forged = try await server.send(.GET, "/callback?code=x&state=%3Cscript%3Ealert(1)%3C/script%3E", accept: "text/html")
+            #expect(forged.status == .badRequest)
+            #expect(forged.body.contains("Start again"))
+            #expect(!forged.body.contains("<script>alert"))
+
+            let (cookie, csrf) = try await server.login()
+            let me = try await server.send(.GET, "/api/v1/me", cookie: cookie)
+            #expect(me.status == .ok)
+            #expect(me.json["id"]?.stringValue == "demo")
+            #expect(me.json["needs_login"]?.boolValue == false)
+            #expect(me.json["login_expires_at"]?.stringValue != nil)
+            #expect(!csrf.isEmpty)
+
+            // The cookie's flags.
+            let start = try await server.send(.GET, "/login")
+            let redirect = try await server.mirror.harness.approve(url: URL(string: start.headers.first(name: .location)!)!)
+            let callback = try await server.send(.GET, "/callback?" + redirect.query!)
+            let setCookie = try #require(callback.headers.first(name: .setCookie))
+            #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Lax"))
+            #expect(!setCookie.contains("Secure"), "served over plain http")
+            // The state is single-use.
+            let replay = try await server.send(.GET, "/callback?" + redirect.query!, accept: "text/html")
+            #expect(replay.status == .badRequest)
+
+            // Logging out ends the session.
+            let out = try await server.send(.POST, "/logout", cookie: cookie, csrf: csrf)
+            #expect(out.status == .seeOther)
+            #expect(try await server.send(.GET, "/api/v1/me", cookie: cookie).status == .unauthorized)
+        }
+    }
+
+    @Test func aDeniedConsentAndAStrangerGetClearAnswers() async throws {
+        try await TestServer.with { server in
+            try await server.mirror.state.setApprover(user: "demo", deny: true)
+            var start = try await server.send(.GET, "/login")
+            var redirect = try await server.mirror.harness.approve(url: URL(string: start.headers.first(name: .location)!)!)
+            let denied = try await server.send(.GET, "/callback?" + redirect.query!, accept: "text/html")
+            #expect(denied.status == .badRequest)
+            #expect(denied.body.contains("you declined the permissions"))
+
+            try await server.mirror.state.setApprover(user: "stranger", deny: false)
+            start = try await server.send(.GET, "/login")
+            redirect = try await server.mirror.harness.approve(url: URL(string: start.headers.first(name: .location)!)!)
+            let stranger = try await server.send(.GET, "/callback?" + redirect.query!, accept: "text/html")
+            #expect(stranger.status == .forbidden)
+            #expect(stranger.body.contains("allow-list"))
+        }
+    }
+
+    static let protectedRoutes: [(HTTPMethod, String)] = [
+        (.GET, "/api/v1/me"), (.GET, "/api/v1/playlists"), (.GET, "/api/v1/playlists/liked"),
+        (.GET, "/api/v1/playlists/liked/entries"), (.GET, "/api/v1/playlists/liked/history"), (.POST, "/api/v1/syncs"),
+        (.GET, "/api/v1/jobs/\(UUID())"), (.GET, "/api/v1/playlists/liked/duplicates"), (.GET, "/api/v1/duplicates"),
+        (.GET, "/api/v1/duplicates/across"), (.POST, "/api/v1/plans/\(UUID())/apply"), (.GET, "/api/v1/journal"),
+        (.POST, "/api/v1/journal/\(UUID())/undo"), (.GET, "/api/v1/ignores"), (.PUT, "/api/v1/ignores"),
+        (.GET, "/api/v1/unified"), (.PUT, "/api/v1/unified"), (.POST, "/api/v1/unified/update"), (.GET, "/api/v1/export"),
+        (.GET, "/api/v1/tokens"), (.POST, "/api/v1/tokens"), (.DELETE, "/api/v1/tokens/\(UUID())"), (.GET, "/api/v1/jobs"),
+    ]
+
+    @Test func everyAPIRouteNeedsACaller() async throws {
+        try await TestServer.with { server in
+            for (method, path) in Self.protectedRoutes {
+                let reply = try await server.send(method, path)
+                #expect(reply.status == .unauthorized, "\(method) \(path)")
+                #expect(reply.json["error"]?["status"]?.intValue == 401, "\(method) \(path) answers a JSON error")
+            }
+            let unknown = try await server.send(.GET, "/api/v1/me", bearer: "pk_not_a_token")
+            #expect(unknown.status == .unauthorized)
+            #expect(unknown.errorMessage?.contains("unknown or was revoked") == true)
+        }
+    }
+
+    @Test func anotherUsersDataAnswers404() async throws {
+        try await TestServer.with { server in
+            _ = try await server.mirror.sync()
+            let demo = try await server.token(for: "demo")
+            // A second person, with their own login.
+            _ = try await server.login(as: "friend")
+            let friend = try await server.token(for: "friend")
+
+            let demoPlaylist = try #require(
+                try await PlaylistRecord.query(on: server.database).filter(\.$ownerID == "demo").filter(\.$isLiked == false).first())
+            let preview = try await server.send(.GET, "/api/v1/playlists/\(demoPlaylist.spotifyID)/duplicates", bearer: demo)
+            #expect(preview.status == .ok)
+            let planID = try #require(preview.json["plan_id"]?.stringValue)
+            let tokens = try await server.send(.GET, "/api/v1/tokens", bearer: demo)
+            let tokenID = try #require(tokens.json["items"]?[0]?["id"]?.stringValue)
+            let job = try await server.send(.POST, "/api/v1/syncs", bearer: demo)
+            let jobID = try #require(job.json["id"]?.stringValue)
+            await server.settle()
+
+            for (method, path) in [
+                (HTTPMethod.GET, "/api/v1/playlists/\(demoPlaylist.spotifyID)"),
+                (.GET, "/api/v1/playlists/\(demoPlaylist.spotifyID)/entries"),
+                (.GET, "/api/v1/playlists/\(demoPlaylist.spotifyID)/history"),
+                (.GET, "/api/v1/playlists/\(demoPlaylist.spotifyID)/duplicates"),
+                (.POST, "/api/v1/plans/\(planID)/apply"), (.GET, "/api/v1/jobs/\(jobID)"), (.DELETE, "/api/v1/tokens/\(tokenID)"),
+            ] {
+                let reply = try await server.send(method, path, bearer: friend)
+                #expect(reply.status == .notFound, "\(method) \(path) as another user")
+                #expect(reply.json["error"]?["status"]?.intValue == 404)
+            }
+            // The owner still sees them.
+            #expect(try await server.send(.GET, "/api/v1/jobs/\(jobID)", bearer: demo).status == .ok)
+        }
+    }
+
+    @Test func badIdsAnswer404() async throws {
+        try await TestServer.with { server in
+            let token = try await server.token()
+            for path in [
+                "/api/v1/playlists/nope", "/api/v1/playlists/nope/entries", "/api/v1/playlists/nope/history",
+                "/api/v1/playlists/nope/duplicates", "/api/v1/jobs/not-a-uuid", "/api/v1/jobs/\(UUID())",
+            ] {
+                #expect(try await server.send(.GET, path, bearer: token).status == .notFound, "\(path)")
+            }
+            for path in ["/api/v1/plans/not-a-uuid/apply", "/api/v1/plans/\(UUID())/apply", "/api/v1/journal/xyz/undo"] {
+                #expect(try await server.send(.POST, path, bearer: token).status == .notFound, "\(path)")
+            }
+            #expect(try await server.send(.DELETE, "/api/v1/tokens/\(UUID())", bearer: token).status == .notFound)
+        }
+    }
+
+    @Test func malformedBodiesAnswer400Or422WithAJSONError() async throws {
+        try await TestServer.with { server in
+            let token = try await server.token()
+            let cases: [(HTTPMethod, String, String, HTTPStatus)] = [
+                (.POST, "/api/v1/plans/\(UUID())/apply", "{not json", .badRequest),
+                (.POST, "/api/v1/plans/\(UUID())/apply", "[1, 2]", .badRequest),
+                (.POST, "/api/v1/plans/\(UUID())/apply", #"{"groups": "all"}"#, .unprocessableEntity),
+                (.PUT, "/api/v1/ignores", #"{"pairs": [["spotify:track:a"]]}"#, .unprocessableEntity),
+                (.PUT, "/api/v1/ignores", #"{"nothing": true}"#, .unprocessableEntity),
+                (.PUT, "/api/v1/unified", #"{"colour": "blue"}"#, .unprocessableEntity),
+                (.PUT, "/api/v1/unified", #"{"match": "fuzzy"}"#, .unprocessableEntity),
+                (.PUT, "/api/v1/unified", #"{"include": ["not-mine"]}"#, .unprocessableEntity),
+                (.PUT, "/api/v1/unified", "", .badRequest),
+                (.POST, "/api/v1/tokens", #"{"name": ""}"#, .unprocessableEntity),
+                (.POST, "/api/v1/tokens", #"{}"#, .unprocessableEntity),
+                (.POST, "/api/v1/journal/\(UUID())/undo", #"{"force": "yes"}"#, .unprocessableEntity),
+            ]
+            for (method, path, body, status) in cases {
+                let reply = try await server.send(method, path, bearer: token, body: body)
+                #expect(reply.status == status, "\(method) \(path) \(body): \(reply.body)")
+                #expect(reply.errorMessage?.isEmpty == false, "\(method) \(path) answers a JSON error")
+            }
+            let badQuery = try await server.send(.GET, "/api/v1/playlists?limit=lots", bearer: token)
+            #expect(badQuery.status == .badRequest)
+            #expect(try await server.send(.GET, "/api/v1/playlists?limit=0", bearer: token).status == .badRequest)
+            #expect(try await server.send(.GET, "/api/v1/duplicates?match=fuzzy", bearer: token).status == .badRequest)
+            #expect(try await server.send(.GET, "/api/v1/export?format=xml", bearer: token).status == .badRequest)
+        }
+    }
+
+    @Test func cookieRequestsThatChangeStateNeedTheCSRFToken() async throws {
+        try await TestServer.with { server in
+            let (cookie, csrf) = try await server.login()
+            await server.settle()
+            let forged = try await server.send(.POST, "/api/v1/tokens", cookie: cookie, json: ["name": "x"])
+            #expect(forged.status == .forbidden)
+            #expect(forged.errorMessage?.contains("CSRF") == true)
+            let wrong = try await server.send(.POST, "/api/v1/tokens", cookie: cookie, csrf: "guess", json: ["name": "x"])
+            #expect(wrong.status == .forbidden)
+            let page = try await server.send(.POST, "/account/tokens", cookie: cookie, form: ["name": "x"])
+            #expect(page.status == .forbidden, "forms need the csrf field")
+            #expect(try await server.send(.POST, "/logout", cookie: cookie).status == .forbidden)
+
+            let made = try await server.send(.POST, "/api/v1/tokens", cookie: cookie, csrf: csrf, json: ["name": "script"])
+            #expect(made.status == .created)
+            let secret = try #require(made.json["token"]?.stringValue)
+            #expect(secret.hasPrefix("pk_"))
+            // Bearer requests need no CSRF token; the token is stored hashed.
+            #expect(try await server.send(.POST, "/api/v1/tokens", bearer: secret, json: ["name": "other"]).status == .created)
+            let stored = try await APITokenRecord.query(on: server.database).all()
+            #expect(!stored.contains { $0.tokenHash == secret || $0.tokenHash.contains(secret) })
+            // Revoked tokens stop working.
+            let id = try #require(made.json["id"]?.stringValue)
+            #expect(try await server.send(.DELETE, "/api/v1/tokens/\(id)", bearer: secret).status == .noContent)
+            #expect(try await server.send(.GET, "/api/v1/me", bearer: secret).status == .unauthorized)
+            // A form with the field passes.
+            let form = try await server.send(.POST, "/account/tokens", cookie: cookie, form: ["name": "y", "csrf": csrf])
+            #expect(form.status == .ok)
+            #expect(form.body.contains("shown only now"))
+        }
+    }
+}
