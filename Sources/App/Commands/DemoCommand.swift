@@ -35,7 +35,8 @@ struct DemoCommand: AsyncCommand {
         try await CommandRunner.run(context) {
             let port = signature.port ?? 8080
             guard (0...65_535).contains(port) else { throw CommandFailure(.usage, "--port must be between 0 and 65535") }
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("playkeeper-demo-\(UUID().uuidString.prefix(8))")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "playkeeper-demo-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 
             let state = EmulatorState(

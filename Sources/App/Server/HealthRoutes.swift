@@ -18,7 +18,8 @@ struct HealthRoutes: RouteCollection {
         do {
             let users = try await UserRecord.query(on: request.database).count()
             return .json([
-                "status": "ok", "database": .string(request.service.mirror.location.isSQLite ? "sqlite" : "postgresql"), "users": JSONValue(users),
+                "status": "ok", "database": .string(request.service.mirror.location.isSQLite ? "sqlite" : "postgresql"),
+                "users": JSONValue(users),
             ])
         } catch {
             request.logger.error("health check failed: \(String(describing: error))")

@@ -34,20 +34,24 @@ struct LoginRoutes: RouteCollection {
     func callback(_ request: Request) async throws -> Response {
         let server = request.service
         guard let state = request.query[String.self, at: "state"], !state.isEmpty,
-            let record = try await LoginStateRecord.query(on: request.database).filter(\.$stateHash == Secrets.digest(state)).first()
+            let record = try await LoginStateRecord.query(on: request.database).filter(\.$stateHash == Secrets.digest(state))
+                .first()
         else {
-            throw APIError(.badRequest, "This login answer does not belong to a login started here, or it was already used. Start again.")
+            throw APIError(
+                .badRequest, "This login answer does not belong to a login started here, or it was already used. Start again.")
         }
         try await record.delete(on: request.database)
         guard record.expiresAt > server.now() else {
             throw APIError(.badRequest, "This login took longer than 10 minutes and expired. Start again.")
         }
         if let error = request.query[String.self, at: "error"] {
-            let reason = error == "access_denied" ? "you declined the permissions Playkeeper asks for" : "Spotify said \"\(error)\""
+            let reason =
+                error == "access_denied" ? "you declined the permissions Playkeeper asks for" : "Spotify said \"\(error)\""
             throw APIError(.badRequest, "Spotify did not log you in: \(reason).")
         }
         let pkce = try record.sealedVerifier.map { try PKCE(verifier: try server.mirror.tokens.box.open($0)) }
-        let flow = LoginFlow(configuration: server.api.configuration, transport: server.api.transport, store: server.mirror.tokens)
+        let flow = LoginFlow(
+            configuration: server.api.configuration, transport: server.api.transport, store: server.mirror.tokens)
         let redirect = server.api.configuration.redirectURI.absoluteString + "?" + (request.url.query ?? "")
         let loggedIn = try await flow.complete(
             redirect: URL(string: redirect)!,

@@ -23,15 +23,19 @@ public final class ServiceMetrics: SpotifyCallObserver, Sendable {
 
     /// One Spotify response, by endpoint template and status.
     public func record(endpoint: String, status: Int, seconds: Double) {
-        Counter(label: "playkeeper_spotify_calls_total", dimensions: [("endpoint", endpoint), ("status", "\(status)")], factory: factory)
-            .increment()
+        Counter(
+            label: "playkeeper_spotify_calls_total", dimensions: [("endpoint", endpoint), ("status", "\(status)")],
+            factory: factory
+        )
+        .increment()
         Timer(label: "playkeeper_spotify_call_seconds", dimensions: [("endpoint", endpoint)], factory: factory)
             .recordSeconds(seconds)
     }
 
     /// A 429 and the wait it caused.
     public func recordRateLimitWait(endpoint: String, seconds: Double) {
-        Counter(label: "playkeeper_spotify_rate_limited_total", dimensions: [("endpoint", endpoint)], factory: factory).increment()
+        Counter(label: "playkeeper_spotify_rate_limited_total", dimensions: [("endpoint", endpoint)], factory: factory)
+            .increment()
         FloatingPointCounter(label: "playkeeper_spotify_rate_limit_wait_seconds_total", dimensions: [], factory: factory)
             .increment(by: seconds)
     }

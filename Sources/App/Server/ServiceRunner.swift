@@ -24,7 +24,9 @@ enum ServiceRunner {
             try await app.server.start(address: .hostname(settings.host, port: settings.port))
         } catch {
             throw CommandFailure(
-                .error, "cannot listen on \(settings.host):\(settings.port) (\(error)); is another program using it? Set PORT to another port")
+                .error,
+                "cannot listen on \(settings.host):\(settings.port) (\(error)); is another program using it? Set PORT to another port"
+            )
         }
         try await context.scheduler.start()
         var url = settings.baseURL

@@ -49,13 +49,16 @@ public struct LibraryExport: Sendable {
         for playlist in playlists {
             for row in playlist.rows {
                 let item = row.item
-                let artists = (item?["artists"]?.arrayValue ?? item?["show"].map { [$0] } ?? []).compactMap { $0["name"]?.stringValue }
+                let artists = (item?["artists"]?.arrayValue ?? item?["show"].map { [$0] } ?? []).compactMap {
+                    $0["name"]?.stringValue
+                }
                 let fields: [String] = [
                     playlist.record.spotifyID, playlist.record.name, row.entry.uri ?? "", item?["name"]?.stringValue ?? "",
                     artists.joined(separator: ","), item?["album"]?["name"]?.stringValue ?? "",
                     item?["album"]?["release_date"]?.stringValue ?? item?["release_date"]?.stringValue ?? "",
                     item?["disc_number"]?.intValue.map(String.init) ?? "", item?["track_number"]?.intValue.map(String.init) ?? "",
-                    item?["duration_ms"]?.intValue.map(String.init) ?? "", item?["explicit"]?.boolValue.map { $0 ? "true" : "false" } ?? "",
+                    item?["duration_ms"]?.intValue.map(String.init) ?? "",
+                    item?["explicit"]?.boolValue.map { $0 ? "true" : "false" } ?? "",
                     row.entry.addedBy ?? "", row.entry.addedAt.map { $0.formatted(Date.ISO8601FormatStyle()) } ?? "",
                     item?["external_ids"]?["isrc"]?.stringValue ?? "",
                 ]

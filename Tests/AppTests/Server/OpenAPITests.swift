@@ -17,7 +17,8 @@ struct OpenAPITests {
             let paths = try #require(document["paths"] as? [String: Any])
             var documented = Set<String>()
             for (path, item) in paths {
-                for method in (item as? [String: Any] ?? [:]).keys where ["get", "put", "post", "delete", "patch"].contains(method) {
+                for method in (item as? [String: Any] ?? [:]).keys
+                where ["get", "put", "post", "delete", "patch"].contains(method) {
                     documented.insert("\(method.uppercased()) \(path)")
                 }
             }
@@ -30,8 +31,11 @@ struct OpenAPITests {
                     return "\(route.method.rawValue) /\(path.joined(separator: "/"))"
                 }
                 .filter { $0.contains(" /api/v1/") || $0.hasSuffix(" /healthz") })
-            #expect(routed.subtracting(documented).isEmpty, "routes missing from the document: \(routed.subtracting(documented).sorted())")
-            #expect(documented.subtracting(routed).isEmpty, "documented but not routed: \(documented.subtracting(routed).sorted())")
+            #expect(
+                routed.subtracting(documented).isEmpty,
+                "routes missing from the document: \(routed.subtracting(documented).sorted())")
+            #expect(
+                documented.subtracting(routed).isEmpty, "documented but not routed: \(documented.subtracting(routed).sorted())")
             // Every $ref resolves inside the document.
             for reference in Set(Self.references(in: document)) {
                 var node: Any? = document
@@ -48,5 +52,12 @@ struct OpenAPITests {
         case let array as [Any]: return array.flatMap(references)
         default: return []
         }
+    }
+}
+
+/// The served document, written to a file for external validators.
+enum OpenAPIFile {
+    static func write(to url: URL) throws {
+        try OpenAPIDocument.yaml.write(to: url, atomically: true, encoding: .utf8)
     }
 }

@@ -60,7 +60,8 @@ struct SchedulerTests {
     }
 
     @Test func periodicSyncsRunAtTheirIntervalAndUpdateTheUnifiedPlaylistWhenSourcesChanged() async throws {
-        try await TestServer.with(library: UnifiedTests.library(tracks: 40, playlists: [Array(0..<20), Array(15..<30)])) { server in
+        try await TestServer.with(library: UnifiedTests.library(tracks: 40, playlists: [Array(0..<20), Array(15..<30)])) {
+            server in
             _ = try await server.mirror.sync()
             let user = try await server.mirror.user()
             let unified = UnifiedService(database: server.database, client: server.context.api.client(for: "demo"), user: user)
@@ -109,7 +110,8 @@ struct SchedulerTests {
     @Test func aSyncStartedWhileTheCLISyncsWaitsOrAnswers409() async throws {
         try await TestServer.with { server in
             let token = try await server.token()
-            let lease = try await DatabaseLock.acquire("job:demo", on: server.database, ttl: 60, wait: 0, holder: "playkeeper sync (CLI)")
+            let lease = try await DatabaseLock.acquire(
+                "job:demo", on: server.database, ttl: 60, wait: 0, holder: "playkeeper sync (CLI)")
             let started = try await server.send(.POST, "/api/v1/syncs", bearer: token)
             #expect(started.status == .accepted)
             let again = try await server.send(.POST, "/api/v1/syncs", bearer: token)

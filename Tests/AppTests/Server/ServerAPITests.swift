@@ -90,7 +90,8 @@ struct ServerAPITests {
     }
 
     @Test func theUnifiedPlaylistThroughTheAPI() async throws {
-        try await TestServer.with(library: UnifiedTests.library(tracks: 60, playlists: [Array(0..<30), Array(20..<60)])) { server in
+        try await TestServer.with(library: UnifiedTests.library(tracks: 60, playlists: [Array(0..<30), Array(20..<60)])) {
+            server in
             let token = try await server.token()
             _ = try await sync(server, token: token)
             let put = try await server.send(

@@ -14,7 +14,8 @@ struct ServerAuthTests {
     @Test func theLoginFlowChecksTheStateAndStartsASession() async throws {
         try await TestServer.with { server in
             // The state is checked: a made-up one is refused with a friendly, escaped page.
-            let forged = try await server.send(.GET, "/callback?code=x&state=%3Cscript%3Ealert(1)%3C/script%3E", accept: "text/html")
+            let forged = try await server.send(
+                .GET, "/callback?code=x&state=%3Cscript%3Ealert(1)%3C/script%3E", accept: "text/html")
             #expect(forged.status == .badRequest)
             #expect(forged.body.contains("Start again"))
             #expect(!forged.body.contains("<script>alert"))
@@ -95,7 +96,8 @@ struct ServerAuthTests {
             let friend = try await server.token(for: "friend")
 
             let demoPlaylist = try #require(
-                try await PlaylistRecord.query(on: server.database).filter(\.$ownerID == "demo").filter(\.$isLiked == false).first())
+                try await PlaylistRecord.query(on: server.database).filter(\.$ownerID == "demo").filter(\.$isLiked == false)
+                    .first())
             let preview = try await server.send(.GET, "/api/v1/playlists/\(demoPlaylist.spotifyID)/duplicates", bearer: demo)
             #expect(preview.status == .ok)
             let planID = try #require(preview.json["plan_id"]?.stringValue)

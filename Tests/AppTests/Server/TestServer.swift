@@ -27,7 +27,8 @@ final class TestServer: @unchecked Sendable {
         let metrics = ServiceMetrics()
         let api = SpotifyAPI(
             configuration: mirror.api.configuration, tokenStore: mirror.context.tokens, transport: mirror.api.transport,
-            budget: RequestBudget(limit: 100_000), retryPolicy: mirror.api.retryPolicy, logger: mirror.api.logger, observer: metrics)
+            budget: RequestBudget(limit: 100_000), retryPolicy: mirror.api.retryPolicy, logger: mirror.api.logger,
+            observer: metrics)
         context = ServerContext(settings: settings, mirror: mirror.context, api: api, metrics: metrics, now: { clock.now })
         try Server.configure(mirror.app, context: context)
     }

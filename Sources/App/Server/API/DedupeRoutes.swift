@@ -51,7 +51,8 @@ struct DedupeRoutes: RouteCollection {
         let playlist = try await request.callerPlaylist()
         let (level, keep) = try Self.options(request)
         guard playlist.canReadItems else {
-            throw APIError(.unprocessableEntity, "\(playlist.name) is followed, not yours: Spotify does not let Playkeeper read its items")
+            throw APIError(
+                .unprocessableEntity, "\(playlist.name) is followed, not yours: Spotify does not let Playkeeper read its items")
         }
         return .json(DedupeViews.preview(try await Self.service(request).preview(playlist, level: level, keep: keep)))
     }
@@ -98,7 +99,8 @@ struct DedupeRoutes: RouteCollection {
         let entries = try await query.sort(\.$createdAt, .descending).range(offset..<(offset + limit)).all()
         var views: [JSONValue] = []
         for entry in entries {
-            views.append(DedupeViews.journal(entry, playlist: try await PlaylistRecord.find(entry.$playlist.id, on: request.database)))
+            views.append(
+                DedupeViews.journal(entry, playlist: try await PlaylistRecord.find(entry.$playlist.id, on: request.database)))
         }
         return .json(MirrorViews.page(views, total: total, limit: limit, offset: offset))
     }
@@ -106,7 +108,9 @@ struct DedupeRoutes: RouteCollection {
     func undo(_ request: Request) async throws -> Response {
         let journalID = try request.uuidParameter("id", "journal entry")
         let body = try request.jsonBody(emptyIsObject: true)
-        if let force = body["force"], force.boolValue == nil { throw APIError(.unprocessableEntity, "'force' must be true or false") }
+        if let force = body["force"], force.boolValue == nil {
+            throw APIError(.unprocessableEntity, "'force' must be true or false")
+        }
         let caller = try request.requireCaller()
         let unified = UnifiedService(
             database: request.database, client: request.service.api.client(for: caller.user.spotifyID), user: caller.user)
@@ -136,7 +140,11 @@ struct DedupeRoutes: RouteCollection {
         for item in list {
             guard let uris = item.arrayValue?.compactMap(\.stringValue), uris.count == 2, uris[0] != uris[1],
                 uris.allSatisfy({ $0.hasPrefix("spotify:") })
-            else { throw APIError(.unprocessableEntity, "each pair is two different Spotify URIs, like [\"spotify:track:…\", \"spotify:track:…\"]") }
+            else {
+                throw APIError(
+                    .unprocessableEntity,
+                    "each pair is two different Spotify URIs, like [\"spotify:track:…\", \"spotify:track:…\"]")
+            }
             pairs.append(IgnoredPair(uris[0], uris[1]))
         }
         let ignores = IgnoreList(database: request.database, user: caller.user)

@@ -45,7 +45,9 @@ struct JobRoutes: RouteCollection {
     func show(_ request: Request) async throws -> Response {
         let caller = try request.requireCaller()
         let id = try request.uuidParameter("id", "job")
-        guard let job = try await JobRecord.query(on: request.database).filter(\.$id == id).filter(\.$user.$id == caller.userID).first()
+        guard
+            let job = try await JobRecord.query(on: request.database).filter(\.$id == id).filter(\.$user.$id == caller.userID)
+                .first()
         else { throw APIError.notFound("job \(id)") }
         return .json(Self.view(job))
     }

@@ -61,8 +61,10 @@ struct TokenRoutes: RouteCollection {
         let caller = try request.requireCaller()
         let id = try request.uuidParameter("id", "token")
         guard
-            let token = try await APITokenRecord.query(on: request.database).filter(\.$id == id).filter(\.$user.$id == caller.userID)
-                .first()
+            let token = try await APITokenRecord.query(on: request.database).filter(\.$id == id).filter(
+                \.$user.$id == caller.userID
+            )
+            .first()
         else { throw APIError.notFound("token \(id)") }
         try await token.delete(on: request.database)
         return Response(status: .noContent)

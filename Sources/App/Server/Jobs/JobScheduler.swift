@@ -208,7 +208,8 @@ public actor JobScheduler {
             return try await UserJobs.run(user: user.spotifyID, on: database, wait: 600) {
                 var result: [String: JSONValue] = [:]
                 do {
-                    let report = try await UserJobs.syncHoldingLease(user: user.spotifyID, context: mirror, api: api, concurrency: 4)
+                    let report = try await UserJobs.syncHoldingLease(
+                        user: user.spotifyID, context: mirror, api: api, concurrency: 4)
                     metrics.recordSync(seconds: Date().timeIntervalSince(started), outcome: "succeeded")
                     result["sync"] = try JSONValue(encoding: report)
                 } catch {
@@ -216,7 +217,8 @@ public actor JobScheduler {
                     throw error
                 }
                 let unified = UnifiedService(database: database, client: api.client(for: user.spotifyID), user: user)
-                let configured = try await UnifiedConfigRecord.query(on: database).filter(\.$user.$id == user.requireID())
+                let configured =
+                    try await UnifiedConfigRecord.query(on: database).filter(\.$user.$id == user.requireID())
                     .first() != nil
                 let automatic = try await unified.load().settings.automatic
                 var due = kind == "unify"

@@ -155,7 +155,8 @@ struct PageRoutes: RouteCollection {
         let rows = entries.map { entry -> Entry in
             let known = entry.uri.flatMap { catalog[$0] }
             let note: String? =
-                entry.isLocal ? "local file" : entry.kind == "unavailable" ? "unavailable" : entry.kind == "episode" ? "episode" : nil
+                entry.isLocal
+                ? "local file" : entry.kind == "unavailable" ? "unavailable" : entry.kind == "episode" ? "episode" : nil
             return Entry(
                 position: entry.position + 1, name: known?.name ?? entry.uri ?? "(unavailable)", note: note,
                 artists: known?.artists ?? "", addedAt: Pages.time(entry.addedAt))
@@ -186,7 +187,8 @@ struct PageRoutes: RouteCollection {
         let keepOptions = KeepPolicy.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: $0 == keep) }
         let page = Page(
             playlist: Info(
-                id: record.spotifyID, name: record.name, snapshot: record.snapshotID ?? "–", lastSync: Pages.time(record.lastSyncedAt),
+                id: record.spotifyID, name: record.name, snapshot: record.snapshotID ?? "–",
+                lastSync: Pages.time(record.lastSyncedAt),
                 entries: record.entryCount, editable: record.canEdit, readable: record.canReadItems),
             entries: rows, moreEntries: record.entryCount > limit, history: history, preview: preview,
             matchOptions: Self.matchOptions(level), keepOptions: keepOptions)
@@ -211,7 +213,8 @@ struct PageRoutes: RouteCollection {
                 try await service.apply(planID: planID, groups: Set(groups))
             }
             return Pages.redirect(
-                request, to: "/journal", notice: "Removed the duplicates of \(playlist.name): \(journal.status). You can undo it below.")
+                request, to: "/journal",
+                notice: "Removed the duplicates of \(playlist.name): \(journal.status). You can undo it below.")
         } catch let error as DedupeError {
             if case .stale = error { return Pages.redirect(request, to: back, notice: error.description) }
             throw error
@@ -256,7 +259,9 @@ struct PageRoutes: RouteCollection {
         }
         let form = try request.content.decode(Form.self)
         let name = form.name?.trimmingCharacters(in: .whitespaces) ?? ""
-        guard !name.isEmpty, name.count <= 100 else { throw APIError(.unprocessableEntity, "the name must be 1 to 100 characters") }
+        guard !name.isEmpty, name.count <= 100 else {
+            throw APIError(.unprocessableEntity, "the name must be 1 to 100 characters")
+        }
         guard let level = MatchLevel(rawValue: form.match ?? "exact"),
             let edits = UnifiedSettings.AppEdits(rawValue: form.app_edits ?? "keep")
         else { throw APIError(.unprocessableEntity, "the form has an unknown choice") }
@@ -293,7 +298,8 @@ struct PageRoutes: RouteCollection {
                 Row(
                     id: entry.id!.uuidString, kind: entry.kind == "unify" ? "unified update" : entry.kind,
                     playlist: playlist?.name ?? "?", status: entry.status, createdAt: Pages.time(entry.createdAt),
-                    undoable: ["dedupe", "unify"].contains(entry.kind) && ["applying", "verified", "mismatch", "failed"].contains(entry.status)))
+                    undoable: ["dedupe", "unify"].contains(entry.kind)
+                        && ["applying", "verified", "mismatch", "failed"].contains(entry.status)))
         }
         return try await Pages.render(request, "journal", title: "Journal", Page(entries: rows))
     }
@@ -351,8 +357,10 @@ struct PageRoutes: RouteCollection {
         let caller = try request.requireCaller()
         let id = try request.uuidParameter("id", "token")
         guard
-            let token = try await APITokenRecord.query(on: request.database).filter(\.$id == id).filter(\.$user.$id == caller.userID)
-                .first()
+            let token = try await APITokenRecord.query(on: request.database).filter(\.$id == id).filter(
+                \.$user.$id == caller.userID
+            )
+            .first()
         else { throw APIError.notFound("token \(id)") }
         try await token.delete(on: request.database)
         return Pages.redirect(request, to: "/account", notice: "Token \(token.name) revoked.")

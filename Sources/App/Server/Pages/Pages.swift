@@ -54,7 +54,9 @@ enum Pages {
             title: title, user: user(request), csrf: request.caller?.session?.csrfToken,
             notice: request.query[String.self, at: "notice"], page: page)
         let json = try JSONValue(encoding: context)
-        guard let data = leafData(json).dictionary else { throw APIError(.internalServerError, "a page context is not an object") }
+        guard let data = leafData(json).dictionary else {
+            throw APIError(.internalServerError, "a page context is not an object")
+        }
         let body = try await request.leaf.render(path: template, context: data).get()
         var headers = HTTPHeaders()
         headers.contentType = .html
@@ -96,7 +98,9 @@ enum Pages {
 
     static func time(_ date: Date?) -> String {
         guard let date else { return "never" }
-        return date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateTimeSeparator(.space).time(includingFractionalSeconds: false)) + " UTC"
+        return date.formatted(
+            Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateTimeSeparator(.space).time(
+                includingFractionalSeconds: false)) + " UTC"
     }
 
     static func day(_ date: Date) -> String {

@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Drives the real page in headless Chromium: login, sync, duplicates preview, apply and undo, unified update.
+
+Starts `playkeeper demo` (the emulator and the service on a temporary SQLite store), then checks the page's
+contents at 1280 px and at 390 px wide, with no horizontal scrolling, and saves a screenshot of each.
+
+    python3 Tests/Browser/browser_test.py --binary .build/debug/playkeeper --out artifacts/screenshots
+"""
+import argparse
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_demo(binary, port):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPOTIFY_") and k != "DATABASE_URL"}
+    process = subprocess.Popen([binary, "demo", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=env, text=True)
+    url = process.stdout.readline().strip()
+    if not url.startswith("http"):
+        process.kill()
+        raise SystemExit(f"the demo did not start: {url!r} {process.stderr.read()}")
+    return process, url
+
+
+def browser():
+    options = Options()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900"]:
+        options.add_argument(flag)
+    service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    return webdriver.Chrome(service=service, options=options)
+
+
+def set_width(driver, width, height):
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+
+
+def no_horizontal_scroll(driver, what):
+    scroll, inner = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    check(scroll <= inner, f"{what}: the page is {scroll} px wide in a {inner} px window")
+
+
+failures = []
+
+
+def check(condition, message):
+    print(("ok   " if condition else "FAIL ") + message)
+    if not condition:
+        failures.append(message)
+
+
+def submit(driver, element):
+    """Clicks a form's button and waits for the page it redirects to (every form answers with a notice)."""
+    element.click()
+    WebDriverWait(driver, 40).until(lambda d: "notice=" in d.current_url and d.find_elements(By.ID, "notice"))
+
+
+def notice(driver):
+    found = driver.find_elements(By.ID, "notice")
+    return found[0].text if found else ""
+
+
+def screenshot(driver, out, name):
+    path = os.path.join(out, name)
+    driver.save_screenshot(path)
+    print(f"     saved {path}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    demo, url = start_demo(args.binary, free_port())
+    driver = browser()
+    driver.set_page_load_timeout(60)
+    try:
+        # Logged out: the login button.
+        driver.get(url)
+        check("Log in with Spotify" in driver.page_source, "the home page offers the login")
+        driver.find_element(By.ID, "login").click()
+        # Back from the emulator's consent: the library page. Sync now waits for the sync to finish.
+        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "sync"))
+        check("library" in driver.find_element(By.TAG_NAME, "h1").text, "logged in, the library page")
+        submit(driver, driver.find_element(By.ID, "sync"))
+        check("finished" in notice(driver) or "already" in notice(driver), f"the sync ran ({notice(driver)})")
+        if "already" in notice(driver):
+            time.sleep(3)
+            driver.get(url)
+        rows = driver.find_elements(By.CSS_SELECTOR, "#playlists tbody tr")
+        check(len(rows) >= 5, f"the library lists the playlists ({len(rows)})")
+        check("Liked Songs" in driver.page_source, "Liked Songs is listed")
+        for width, height in [(1280, 900), (390, 844)]:
+            set_width(driver, width, height)
+            driver.get(url)
+            no_horizontal_scroll(driver, f"home at {width} px")
+            screenshot(driver, args.out, f"home-{width}.png")
+
+        # A playlist with duplicates: the preview explains each group.
+        set_width(driver, 1280, 900)
+        driver.get(url)
+        target = None
+        for row in driver.find_elements(By.CSS_SELECTOR, "#playlists tbody tr"):
+            cells = row.find_elements(By.TAG_NAME, "td")
+            if cells[3].text == "yes" and cells[4].text.isdigit() and int(cells[4].text) > 0 and "Liked" not in cells[0].text:
+                target = cells[0].find_element(By.TAG_NAME, "a").get_attribute("href")
+                break
+        check(target is not None, "a playlist with duplicates is listed")
+        driver.get(target)
+        groups = driver.find_elements(By.CSS_SELECTOR, ".group")
+        check(len(groups) > 0, f"the duplicates preview shows groups ({len(groups)})")
+        check(all(g.find_element(By.CSS_SELECTOR, ".muted").text for g in groups), "every group is explained")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "#entries tbody tr")) > 0, "the entries are listed")
+        for width, height in [(1280, 900), (390, 844)]:
+            set_width(driver, width, height)
+            driver.get(target)
+            no_horizontal_scroll(driver, f"playlist page at {width} px")
+            screenshot(driver, args.out, f"playlist-{width}.png")
+        set_width(driver, 1280, 900)
+        driver.get(target)
+        before = len(driver.find_elements(By.CSS_SELECTOR, "#entries tbody tr"))
+        submit(driver, driver.find_element(By.ID, "apply"))
+        check("Removed the duplicates" in notice(driver) and "verified" in notice(driver), f"applied ({notice(driver)})")
+        undo = driver.find_elements(By.CSS_SELECTOR, "button.undo")
+        check(len(undo) >= 1, "the journal offers an undo")
+        screenshot(driver, args.out, "journal-1280.png")
+        driver.get(target)
+        after = len(driver.find_elements(By.CSS_SELECTOR, "#entries tbody tr"))
+        check(after < before, f"the playlist lost its extra copies ({before} -> {after})")
+        driver.get(url + "/journal")
+        submit(driver, driver.find_elements(By.CSS_SELECTOR, "button.undo")[0])
+        check("Restored" in notice(driver), f"undone ({notice(driver)})")
+        driver.get(target)
+        restored = len(driver.find_elements(By.CSS_SELECTOR, "#entries tbody tr"))
+        check(restored == before, f"the playlist is whole again ({restored} entries)")
+
+        # The unified playlist: update it from the page.
+        driver.get(url + "/unified")
+        submit(driver, driver.find_element(By.ID, "unified-update"))
+        check("finished" in notice(driver), f"the unified playlist was updated ({notice(driver)})")
+        status = driver.find_element(By.ID, "unified-status").text
+        check(re.search(r"All my tracks: \d+ songs", status) is not None, f"its status shows the songs ({status[:80]!r})")
+        for width, height in [(1280, 900), (390, 844)]:
+            set_width(driver, width, height)
+            driver.get(url + "/unified")
+            no_horizontal_scroll(driver, f"unified page at {width} px")
+        screenshot(driver, args.out, "unified-390.png")
+        set_width(driver, 1280, 900)
+        driver.get(url + "/account")
+        check(re.search(r"\d{4}-\d{2}-\d{2}", driver.find_element(By.ID, "login-expiry").text) is not None,
+              "the account page shows the login expiry date")
+    finally:
+        driver.quit()
+        demo.send_signal(signal.SIGINT)
+        try:
+            demo.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            demo.kill()
+            failures.append("the demo did not stop on Ctrl-C")
+    check(demo.returncode == 0, f"the demo stopped cleanly on Ctrl-C (exit {demo.returncode})")
+    print(f"{len(failures)} failure(s)")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
