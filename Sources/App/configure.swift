@@ -17,4 +17,6 @@ public func configure(_ app: Application) async throws {
     app.asyncCommands.use(UnifyCommand(), as: "unify")
     app.asyncCommands.use(ServeCommand(), as: "serve", isDefault: true)
     app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(ExportCommand(), as: "export")
+    app.asyncCommands.use(DoctorCommand(), as: "doctor")
 }

@@ -32,10 +32,12 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// The tree of any `Encodable` value, through `JSONEncoder`.
-    public init(encoding value: some Encodable) throws {
+    /// The tree of any `Encodable` value, through `JSONEncoder`; `snakeCase` turns `personRemoved` into
+    /// `person_removed`, as the API and `--json` spell keys.
+    public init(encoding value: some Encodable, snakeCase: Bool = false) throws {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
+        if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
         self = try JSONValue(parsing: encoder.encode(value))
     }
 }

@@ -140,7 +140,7 @@ struct UnifyCommand: AsyncCommand {
             return try await service.update()
         }
         if signature.json {
-            Output.result(try JSONValue(encoding: report).serialized())
+            Output.result(try UnifiedViews.json(report).serialized())
         } else {
             UnifiedViews.describe(report).forEach(Output.result)
         }

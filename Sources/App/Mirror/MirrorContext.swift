@@ -43,8 +43,8 @@ public struct MirrorContext: Sendable {
         return context
     }
 
-    /// Registers the database with Fluent and runs the migrations.
-    public static func configureDatabase(_ app: Application, location: DatabaseLocation) async throws {
+    /// Registers the database with Fluent and (unless `migrate` is false) runs the migrations.
+    public static func configureDatabase(_ app: Application, location: DatabaseLocation, migrate: Bool = true) async throws {
         switch location {
         case .sqlite(let path):
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -60,6 +60,7 @@ public struct MirrorContext: Sendable {
             app.databases.use(.postgres(configuration: configuration, sqlLogLevel: .trace), as: .psql)
         }
         app.migrations.add(Store.migrations)
+        guard migrate else { return }
         do {
             if location.isSQLite {
                 // Several processes share the file: WAL lets readers work while one process writes.

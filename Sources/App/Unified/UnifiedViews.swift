@@ -1,8 +1,12 @@
 import Foundation
 import Library
+import PlaykeeperJSON
 
 /// The unified playlist's report as lines a person reads.
 enum UnifiedViews {
+    /// The report as the API and `--json` show it, keys in snake case.
+    static func json(_ report: UnifiedReport) throws -> JSONValue { try JSONValue(encoding: report, snakeCase: true) }
+
     static func describe(_ report: UnifiedReport) -> [String] {
         var lines: [String] = []
         let verb = report.status == "preview" ? "would hold" : "holds"

@@ -26,6 +26,12 @@ public struct UnifiedSettings: Codable, Sendable, Equatable {
 
     public init() {}
 
+    enum CodingKeys: String, CodingKey {
+        case name, include, exclude, liked, match, automatic
+        case includeEpisodes = "include_episodes", propagateRemovals = "propagate_removals", appEdits = "app_edits"
+        case isPublic = "public"
+    }
+
     public init(from decoder: any Decoder) throws {
         // Every field is optional on disk, so settings saved by an older version still load.
         let container = try decoder.container(keyedBy: CodingKeys.self)

@@ -20,15 +20,7 @@ struct UnifiedRoutes: RouteCollection {
             database: request.database, client: request.service.api.client(for: caller.user.spotifyID), user: caller.user)
     }
 
-    static func settingsView(_ settings: UnifiedSettings) -> JSONValue {
-        [
-            "name": .string(settings.name), "include": .array(settings.include.map(JSONValue.string)),
-            "exclude": .array(settings.exclude.map(JSONValue.string)), "liked": .bool(settings.liked),
-            "include_episodes": .bool(settings.includeEpisodes), "match": .string(settings.match.rawValue),
-            "propagate_removals": .bool(settings.propagateRemovals), "app_edits": .string(settings.appEdits.rawValue),
-            "public": .bool(settings.isPublic), "automatic": .bool(settings.automatic),
-        ]
-    }
+    static func settingsView(_ settings: UnifiedSettings) throws -> JSONValue { try JSONValue(encoding: settings) }
 
     /// Settings, shards and a preview computed from the mirror.
     static func view(_ request: Request) async throws -> JSONValue {
@@ -43,8 +35,8 @@ struct UnifiedRoutes: RouteCollection {
             ])
         }
         return [
-            "settings": settingsView(settings), "shards": .array(shards), "updated_at": MirrorViews.date(state.updatedAt),
-            "preview": try JSONValue(encoding: preview),
+            "settings": try settingsView(settings), "shards": .array(shards), "updated_at": MirrorViews.date(state.updatedAt),
+            "preview": try UnifiedViews.json(preview),
         ]
     }
 

@@ -224,7 +224,7 @@ public actor JobScheduler {
                 var due = kind == "unify"
                 if !due && configured && automatic { due = try await unified.sourcesChanged() }
                 if due {
-                    result["unified"] = try JSONValue(encoding: try await unified.update())
+                    result["unified"] = try UnifiedViews.json(try await unified.update())
                 }
                 return .object(result)
             }

@@ -232,7 +232,7 @@ struct PageRoutes: RouteCollection {
             var settings: UnifiedSettings
             var shards: [Shard]
             var updatedAt: String
-            var preview: UnifiedReport
+            var preview: JSONValue
             var skipped: Int
             var matchOptions: [Option]
         }
@@ -243,7 +243,7 @@ struct PageRoutes: RouteCollection {
             Shard(name: settings.shardName(index), entries: preview.shards.first { $0.index == index }?.entries ?? 0)
         }
         let page = Page(
-            settings: settings, shards: shards, updatedAt: Pages.time(state.updatedAt), preview: preview,
+            settings: settings, shards: shards, updatedAt: Pages.time(state.updatedAt), preview: try UnifiedViews.json(preview),
             skipped: preview.skipped.count, matchOptions: Self.matchOptions(settings.match))
         return try await Pages.render(request, "unified", title: "Unified playlist", page)
     }
