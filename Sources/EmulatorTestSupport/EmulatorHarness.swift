@@ -25,7 +25,7 @@ public final class EmulatorHarness: Sendable {
     }
 
     /// Runs `body` with a browser-like client that does not follow redirects, and shuts it down after.
-    private func withBrowser<T>(_ body: (HTTPClient) async throws -> T) async throws -> T {
+    private static func withBrowser<T>(_ body: (HTTPClient) async throws -> T) async throws -> T {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -40,7 +40,10 @@ public final class EmulatorHarness: Sendable {
     }
 
     /// GETs a URL and returns the status and body, for tests that play the browser.
-    public func get(_ url: String) async throws -> (status: Int, body: String) {
+    public func get(_ url: String) async throws -> (status: Int, body: String) { try await Self.fetch(url) }
+
+    /// GETs any URL without following redirects.
+    public static func fetch(_ url: String) async throws -> (status: Int, body: String) {
         try await withBrowser { client in
             let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
             let body = try await response.body.collect(upTo: 16 << 20)
@@ -70,7 +73,7 @@ public final class EmulatorHarness: Sendable {
 
     /// Opens an authorize URL (say, one a CLI printed) and returns the redirect.
     public func approve(url: URL) async throws -> URL {
-        let response = try await withBrowser {
+        let response = try await Self.withBrowser {
             try await $0.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(10))
         }
         guard (300..<400).contains(response.status.code), let location = response.headers.first(name: "location"),

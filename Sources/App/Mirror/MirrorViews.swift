@@ -20,6 +20,18 @@ public enum MirrorViews {
         ]
     }
 
+    /// The same shape as `playlist(_:)`, from a summary row.
+    public static func playlist(_ summary: PlaylistSummary) -> JSONValue {
+        [
+            "id": .string(summary.spotifyID), "name": .string(summary.name), "owner_id": JSONValue(summary.ownerID),
+            "owner_name": JSONValue(summary.ownerName), "description": JSONValue(summary.playlistDescription),
+            "public": JSONValue(summary.isPublic), "collaborative": .bool(summary.collaborative),
+            "snapshot_id": JSONValue(summary.snapshotID), "entry_count": JSONValue(summary.entryCount),
+            "can_read_items": .bool(summary.canReadItems), "can_edit": .bool(summary.canEdit), "is_liked": .bool(summary.isLiked),
+            "gone": .bool(summary.goneAt != nil), "gone_at": date(summary.goneAt), "last_synced_at": date(summary.lastSyncedAt),
+        ]
+    }
+
     public static func version(_ record: PlaylistVersionRecord) -> JSONValue {
         [
             "snapshot_id": JSONValue(record.snapshotID), "seen_at": date(record.seenAt),

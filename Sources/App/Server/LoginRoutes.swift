@@ -57,6 +57,7 @@ struct LoginRoutes: RouteCollection {
             redirect: URL(string: redirect)!,
             authorization: .init(url: server.api.configuration.redirectURI, state: state, pkce: pkce), now: server.now())
         let user = try await server.mirror.tokens.recordLogin(loggedIn.user, token: loggedIn.token)
+        await server.callers.forget(user: try user.requireID())
         request.logger.info("\(user.spotifyID) logged in")
 
         let response = request.redirect(to: "/", redirectType: .normal)

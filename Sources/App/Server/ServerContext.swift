@@ -10,6 +10,7 @@ public struct ServerContext: Sendable {
     public let api: SpotifyAPI
     public let metrics: ServiceMetrics
     public let scheduler: JobScheduler
+    let callers = CallerCache()
     /// The clock of sessions, login states and the scheduler; tests inject one.
     public let now: @Sendable () -> Date
 

@@ -4,14 +4,16 @@ import Vapor
 
 /// Starts the service on an application, runs it until SIGINT or SIGTERM, and shuts it down gracefully:
 /// running jobs finish, or go back to the queue for the next start.
-enum ServiceRunner {
-    struct Running {
-        let context: ServerContext
-        let url: URL
+public enum ServiceRunner {
+    public struct Running: Sendable {
+        public let context: ServerContext
+        public let url: URL
     }
 
     /// Opens the store, wires the routes, starts the HTTP server and the scheduler.
-    static func start(_ app: Application, settings: ServerSettings, environment: [String: String]) async throws -> Running {
+    public static func start(_ app: Application, settings: ServerSettings, environment: [String: String]) async throws
+        -> Running
+    {
         let configuration = try settings.spotifyConfiguration(environment)
         let mirror = try await MirrorContext.open(app, environment: environment)
         let metrics = ServiceMetrics()

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SQLKit
 
 /// A mirrored playlist. Liked Songs is one too, with `isLiked` set and `spotifyID` "liked".
 public final class PlaylistRecord: Model, @unchecked Sendable {
@@ -33,4 +34,37 @@ public final class PlaylistRecord: Model, @unchecked Sendable {
     @OptionalField(key: "raw") public var raw: String?
 
     public init() {}
+}
+
+/// A playlist's columns without the raw JSON, read through SQLKit: lists of playlists (the API's busiest
+/// route) decode these far faster than full Fluent models.
+public struct PlaylistSummary: Decodable, Sendable, Equatable {
+    public var spotifyID: String
+    public var name: String
+    public var ownerID: String?
+    public var ownerName: String?
+    public var playlistDescription: String?
+    public var isPublic: Bool?
+    public var collaborative: Bool
+    public var snapshotID: String?
+    public var entryCount: Int
+    public var canReadItems: Bool
+    public var canEdit: Bool
+    public var isLiked: Bool
+    public var goneAt: Date?
+    public var lastSyncedAt: Date?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case spotifyID = "spotify_id", name, ownerID = "owner_id", ownerName = "owner_name"
+        case playlistDescription = "description", isPublic = "is_public", collaborative, snapshotID = "snapshot_id"
+        case entryCount = "entry_count", canReadItems = "can_read_items", canEdit = "can_edit", isLiked = "is_liked"
+        case goneAt = "gone_at", lastSyncedAt = "last_synced_at"
+    }
+
+    /// A page of a user's playlists still in their library, in library order.
+    public static func page(user: UUID, limit: Int, offset: Int, on database: any Database) async throws -> [PlaylistSummary] {
+        try await database.sql().select().columns(CodingKeys.allCases.map(\.rawValue)).from(PlaylistRecord.schema)
+            .where("user_id", .equal, user).where("gone_at", .is, SQLLiteral.null).orderBy("list_position")
+            .limit(limit).offset(offset).all(decoding: PlaylistSummary.self)
+    }
 }

@@ -8,6 +8,10 @@ import SpotifyEmulator
 import Store
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The real binary against the emulator: golden `--json` outputs, export, doctor, and bad input.
 @Suite(.serialized)
 struct CLITests {
@@ -136,6 +140,39 @@ struct CLITests {
             #expect(checks.contains { $0["name"]?.stringValue == "redirect URI" && $0["status"]?.stringValue == "fail" })
             #expect(checks.contains { $0["name"]?.stringValue == "database" && $0["status"]?.stringValue == "fail" })
         }
+    }
+
+    @Test func theDemoStartsServesTheHomePageAndStopsOnCtrlC() async throws {
+        // A real DATABASE_URL and Spotify settings in the environment must not matter to the demo.
+        let run = try ExecutableTests.Run(
+            ["demo", "--port", "0"],
+            environment: ["DATABASE_URL": "postgres://someone:pw@127.0.0.1:1/real", "SPOTIFY_CLIENT_ID": "real-app"])
+        let url = try #require(try await run.lines(1).first, "the demo prints its URL: \(run.errors)")
+        #expect(url.hasPrefix("http://127.0.0.1:"))
+        let (status, body) = try await EmulatorHarness.fetch(url)
+        #expect(status == 200)
+        #expect(body.contains("Log in with Spotify"))
+        let data = try #require(
+            run.errors.split(separator: "\n").first { $0.contains("SQLite in ") }.map {
+                String($0.split(separator: " ").last!.dropLast())
+            })
+        #expect(FileManager.default.fileExists(atPath: data))
+        kill(run.process.processIdentifier, SIGINT)
+        #expect(try await run.exitCode() == 0)
+        #expect(!FileManager.default.fileExists(atPath: data), "its temporary data is deleted")
+    }
+
+    @Test func serveNamesABadVariable() async throws {
+        let run = try ExecutableTests.Run(["serve"], environment: ["PORT": "eighty", "SPOTIFY_CLIENT_ID": "x"])
+        #expect(try await run.exitCode() == 1)
+        #expect(run.errors.contains("PORT is invalid"), "\(run.errors)")
+        let proxy = try ExecutableTests.Run(
+            ["serve"], environment: ["PLAYKEEPER_PUBLIC_URL": "music.example.org", "SPOTIFY_CLIENT_ID": "x"])
+        #expect(try await proxy.exitCode() == 1)
+        #expect(proxy.errors.contains("PLAYKEEPER_PUBLIC_URL is invalid"), "\(proxy.errors)")
+        let missing = try ExecutableTests.Run(["serve"], environment: [:])
+        #expect(try await missing.exitCode() == 1)
+        #expect(missing.errors.contains("SPOTIFY_CLIENT_ID is not set"), "\(missing.errors)")
     }
 
     @Test func everyCommandsHelpHasExamples() async throws {

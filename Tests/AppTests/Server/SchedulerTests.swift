@@ -107,6 +107,33 @@ struct SchedulerTests {
         }
     }
 
+    @Test func aShutdownStopsARunningJobSafelyAndTheNextStartResumesIt() async throws {
+        var settings = ServerSettings()
+        settings.shutdownGrace = 0.2  // far shorter than the sync: the job is stopped, not left "running"
+        try await TestServer.with(library: LibraryGenerator(seed: 9, playlists: 10, items: 150).generate(), settings: settings) {
+            server in
+            let token = try await server.token()
+            _ = try await server.mirror.state.updateKnobs(["latency_ms": 150])
+            let started = try await server.send(.POST, "/api/v1/syncs", bearer: token)
+            let id = try #require(UUID(uuidString: started.json["id"]?.stringValue ?? ""))
+            try await Task.sleep(nanoseconds: 400_000_000)
+            await server.context.scheduler.stop()
+            let stopped = try #require(try await JobRecord.find(id, on: server.database))
+            #expect(stopped.status == "queued", "a stopped job goes back to the queue (\(stopped.status))")
+            try await server.mirror.expectConsistent()
+            _ = try await server.mirror.state.updateKnobs(["latency_ms": 0])
+
+            // The next process resumes it.
+            let next = ServerContext(
+                settings: ServerSettings(), mirror: server.mirror.context, api: server.context.api, metrics: ServiceMetrics())
+            try await next.scheduler.start(loop: false)
+            await next.scheduler.runDue()
+            await next.scheduler.waitUntilIdle()
+            #expect(try await JobRecord.find(id, on: server.database)?.status == "succeeded")
+            try await server.mirror.expectStoreEqualsEmulator()
+        }
+    }
+
     @Test func aSyncStartedWhileTheCLISyncsWaitsOrAnswers409() async throws {
         try await TestServer.with { server in
             let token = try await server.token()

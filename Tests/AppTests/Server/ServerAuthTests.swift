@@ -64,6 +64,26 @@ struct ServerAuthTests {
         }
     }
 
+    @Test func aLoginEndingWithin14DaysIsWarnedOnThePageAndInTheAPI() async throws {
+        try await TestServer.with { server in
+            let (cookie, _) = try await server.login()
+            await server.settle()
+            let user = try await server.mirror.user()
+            let calendar = Calendar(identifier: .gregorian)
+            user.authorizedAt = calendar.date(
+                byAdding: .day, value: 10, to: calendar.date(byAdding: .month, value: -6, to: server.clock.now)!)
+            try await user.save(on: server.database)
+            let me = try await server.send(.GET, "/api/v1/me", cookie: cookie)
+            #expect(me.json["login_ending_soon"]?.boolValue == true)
+            let home = try await server.send(.GET, "/", cookie: cookie, accept: "text/html")
+            #expect(home.body.contains("Your Spotify login ends on"))
+            user.needsLogin = true
+            try await user.save(on: server.database)
+            let marked = try await server.send(.GET, "/", cookie: cookie, accept: "text/html")
+            #expect(marked.body.contains("Spotify no longer accepts your login"))
+        }
+    }
+
     static let protectedRoutes: [(HTTPMethod, String)] = [
         (.GET, "/api/v1/me"), (.GET, "/api/v1/playlists"), (.GET, "/api/v1/playlists/liked"),
         (.GET, "/api/v1/playlists/liked/entries"), (.GET, "/api/v1/playlists/liked/history"), (.POST, "/api/v1/syncs"),

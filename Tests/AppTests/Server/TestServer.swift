@@ -35,10 +35,10 @@ final class TestServer: @unchecked Sendable {
 
     static func with(
         _ kind: StoreKind = .sqlite, library: EmulatorLibrary = LibraryGenerator(seed: 7, playlists: 6, items: 60).generate(),
-        _ body: (TestServer) async throws -> Void
+        settings: ServerSettings = ServerSettings(), _ body: (TestServer) async throws -> Void
     ) async throws {
         try await TestMirror.with(kind, library: library) { mirror in
-            let server = try TestServer(mirror: mirror)
+            let server = try TestServer(mirror: mirror, settings: settings)
             do {
                 try await body(server)
             } catch {

@@ -32,10 +32,10 @@ struct LibraryRoutes: RouteCollection {
     func playlists(_ request: Request) async throws -> Response {
         let caller = try request.requireCaller()
         let (limit, offset) = try request.page()
-        let query = PlaylistRecord.query(on: request.database).filter(\.$user.$id == caller.userID).filter(\.$goneAt == nil)
-        let total = try await query.copy().count()
-        let records = try await query.sort(\.$listPosition).range(offset..<(offset + limit)).all()
-        return .json(MirrorViews.page(records.map(MirrorViews.playlist), total: total, limit: limit, offset: offset))
+        let total = try await PlaylistRecord.query(on: request.database).filter(\.$user.$id == caller.userID)
+            .filter(\.$goneAt == nil).count()
+        let rows = try await PlaylistSummary.page(user: caller.userID, limit: limit, offset: offset, on: request.database)
+        return .json(MirrorViews.page(rows.map(MirrorViews.playlist), total: total, limit: limit, offset: offset))
     }
 
     func playlist(_ request: Request) async throws -> Response {

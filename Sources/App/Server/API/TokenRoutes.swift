@@ -67,6 +67,7 @@ struct TokenRoutes: RouteCollection {
             .first()
         else { throw APIError.notFound("token \(id)") }
         try await token.delete(on: request.database)
+        await request.service.callers.forget(tokenID: id)
         return Response(status: .noContent)
     }
 }

@@ -52,14 +52,20 @@ struct CallerMiddleware: AsyncMiddleware {
         let database = request.service.mirror.database
         let now = request.service.now()
         if let bearer = request.headers.bearerAuthorization?.token {
+            let hash = Secrets.digest(bearer)
+            if let user = await request.service.callers.user(forTokenHash: hash, now: now) {
+                request.caller = Caller(user: user, session: nil)
+                return try await next.respond(to: request)
+            }
             guard
-                let token = try await APITokenRecord.query(on: database).filter(\.$tokenHash == Secrets.digest(bearer)).first(),
+                let token = try await APITokenRecord.query(on: database).filter(\.$tokenHash == hash).first(),
                 let user = try await UserRecord.find(token.$user.id, on: database)
             else { throw APIError(.unauthorized, "this API token is unknown or was revoked") }
             if (token.lastUsedAt.map { now.timeIntervalSince($0) > 60 }) ?? true {
                 token.lastUsedAt = now
                 try await token.save(on: database)
             }
+            await request.service.callers.remember(user, tokenID: try token.requireID(), hash: hash, now: now)
             request.caller = Caller(user: user, session: nil)
         } else if let cookie = request.cookies[Secrets.sessionCookie]?.string, !cookie.isEmpty,
             let session = try await WebSessionRecord.query(on: database).filter(\.$tokenHash == Secrets.digest(cookie)).first(),

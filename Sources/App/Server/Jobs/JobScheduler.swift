@@ -166,6 +166,8 @@ public actor JobScheduler {
             try await job.save(on: database)
             guard let user = try await UserRecord.find(job.$user.id, on: database) else { return }
             let result = try await perform(job.kind, for: user, started: started)
+            // A sync stopped midway may return what it managed: it is not done, the next start resumes it.
+            if Task.isCancelled { throw CancellationError() }
             job.status = "succeeded"
             job.result = result.serialized()
             job.error = nil

@@ -363,6 +363,7 @@ struct PageRoutes: RouteCollection {
             .first()
         else { throw APIError.notFound("token \(id)") }
         try await token.delete(on: request.database)
+        await request.service.callers.forget(tokenID: id)
         return Pages.redirect(request, to: "/account", notice: "Token \(token.name) revoked.")
     }
 }
