@@ -203,6 +203,8 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            // Golden outputs are read from the repository by path, not bundled.
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -41,6 +41,8 @@ struct DuplicatesCommand: PositionalCommand {
           playkeeper duplicates "Road Trip"
           playkeeper duplicates --all --liked --match recording --keep oldest --json
           playkeeper duplicates --across
+
+        Exit codes: 0 ok, 1 error (an unknown playlist, say), 2 usage, 3 needs login, 4 rate limit.
         """
     }
 

@@ -41,6 +41,8 @@ struct EmulatorCommand: AsyncCommand {
           playkeeper emulator
           playkeeper emulator --port 0 --seed 7 --playlists 20 --items 200
           playkeeper emulator --library my-library.json --latency-ms 20 --rate-limit 100 --fault-rate 0.05
+
+        Exit codes: 0 stopped by Ctrl-C, 1 error (a busy port, say), 2 usage.
         """
     }
 

@@ -24,6 +24,8 @@ struct HistoryCommand: AsyncCommand {
         Examples:
           playkeeper history "Road Trip"
           playkeeper history spotify:playlist:37i9dQZF1DXcBWIGoYBM5M --json
+
+        Exit codes: 0 ok, 1 error (an unknown playlist, say), 2 usage, 3 nobody is logged in.
         """
     }
 

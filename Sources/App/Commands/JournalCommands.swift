@@ -29,6 +29,8 @@ struct UndoCommand: AsyncCommand {
 
         Example:
           playkeeper undo 2B7E6F8A-1C2D-4E5F-9A0B-1C2D3E4F5A6B
+
+        Exit codes: 0 restored, 1 error or refused (the playlist changed: use --force), 3 needs login, 5 another job runs.
         """
     }
 
@@ -73,6 +75,8 @@ struct JournalCommand: AsyncCommand {
 
         Example:
           playkeeper journal --json
+
+        Exit codes: 0 ok, 1 error, 2 usage.
         """
     }
 
@@ -120,6 +124,8 @@ struct IgnoreCommand: PositionalCommand {
         Examples:
           playkeeper ignore add spotify:track:AAA spotify:track:BBB
           playkeeper ignore list --json
+
+        Exit codes: 0 ok, 1 error, 2 usage.
         """
     }
 

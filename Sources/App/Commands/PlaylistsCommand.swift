@@ -24,6 +24,8 @@ struct PlaylistsCommand: AsyncCommand {
         Examples:
           playkeeper playlists
           playkeeper playlists --json --gone
+
+        Exit codes: 0 ok, 1 error, 2 usage, 3 nobody is logged in.
         """
     }
 

@@ -20,6 +20,8 @@ struct UsersCommand: AsyncCommand {
 
         Example:
           playkeeper users --json
+
+        Exit codes: 0 ok, 1 error.
         """
     }
 

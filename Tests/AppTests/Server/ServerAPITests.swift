@@ -37,6 +37,13 @@ struct ServerAPITests {
             #expect(entries.json["items"]?.arrayValue?.count == 5)
             #expect(entries.json["items"]?[0]?["position"]?.intValue == 2)
             #expect(entries.json["total"]?.intValue == 40)
+            let one = try await server.send(.GET, "/api/v1/playlists/p3", bearer: token)
+            #expect(one.json["name"]?.stringValue == "Random 3" && one.json["entry_count"]?.intValue == 40)
+            let jobs = try await server.send(.GET, "/api/v1/jobs", bearer: token)
+            #expect(jobs.json["items"]?.arrayValue?.contains { $0["kind"]?.stringValue == "sync" } == true)
+            let tokens = try await server.send(.GET, "/api/v1/tokens", bearer: token)
+            #expect(tokens.json["items"]?.arrayValue?.count == 1)
+            #expect(tokens.json["items"]?[0]?["last_used_at"]?.stringValue != nil, "tokens record their last use")
             let history = try await server.send(.GET, "/api/v1/playlists/p3/history", bearer: token)
             #expect(history.json["versions"]?.arrayValue?.count == 1)
 
