@@ -26,17 +26,12 @@ struct APIBench: AsyncParsableCommand {
         guard playlists > 0, rate > 0, seconds > 0, (1...200).contains(limit) else {
             throw ValidationError("--playlists, --rate and --seconds must be positive; --limit 1 to 200")
         }
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
         print("playkeeper-bench api: \(playlists) playlists, GET /api/v1/playlists?limit=\(limit) at \(rate)/s for \(seconds) s")
-        let emulator = try await ExternalEmulator(arguments: ["--playlists", "\(playlists)", "--items", "3"])
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pk-bench-\(UUID().uuidString)")
-        let app = try await Application.make(.custom(name: "bench"), .singleton, logger: logger)
-        app.logger = logger
-        do {
+        try await BenchRun.with(emulator: ["--playlists", "\(playlists)", "--items", "3"]) { run in
+            let (emulator, app, directory, logger) = (run.emulator, run.app, run.directory, run.logger)
             let key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
             let environment = [
-                "PLAYKEEPER_DATA_DIR": directory.path, "PLAYKEEPER_SECRET_KEY": key, "SPOTIFY_CLIENT_ID": "playkeeper-demo",
+                "PLAYKEEPER_DATA_DIR": directory.url.path, "PLAYKEEPER_SECRET_KEY": key, "SPOTIFY_CLIENT_ID": "playkeeper-demo",
                 "SPOTIFY_CLIENT_SECRET": "playkeeper-demo-secret", "SPOTIFY_API_URL": emulator.base + "/v1",
                 "SPOTIFY_ACCOUNTS_URL": emulator.base,
             ]
@@ -108,14 +103,6 @@ struct APIBench: AsyncParsableCommand {
             print(String(format: "       max             %.2f ms", latencies.last ?? .nan))
             await context.scheduler.stop()
             await app.server.shutdown()
-        } catch {
-            await emulator.stop()
-            try? await app.asyncShutdown()
-            try? FileManager.default.removeItem(at: directory)
-            throw error
         }
-        await emulator.stop()
-        try await app.asyncShutdown()
-        try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -25,16 +25,9 @@ struct DedupeBench: AsyncParsableCommand {
         guard (0..<1).contains(dupRate), items > 0 else {
             throw ValidationError("--items must be positive and --dup-rate in 0..<1")
         }
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
         print("playkeeper-bench dedupe: \(items) entries, duplicate rate \(dupRate), latency \(latencyMS) ms")
-        let emulator = try await ExternalEmulator(arguments: ["--playlists", "0", "--latency-ms", "\(latencyMS)"])
-        let directory = DataDirectory(
-            url: FileManager.default.temporaryDirectory.appendingPathComponent("pk-bench-\(UUID().uuidString)"))
-        try directory.ensureExists()
-        let app = try await Application.make(.custom(name: "bench"), .singleton, logger: logger)
-        app.logger = logger
-        do {
+        try await BenchRun.with(emulator: ["--playlists", "0", "--latency-ms", "\(latencyMS)"]) { run in
+            let (emulator, app, directory, logger) = (run.emulator, run.app, run.directory, run.logger)
             try await emulator.call(
                 .PUT, "/__emulator/library", json: Self.library(items: items, dupRate: dupRate, seed: UInt64(seed)))
             try await MirrorContext.configureDatabase(app, location: .sqlite(path: directory.file("bench.sqlite").path))
@@ -71,13 +64,7 @@ struct DedupeBench: AsyncParsableCommand {
                 String(
                     format: "       applying        %.3f s (journal, snapshot guard, writes, verification, re-mirror); %@",
                     applySeconds, journal.status))
-        } catch {
-            await emulator.stop()
-            try? await app.asyncShutdown()
-            throw error
         }
-        await emulator.stop()
-        try await app.asyncShutdown()
     }
 
     /// One playlist of `items` entries, `dupRate` of which repeat an earlier song somewhere else.

@@ -24,20 +24,13 @@ struct SyncBench: AsyncParsableCommand {
     @ArgumentParser.Option(help: "A DATABASE_URL (postgres://…); a temporary SQLite file by default.") var database: String?
 
     func run() async throws {
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
         print(
             "playkeeper-bench sync: \(playlists) playlists × ~\(items) items, latency \(latencyMS) ms, concurrency \(concurrency)"
         )
-        let emulator = try await ExternalEmulator(arguments: [
+        try await BenchRun.with(emulator: [
             "--seed", "\(seed)", "--playlists", "\(playlists)", "--items", "\(items)", "--latency-ms", "\(latencyMS)",
-        ])
-        let directory = DataDirectory(
-            url: FileManager.default.temporaryDirectory.appendingPathComponent("pk-bench-\(UUID().uuidString)"))
-        try directory.ensureExists()
-        let app = try await Application.make(.custom(name: "bench"), .singleton, logger: logger)
-        app.logger = logger
-        do {
+        ]) { run in
+            let (emulator, app, directory, logger) = (run.emulator, run.app, run.directory, run.logger)
             let location = try DatabaseLocation.parse(database, dataDirectory: directory.url)
             try await MirrorContext.configureDatabase(app, location: location)
             print("store: \(location.description)")
@@ -108,12 +101,6 @@ struct SyncBench: AsyncParsableCommand {
             )
             print(String(format: "       wall time        %.2f s", rewall))
             print(String(format: "  %@ peak RSS         %.1f MB (target ≤ 150 MB with 100k entries)", mark(rss <= 150), rss))
-        } catch {
-            await emulator.stop()
-            try? await app.asyncShutdown()
-            throw error
         }
-        await emulator.stop()
-        try await app.asyncShutdown()
     }
 }

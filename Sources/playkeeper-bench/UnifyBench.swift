@@ -24,16 +24,9 @@ struct UnifyBench: AsyncParsableCommand {
         guard songs > 0, new >= 0, playlists > 0, songs / playlists < 9_000 else {
             throw ValidationError("--songs and --playlists must be positive, with under 9,000 songs per playlist")
         }
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
         print("playkeeper-bench unify: \(songs) songs in \(playlists) playlists, then \(new) new; latency \(latencyMS) ms")
-        let emulator = try await ExternalEmulator(arguments: ["--playlists", "0", "--latency-ms", "\(latencyMS)"])
-        let directory = DataDirectory(
-            url: FileManager.default.temporaryDirectory.appendingPathComponent("pk-bench-\(UUID().uuidString)"))
-        try directory.ensureExists()
-        let app = try await Application.make(.custom(name: "bench"), .singleton, logger: logger)
-        app.logger = logger
-        do {
+        try await BenchRun.with(emulator: ["--playlists", "0", "--latency-ms", "\(latencyMS)"]) { run in
+            let (emulator, app, directory, logger) = (run.emulator, run.app, run.directory, run.logger)
             try await emulator.call(
                 .PUT, "/__emulator/library", json: Self.library(songs: songs + new, sources: playlists, shown: songs))
             try await MirrorContext.configureDatabase(app, location: .sqlite(path: directory.file("bench.sqlite").path))
@@ -81,13 +74,7 @@ struct UnifyBench: AsyncParsableCommand {
             print(
                 "  \(mark(idleWrites == 0)) nothing changed  \(idleWrites) writes, \(String(format: "%.2f", Date().timeIntervalSince(started))) s (\(idle.status))"
             )
-        } catch {
-            await emulator.stop()
-            try? await app.asyncShutdown()
-            throw error
         }
-        await emulator.stop()
-        try await app.asyncShutdown()
     }
 
     func writes(_ emulator: ExternalEmulator) async throws -> Int {

@@ -326,16 +326,6 @@ public struct UnifiedService: Sendable {
         return done
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }()
+    static var encoder: JSONEncoder { DedupeService.encoder }
+    static var decoder: JSONDecoder { DedupeService.decoder }
 }

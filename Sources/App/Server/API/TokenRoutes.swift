@@ -58,16 +58,20 @@ struct TokenRoutes: RouteCollection {
     }
 
     func revoke(_ request: Request) async throws -> Response {
+        _ = try await Self.revoke(request)
+        return Response(status: .noContent)
+    }
+
+    /// Deletes the caller's token named by the `id` path parameter (anyone else's is a 404) and forgets it at once.
+    static func revoke(_ request: Request) async throws -> APITokenRecord {
         let caller = try request.requireCaller()
         let id = try request.uuidParameter("id", "token")
         guard
-            let token = try await APITokenRecord.query(on: request.database).filter(\.$id == id).filter(
-                \.$user.$id == caller.userID
-            )
-            .first()
+            let token = try await APITokenRecord.query(on: request.database).filter(\.$id == id)
+                .filter(\.$user.$id == caller.userID).first()
         else { throw APIError.notFound("token \(id)") }
         try await token.delete(on: request.database)
         await request.service.callers.forget(tokenID: id)
-        return Response(status: .noContent)
+        return token
     }
 }

@@ -354,16 +354,7 @@ struct PageRoutes: RouteCollection {
     }
 
     func revokeToken(_ request: Request) async throws -> Response {
-        let caller = try request.requireCaller()
-        let id = try request.uuidParameter("id", "token")
-        guard
-            let token = try await APITokenRecord.query(on: request.database).filter(\.$id == id).filter(
-                \.$user.$id == caller.userID
-            )
-            .first()
-        else { throw APIError.notFound("token \(id)") }
-        try await token.delete(on: request.database)
-        await request.service.callers.forget(tokenID: id)
+        let token = try await TokenRoutes.revoke(request)
         return Pages.redirect(request, to: "/account", notice: "Token \(token.name) revoked.")
     }
 }
