@@ -127,62 +127,8 @@ public struct UnifiedService: Sendable {
             notes.append("\(unreadable.count) included playlist(s) cannot be used: gone, not readable, or managed by Playkeeper")
         }
 
-        // The sources' entries, as the planner sees them.
-        var entries: [[UnifiedPlan.SourceEntry]] = []
-        var skipped: [UnifiedReport.Skipped] = []
-        var sourceViews: [UnifiedReport.Source] = []
-        for source in sources {
-            // Only the `recording` and `similar` levels need the catalogue (ISRCs, titles and artists).
-            let records: [EntrySummary]
-            var items: [DedupeItem]?
-            if settings.match == .exact {
-                records = try await EntrySummary.of(playlist: source.requireID(), on: database)
-            } else {
-                let (full, known) = try await dedupe.items(of: source)
-                records = full.map(EntrySummary.init)
-                items = known
-            }
-            var list: [UnifiedPlan.SourceEntry] = []
-            list.reserveCapacity(records.count)
-            for (offset, record) in records.enumerated() {
-                let item = items?[offset]
-                let entry = UnifiedPlan.SourceEntry(
-                    uri: record.uri, addedAt: record.addedAt, isLocal: record.isLocal, isEpisode: record.kind == "episode",
-                    isAvailable: record.isAvailable, isrc: item?.isrc,
-                    similarKey: settings.match == .similar
-                        ? DuplicateFinder.similarKey(name: item?.name, artists: item?.artists ?? []) : nil)
-                if entry.uri == nil || entry.isLocal || !entry.isAvailable {
-                    skipped.append(
-                        .init(uri: record.uri, playlist: source.name, reason: record.isLocal ? "local file" : "unavailable"))
-                }
-                list.append(entry)
-            }
-            entries.append(list)
-            sourceViews.append(.init(id: source.spotifyID, name: source.name, entries: records.count))
-        }
-
-        // The shards as they are now. A shard deleted in the app is created again: its songs were not removed
-        // by the person, so they are not remembered as removals.
-        var current: [[String]?] = []
-        var written: [[String]] = []
-        var records: [PlaylistRecord?] = []
-        for (index, shard) in state.shards.enumerated() {
-            let record = try await PlaylistRecord.query(on: database).filter(\.$user.$id == user.requireID())
-                .filter(\.$spotifyID == shard.spotifyID).filter(\.$goneAt == nil).first()
-            records.append(record)
-            guard let record else {
-                current.append(nil)
-                written.append([])
-                notes.append("\(settings.shardName(index)) was deleted in the Spotify app; it is created again")
-                continue
-            }
-            let uris = try await EntrySummary.of(playlist: record.requireID(), on: database).compactMap(\.uri)
-            current.append(uris)
-            written.append(shard.lastWritten)
-            if let snapshot = shard.snapshotID, record.snapshotID != snapshot {
-                notes.append("\(record.name) was edited in the Spotify app since Playkeeper last wrote it")
-            }
-        }
+        let (entries, skipped, sourceViews) = try await sourceEntries(sources, settings: settings)
+        let (current, written, records) = try await currentShards(state, settings: settings, notes: &notes)
 
         var options = settings.planOptions
         options.shardSize = shardSize
@@ -273,6 +219,76 @@ public struct UnifiedService: Sendable {
         state.updatedAt = Date()
         try await save(settings, state)
         return report
+    }
+
+    /// The sources' entries as the planner sees them, what cannot be added, and a summary per source.
+    private func sourceEntries(_ sources: [PlaylistRecord], settings: UnifiedSettings) async throws
+        -> (entries: [[UnifiedPlan.SourceEntry]], skipped: [UnifiedReport.Skipped], views: [UnifiedReport.Source])
+    {
+        var entries: [[UnifiedPlan.SourceEntry]] = []
+        var skipped: [UnifiedReport.Skipped] = []
+        var sourceViews: [UnifiedReport.Source] = []
+        for source in sources {
+            // Only the `recording` and `similar` levels need the catalogue (ISRCs, titles and artists).
+            let records: [EntrySummary]
+            var items: [DedupeItem]?
+            if settings.match == .exact {
+                records = try await EntrySummary.of(playlist: source.requireID(), on: database)
+            } else {
+                let (full, known) = try await dedupe.items(of: source)
+                records = full.map(EntrySummary.init)
+                items = known
+            }
+            var list: [UnifiedPlan.SourceEntry] = []
+            list.reserveCapacity(records.count)
+            for (offset, record) in records.enumerated() {
+                let item = items?[offset]
+                let entry = UnifiedPlan.SourceEntry(
+                    uri: record.uri, addedAt: record.addedAt, isLocal: record.isLocal, isEpisode: record.kind == "episode",
+                    isAvailable: record.isAvailable, isrc: item?.isrc,
+                    similarKey: settings.match == .similar
+                        ? DuplicateFinder.similarKey(name: item?.name, artists: item?.artists ?? []) : nil)
+                if entry.uri == nil || entry.isLocal || !entry.isAvailable {
+                    skipped.append(
+                        .init(uri: record.uri, playlist: source.name, reason: record.isLocal ? "local file" : "unavailable"))
+                }
+                list.append(entry)
+            }
+            entries.append(list)
+            sourceViews.append(.init(id: source.spotifyID, name: source.name, entries: records.count))
+        }
+
+        return (entries, skipped, sourceViews)
+    }
+
+    /// The shards as they are now (`nil` for one deleted in the app), what Playkeeper last wrote to each, and
+    /// their rows. A shard deleted in the app is created again: its songs were not removed by the person, so
+    /// they are not remembered as removals.
+    private func currentShards(_ state: UnifiedState, settings: UnifiedSettings, notes: inout [String]) async throws
+        -> (current: [[String]?], written: [[String]], records: [PlaylistRecord?])
+    {
+        var current: [[String]?] = []
+        var written: [[String]] = []
+        var records: [PlaylistRecord?] = []
+        for (index, shard) in state.shards.enumerated() {
+            let record = try await PlaylistRecord.query(on: database).filter(\.$user.$id == user.requireID())
+                .filter(\.$spotifyID == shard.spotifyID).filter(\.$goneAt == nil).first()
+            records.append(record)
+            guard let record else {
+                current.append(nil)
+                written.append([])
+                notes.append("\(settings.shardName(index)) was deleted in the Spotify app; it is created again")
+                continue
+            }
+            let uris = try await EntrySummary.of(playlist: record.requireID(), on: database).compactMap(\.uri)
+            current.append(uris)
+            written.append(shard.lastWritten)
+            if let snapshot = shard.snapshotID, record.snapshotID != snapshot {
+                notes.append("\(record.name) was edited in the Spotify app since Playkeeper last wrote it")
+            }
+        }
+
+        return (current, written, records)
     }
 
     /// Renames the shards after the name setting changed.
