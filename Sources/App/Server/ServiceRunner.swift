@@ -27,7 +27,7 @@ public enum ServiceRunner {
         } catch {
             throw CommandFailure(
                 .error,
-                "cannot listen on \(settings.host):\(settings.port) (\(error)); is another program using it? Set PORT to another port"
+                "cannot listen on \(settings.host):\(settings.port) (\(error)); is another program using it? pick another port (demo: --port; serve: --port or PORT)"
             )
         }
         try await context.scheduler.start()
