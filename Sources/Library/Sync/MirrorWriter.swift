@@ -18,8 +18,8 @@ public actor MirrorWriter {
     public private(set) var entriesWritten = 0
 
     /// Catalogue rows written by this writer: within one sync a song's JSON is the same in every playlist,
-    /// so it is written once.
-    private var catalogued: Set<String> = []
+    /// so it is written once. Read outside the actor, by the tasks that prepare writes.
+    private nonisolated let catalogued = Ledger()
     private var writing = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
@@ -50,14 +50,30 @@ public actor MirrorWriter {
         public var syncedAt: Date
     }
 
+    /// A catalogue row with its raw JSON already serialized.
+    struct PreparedCatalogRow: Sendable {
+        var row: CatalogRow
+        var raw: String
+    }
+
     /// Replaces the stored entries of a playlist and records the version. Returns the diff.
+    ///
+    /// The new catalogue rows are serialized here, in the calling task, so that concurrent reads prepare their
+    /// writes in parallel and the single writer's turn holds database work only.
     @discardableResult
-    public func replaceEntries(_ update: PlaylistUpdate) async throws -> VersionDiff {
+    public nonisolated func replaceEntries(_ update: PlaylistUpdate) async throws -> VersionDiff {
+        var seen = Set<String>()
+        let catalog = update.entries.compactMap(\.catalog)
+            .filter { !catalogued.contains($0.uri) && seen.insert($0.uri).inserted }
+            .map { PreparedCatalogRow(row: $0, raw: $0.raw) }
+        return try await commit(update, catalog: catalog)
+    }
+
+    private func commit(_ update: PlaylistUpdate, catalog: [PreparedCatalogRow]) async throws -> VersionDiff {
         // Actors are reentrant across awaits: queue explicitly so that one write runs at a time.
         await turn()
         defer { next() }
         let started = Date()
-        let known = catalogued
         let diff = try await database.withConnection { connection in
             if connection.isSQLite {
                 // Per connection: wait for another process's write instead of failing, and in WAL mode sync at
@@ -65,24 +81,24 @@ public actor MirrorWriter {
                 try await connection.sql().raw("PRAGMA busy_timeout = 30000").run()
                 try await connection.sql().raw("PRAGMA synchronous = NORMAL").run()
             }
-            return try await connection.transaction { db in try await Self.write(update, skippingCatalog: known, on: db) }
+            return try await connection.transaction { db in try await Self.write(update, catalog: catalog, on: db) }
         }
         writeSeconds += Date().timeIntervalSince(started)
         entriesWritten += update.entries.count
-        for row in update.entries { if let item = row.catalog { catalogued.insert(item.uri) } }
+        catalogued.insert(catalog.map(\.row.uri))
         return diff
     }
 
-    private static func write(
-        _ update: PlaylistUpdate, skippingCatalog catalogued: Set<String>, on db: any Database
-    ) async throws -> VersionDiff {
+    private static func write(_ update: PlaylistUpdate, catalog: [PreparedCatalogRow], on db: any Database) async throws
+        -> VersionDiff
+    {
         let sql = try db.sql()
         let oldURIs = try await sql.select().column("uri").from(EntryRecord.schema)
             .where("playlist_id", .equal, update.playlistID).orderBy("position").all()
             .compactMap { try $0.decode(column: "uri", as: String?.self) }
         try await sql.delete(from: EntryRecord.schema).where("playlist_id", .equal, update.playlistID).run()
         try await insertEntries(update.entries, playlist: update.playlistID, on: sql)
-        try await upsertCatalog(update.entries.compactMap(\.catalog).filter { !catalogued.contains($0.uri) }, on: sql)
+        try await upsertCatalog(catalog, on: sql)
 
         let newURIs = update.entries.compactMap(\.uri)
         let diff = VersionDiff(old: oldURIs, new: newURIs)
@@ -121,18 +137,16 @@ public actor MirrorWriter {
         }
     }
 
-    static func upsertCatalog(_ rows: [CatalogRow], on sql: any SQLDatabase) async throws {
-        var seen = Set<String>()
-        let unique = rows.filter { seen.insert($0.uri).inserted }
-        for start in stride(from: 0, to: unique.count, by: batch) {
+    static func upsertCatalog(_ prepared: [PreparedCatalogRow], on sql: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: prepared.count, by: batch) {
             var insert = sql.insert(into: CatalogItemRecord.schema).columns(
                 "uri", "spotify_id", "kind", "name", "artists", "artist_ids", "album", "album_type", "duration_ms", "isrc", "raw")
-            for row in unique[start..<min(start + batch, unique.count)] {
+            for item in prepared[start..<min(start + batch, prepared.count)] {
+                let row = item.row
                 insert = insert.values(
                     SQLBind(row.uri), SQLBind(row.spotifyID), SQLBind(row.kind), SQLBind(row.name), SQLBind(row.artists),
                     SQLBind(row.artistIDs), SQLBind(row.album), SQLBind(row.albumType), SQLBind(row.durationMS),
-                    SQLBind(row.isrc),
-                    SQLBind(row.raw))
+                    SQLBind(row.isrc), SQLBind(item.raw))
             }
             try await insert.onConflict(with: ["uri"]) { conflict in
                 conflict.set(excludedValueOf: "spotify_id").set(excludedValueOf: "kind").set(excludedValueOf: "name")
@@ -144,4 +158,13 @@ public actor MirrorWriter {
             }.run()
         }
     }
+}
+
+/// A set of strings shared across tasks.
+final class Ledger: @unchecked Sendable {
+    private let lock = NSLock()
+    private var members: Set<String> = []
+
+    func contains(_ member: String) -> Bool { lock.withLock { members.contains(member) } }
+    func insert(_ new: [String]) { lock.withLock { members.formUnion(new) } }
 }
