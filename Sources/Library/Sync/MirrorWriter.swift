@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import PlaykeeperJSON
 import SQLKit
+import SQLiteNIO
 import SpotifyWebAPI
 import Store
 
@@ -97,8 +98,13 @@ public actor MirrorWriter {
             .where("playlist_id", .equal, update.playlistID).orderBy("position").all()
             .compactMap { try $0.decode(column: "uri", as: String?.self) }
         try await sql.delete(from: EntryRecord.schema).where("playlist_id", .equal, update.playlistID).run()
-        try await insertEntries(update.entries, playlist: update.playlistID, on: sql)
-        try await upsertCatalog(catalog, on: sql)
+        if let sqlite = db as? any SQLiteDatabase {
+            try await SQLiteBulkInsert.entries(update.entries, playlist: update.playlistID, on: sqlite)
+            try await SQLiteBulkInsert.catalog(catalog, on: sqlite)
+        } else {
+            try await insertEntries(update.entries, playlist: update.playlistID, on: sql)
+            try await upsertCatalog(catalog, on: sql)
+        }
 
         let newURIs = update.entries.compactMap(\.uri)
         let diff = VersionDiff(old: oldURIs, new: newURIs)

@@ -1,0 +1,76 @@
+import Foundation
+import SQLiteNIO
+import SpotifyWebAPI
+
+/// Multi-row inserts straight through SQLiteNIO, for the mirror's bulk writes on SQLite.
+///
+/// SQLKit encodes every bound value through `Encodable`, which costs more than SQLite's own work for
+/// 100,000 entries; here each value is `SQLiteData` at once. Values are stored as SQLKit stores them
+/// (UUIDs as text, dates as Unix seconds, booleans as integers), so Fluent reads them back unchanged.
+enum SQLiteBulkInsert {
+    static func entries(_ entries: [EntryRow], playlist: UUID, on sqlite: any SQLiteDatabase) async throws {
+        let id = SQLiteData.text(playlist.uuidString)
+        for start in stride(from: 0, to: entries.count, by: MirrorWriter.batch) {
+            let slice = entries[start..<min(start + MirrorWriter.batch, entries.count)]
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(slice.count * 10)
+            for entry in slice {
+                binds.append(id)
+                binds.append(.integer(entry.position))
+                binds.append(text(entry.uri))
+                binds.append(entry.addedAt.map { .float($0.timeIntervalSince1970) } ?? .null)
+                binds.append(text(entry.addedBy))
+                binds.append(.integer(entry.isLocal ? 1 : 0))
+                binds.append(text(entry.linkedFromURI))
+                binds.append(.text(entry.kind.rawValue))
+                binds.append(entry.isPlayable.map { .integer($0 ? 1 : 0) } ?? .null)
+                binds.append(.text(entry.raw))
+            }
+            let sql = """
+                INSERT INTO "entries" ("playlist_id", "position", "uri", "added_at", "added_by", "is_local", \
+                "linked_from_uri", "kind", "is_playable", "raw") VALUES \(placeholders(rows: slice.count, columns: 10))
+                """
+            _ = try await sqlite.query(sql, binds)
+        }
+    }
+
+    /// Inserts catalogue rows, updating a known URI only when its raw JSON changed.
+    static func catalog(_ prepared: [MirrorWriter.PreparedCatalogRow], on sqlite: any SQLiteDatabase) async throws {
+        let columns = [
+            "uri", "spotify_id", "kind", "name", "artists", "artist_ids", "album", "album_type", "duration_ms", "isrc", "raw",
+        ]
+        let updates = columns.dropFirst().map { "\"\($0)\" = \"excluded\".\"\($0)\"" }.joined(separator: ", ")
+        for start in stride(from: 0, to: prepared.count, by: MirrorWriter.batch) {
+            let slice = prepared[start..<min(start + MirrorWriter.batch, prepared.count)]
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(slice.count * columns.count)
+            for item in slice {
+                let row = item.row
+                binds.append(.text(row.uri))
+                binds.append(text(row.spotifyID))
+                binds.append(.text(row.kind))
+                binds.append(text(row.name))
+                binds.append(text(row.artists))
+                binds.append(text(row.artistIDs))
+                binds.append(text(row.album))
+                binds.append(text(row.albumType))
+                binds.append(row.durationMS.map { .integer($0) } ?? .null)
+                binds.append(text(row.isrc))
+                binds.append(.text(item.raw))
+            }
+            let sql = """
+                INSERT INTO "catalog_items" (\(columns.map { "\"\($0)\"" }.joined(separator: ", "))) \
+                VALUES \(placeholders(rows: slice.count, columns: columns.count)) \
+                ON CONFLICT ("uri") DO UPDATE SET \(updates) WHERE "catalog_items"."raw" <> "excluded"."raw"
+                """
+            _ = try await sqlite.query(sql, binds)
+        }
+    }
+
+    private static func text(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
+
+    private static func placeholders(rows: Int, columns: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        return Array(repeating: row, count: rows).joined(separator: ", ")
+    }
+}
