@@ -41,7 +41,16 @@ struct ServeCommand: AsyncCommand {
                 settings.port = port
             }
             let app = context.application
-            let running = try await ServiceRunner.start(app, settings: settings, environment: environment)
+            let running: ServiceRunner.Running
+            do {
+                running = try await ServiceRunner.start(app, settings: settings, environment: environment)
+            } catch ConfigurationError.missing("SPOTIFY_CLIENT_ID") {
+                // The first thing a newcomer who runs `playkeeper` without arguments sees.
+                throw CommandFailure(
+                    .error,
+                    "SPOTIFY_CLIENT_ID is not set: register a Spotify app and set it (see the README), "
+                        + "or try everything offline with 'playkeeper demo'")
+            }
             Output.progress(
                 "Playkeeper on \(running.url.absoluteString); Spotify redirect URI: \(running.context.api.configuration.redirectURI.absoluteString). Ctrl-C stops it."
             )

@@ -173,6 +173,7 @@ struct CLITests {
         let missing = try ExecutableTests.Run(["serve"], environment: [:])
         #expect(try await missing.exitCode() == 1)
         #expect(missing.errors.contains("SPOTIFY_CLIENT_ID is not set"), "\(missing.errors)")
+        #expect(missing.errors.contains("playkeeper demo"), "a newcomer is pointed at the demo")
     }
 
     @Test func everyCommandsHelpHasExamples() async throws {
