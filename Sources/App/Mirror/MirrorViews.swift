@@ -9,18 +9,9 @@ public enum MirrorViews {
         date.map { .string($0.formatted(Date.ISO8601FormatStyle())) } ?? .null
     }
 
-    public static func playlist(_ record: PlaylistRecord) -> JSONValue {
-        [
-            "id": .string(record.spotifyID), "name": .string(record.name), "owner_id": JSONValue(record.ownerID),
-            "owner_name": JSONValue(record.ownerName), "description": JSONValue(record.playlistDescription),
-            "public": JSONValue(record.isPublic), "collaborative": .bool(record.collaborative),
-            "snapshot_id": JSONValue(record.snapshotID), "entry_count": JSONValue(record.entryCount),
-            "can_read_items": .bool(record.canReadItems), "can_edit": .bool(record.canEdit), "is_liked": .bool(record.isLiked),
-            "gone": .bool(record.goneAt != nil), "gone_at": date(record.goneAt), "last_synced_at": date(record.lastSyncedAt),
-        ]
-    }
+    public static func playlist(_ record: PlaylistRecord) -> JSONValue { playlist(PlaylistSummary(record)) }
 
-    /// The same shape as `playlist(_:)`, from a summary row.
+    /// A playlist as the API and `--json` show it; lists read summaries, single playlists their record.
     public static func playlist(_ summary: PlaylistSummary) -> JSONValue {
         [
             "id": .string(summary.spotifyID), "name": .string(summary.name), "owner_id": JSONValue(summary.ownerID),

@@ -14,6 +14,13 @@ public actor MirrorWriter {
     let database: any Database
     /// Rows per INSERT statement: well under SQLite's and PostgreSQL's bind-parameter limits.
     static let batch = 400
+    /// The columns of an entry row and of a catalogue row, in the order both insert paths bind them.
+    static let entryColumns = [
+        "playlist_id", "position", "uri", "added_at", "added_by", "is_local", "linked_from_uri", "kind", "is_playable", "raw",
+    ]
+    static let catalogColumns = [
+        "uri", "spotify_id", "kind", "name", "artists", "artist_ids", "album", "album_type", "duration_ms", "isrc", "raw",
+    ]
     /// Time spent inside write transactions, and the entries written, for the benchmark.
     public private(set) var writeSeconds: Double = 0
     public private(set) var entriesWritten = 0
@@ -130,9 +137,7 @@ public actor MirrorWriter {
 
     static func insertEntries(_ entries: [EntryRow], playlist: UUID, on sql: any SQLDatabase) async throws {
         for start in stride(from: 0, to: entries.count, by: batch) {
-            var insert = sql.insert(into: EntryRecord.schema).columns(
-                "playlist_id", "position", "uri", "added_at", "added_by", "is_local", "linked_from_uri", "kind",
-                "is_playable", "raw")
+            var insert = sql.insert(into: EntryRecord.schema).columns(entryColumns)
             for entry in entries[start..<min(start + batch, entries.count)] {
                 insert = insert.values(
                     SQLBind(playlist), SQLBind(entry.position), SQLBind(entry.uri), SQLBind(entry.addedAt),
@@ -145,8 +150,7 @@ public actor MirrorWriter {
 
     static func upsertCatalog(_ prepared: [PreparedCatalogRow], on sql: any SQLDatabase) async throws {
         for start in stride(from: 0, to: prepared.count, by: batch) {
-            var insert = sql.insert(into: CatalogItemRecord.schema).columns(
-                "uri", "spotify_id", "kind", "name", "artists", "artist_ids", "album", "album_type", "duration_ms", "isrc", "raw")
+            var insert = sql.insert(into: CatalogItemRecord.schema).columns(catalogColumns)
             for item in prepared[start..<min(start + batch, prepared.count)] {
                 let row = item.row
                 insert = insert.values(
@@ -155,10 +159,7 @@ public actor MirrorWriter {
                     SQLBind(row.isrc), SQLBind(item.raw))
             }
             try await insert.onConflict(with: ["uri"]) { conflict in
-                conflict.set(excludedValueOf: "spotify_id").set(excludedValueOf: "kind").set(excludedValueOf: "name")
-                    .set(excludedValueOf: "artists").set(excludedValueOf: "artist_ids").set(excludedValueOf: "album")
-                    .set(excludedValueOf: "album_type").set(excludedValueOf: "duration_ms").set(excludedValueOf: "isrc")
-                    .set(excludedValueOf: "raw")
+                catalogColumns.dropFirst().reduce(conflict) { $0.set(excludedValueOf: $1) }
                     // A song in many playlists is rewritten only when Spotify's answer for it changed.
                     .where(SQLColumn("raw", table: CatalogItemRecord.schema), .notEqual, SQLColumn("raw", table: "excluded"))
             }.run()

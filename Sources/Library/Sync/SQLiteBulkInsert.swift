@@ -27,8 +27,8 @@ enum SQLiteBulkInsert {
                 binds.append(.text(entry.raw))
             }
             let sql = """
-                INSERT INTO "entries" ("playlist_id", "position", "uri", "added_at", "added_by", "is_local", \
-                "linked_from_uri", "kind", "is_playable", "raw") VALUES \(placeholders(rows: slice.count, columns: 10))
+                INSERT INTO "entries" (\(quoted(MirrorWriter.entryColumns))) \
+                VALUES \(placeholders(rows: slice.count, columns: MirrorWriter.entryColumns.count))
                 """
             _ = try await sqlite.query(sql, binds)
         }
@@ -59,13 +59,15 @@ enum SQLiteBulkInsert {
                 binds.append(.text(item.raw))
             }
             let sql = """
-                INSERT INTO "catalog_items" (\(columns.map { "\"\($0)\"" }.joined(separator: ", "))) \
+                INSERT INTO "catalog_items" (\(quoted(columns))) \
                 VALUES \(placeholders(rows: slice.count, columns: columns.count)) \
                 ON CONFLICT ("uri") DO UPDATE SET \(updates) WHERE "catalog_items"."raw" <> "excluded"."raw"
                 """
             _ = try await sqlite.query(sql, binds)
         }
     }
+
+    private static func quoted(_ columns: [String]) -> String { columns.map { "\"\($0)\"" }.joined(separator: ", ") }
 
     private static func text(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
 

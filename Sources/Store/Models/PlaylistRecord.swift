@@ -61,6 +61,23 @@ public struct PlaylistSummary: Decodable, Sendable, Equatable {
         case goneAt = "gone_at", lastSyncedAt = "last_synced_at"
     }
 
+    public init(_ record: PlaylistRecord) {
+        spotifyID = record.spotifyID
+        name = record.name
+        ownerID = record.ownerID
+        ownerName = record.ownerName
+        playlistDescription = record.playlistDescription
+        isPublic = record.isPublic
+        collaborative = record.collaborative
+        snapshotID = record.snapshotID
+        entryCount = record.entryCount
+        canReadItems = record.canReadItems
+        canEdit = record.canEdit
+        isLiked = record.isLiked
+        goneAt = record.goneAt
+        lastSyncedAt = record.lastSyncedAt
+    }
+
     /// A page of a user's playlists still in their library, in library order.
     public static func page(user: UUID, limit: Int, offset: Int, on database: any Database) async throws -> [PlaylistSummary] {
         try await database.sql().select().columns(CodingKeys.allCases.map(\.rawValue)).from(PlaylistRecord.schema)
