@@ -41,10 +41,8 @@ struct UndoCommand: AsyncCommand {
             }
             let session = try await DedupeSession.open(context, user: signature.user)
             let journal = try await UserJobs.run(user: session.user.spotifyID, on: session.mirror.database, wait: 600) {
-                // The unified playlist's undo also records the restored list as Playkeeper's; for a dedupe it is the same undo.
-                let unified = UnifiedService(
-                    database: session.mirror.database, client: session.service.client, user: session.user)
-                return try await unified.undo(journalID: id, force: signature.force)
+                try await JournalUndo(database: session.mirror.database, client: session.service.client, user: session.user)
+                    .undo(journalID: id, force: signature.force)
             }
             let playlist = try await PlaylistRecord.find(journal.$playlist.id, on: session.mirror.database)
             if signature.json {

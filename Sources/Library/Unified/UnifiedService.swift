@@ -34,10 +34,7 @@ public struct UnifiedService: Sendable {
     /// The saved settings and state, or the defaults before the first use.
     public func load() async throws -> (settings: UnifiedSettings, state: UnifiedState) {
         guard let record = try await record() else { return (UnifiedSettings(), UnifiedState()) }
-        return (
-            try Self.decoder.decode(UnifiedSettings.self, from: Data(record.settings.utf8)),
-            try Self.decoder.decode(UnifiedState.self, from: Data(record.state.utf8))
-        )
+        return try Self.decode(record)
     }
 
     /// Saves new settings, keeping the state.
@@ -50,6 +47,13 @@ public struct UnifiedService: Sendable {
         }
         try await save(settings, state)
         return settings
+    }
+
+    static func decode(_ record: UnifiedConfigRecord) throws -> (settings: UnifiedSettings, state: UnifiedState) {
+        (
+            try decoder.decode(UnifiedSettings.self, from: Data(record.settings.utf8)),
+            try decoder.decode(UnifiedState.self, from: Data(record.state.utf8))
+        )
     }
 
     func record() async throws -> UnifiedConfigRecord? {
@@ -69,7 +73,7 @@ public struct UnifiedService: Sendable {
     public static func managedIDs(of user: UserRecord, on database: any Database) async throws -> Set<String> {
         guard let record = try await UnifiedConfigRecord.query(on: database).filter(\.$user.$id == user.requireID()).first()
         else { return [] }
-        return Set(try decoder.decode(UnifiedState.self, from: Data(record.state.utf8)).shards.map(\.spotifyID))
+        return Set(try decode(record).state.shards.map(\.spotifyID))
     }
 
     // MARK: Sources
@@ -103,12 +107,14 @@ public struct UnifiedService: Sendable {
         return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Whether the sources or the settings changed since the last update (or there was none).
-    public func sourcesChanged() async throws -> Bool {
-        let (settings, state) = try await load()
-        let managed = Set(state.shards.map(\.spotifyID))
-        let current = try signature(settings, sources: try await sources(settings, managed: managed))
-        return current != state.sourcesSignature
+    /// Whether a scheduled sync should update the unified playlist: the person set it up, left it automatic,
+    /// and its sources or settings changed since the last update.
+    public func scheduledUpdateIsDue() async throws -> Bool {
+        guard let record = try await record() else { return false }
+        let (settings, state) = try Self.decode(record)
+        guard settings.automatic else { return false }
+        let sources = try await sources(settings, managed: Set(state.shards.map(\.spotifyID)))
+        return try signature(settings, sources: sources) != state.sourcesSignature
     }
 
     // MARK: Updating
@@ -324,22 +330,17 @@ public struct UnifiedService: Sendable {
 
     // MARK: Undo
 
-    /// Undoes one update of a shard, then records the restored list as Playkeeper's, so that the next update
-    /// converges again without treating the undo as the person's edits.
-    public func undo(journalID: UUID, force: Bool = false) async throws -> JournalRecord {
-        let done = try await dedupe.undo(journalID: journalID, force: force)
+    /// After an undo restored one of the shards, records the restored list as Playkeeper's, so that the next
+    /// update converges again without treating the undo as the person's edits. Other playlists are not its own.
+    func noteRestored(_ playlist: PlaylistRecord, by undo: JournalRecord) async throws {
         let (settings, loaded) = try await load()
         var state = loaded
-        guard let playlist = try await PlaylistRecord.find(done.$playlist.id, on: database),
-            let index = state.shards.firstIndex(where: { $0.spotifyID == playlist.spotifyID })
-        else { return done }
-        let restored = try await EntryRecord.query(on: database).filter(\.$playlist.$id == playlist.requireID()).sort(\.$position)
-            .all().compactMap(\.uri)
-        state.shards[index].lastWritten = restored
-        state.shards[index].snapshotID = done.snapshotAfter
+        guard let index = state.shards.firstIndex(where: { $0.spotifyID == playlist.spotifyID }) else { return }
+        state.shards[index].lastWritten = try await EntrySummary.of(playlist: playlist.requireID(), on: database)
+            .compactMap(\.uri)
+        state.shards[index].snapshotID = undo.snapshotAfter
         state.sourcesSignature = nil
         try await save(settings, state)
-        return done
     }
 
     static var encoder: JSONEncoder { DedupeService.encoder }

@@ -342,7 +342,10 @@ struct UnifiedTests {
 
             // Undo restores the shard as it was before that update; a re-run converges.
             _ = try await mirror.sync()
-            let undone = try await service(mirror).undo(journalID: try journal.requireID(), force: true)
+            let undone = try await JournalUndo(
+                database: mirror.database, client: mirror.api.client(for: "demo"), user: try await mirror.user()
+            )
+            .undo(journalID: try journal.requireID(), force: true)
             #expect(undone.status == "verified")
             #expect(await mirror.state.uris(of: shard.id)?.count == 300)
             let rerun = try await unify(mirror)

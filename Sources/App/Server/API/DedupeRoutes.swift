@@ -111,14 +111,19 @@ struct DedupeRoutes: RouteCollection {
         if let force = body["force"], force.boolValue == nil {
             throw APIError(.unprocessableEntity, "'force' must be true or false")
         }
-        let caller = try request.requireCaller()
-        let unified = UnifiedService(
-            database: request.database, client: request.service.api.client(for: caller.user.spotifyID), user: caller.user)
-        let done = try await UserJobs.run(user: caller.user.spotifyID, on: request.database, wait: 30) {
-            try await unified.undo(journalID: journalID, force: body["force"]?.boolValue ?? false)
-        }
+        let done = try await Self.undo(journalID, force: body["force"]?.boolValue ?? false, request: request)
         let playlist = try await PlaylistRecord.find(done.$playlist.id, on: request.database)
         return .json(DedupeViews.journal(done, playlist: playlist))
+    }
+
+    /// Undoes a journal entry of the caller under their job lease; the API and the page share it.
+    static func undo(_ journalID: UUID, force: Bool, request: Request) async throws -> JournalRecord {
+        let caller = try request.requireCaller()
+        let undo = JournalUndo(
+            database: request.database, client: request.service.api.client(for: caller.user.spotifyID), user: caller.user)
+        return try await UserJobs.run(user: caller.user.spotifyID, on: request.database, wait: 30) {
+            try await undo.undo(journalID: journalID, force: force)
+        }
     }
 
     static func pairsView(_ pairs: [IgnoredPair]) -> JSONValue {

@@ -219,12 +219,8 @@ public actor JobScheduler {
                     throw error
                 }
                 let unified = UnifiedService(database: database, client: api.client(for: user.spotifyID), user: user)
-                let configured =
-                    try await UnifiedConfigRecord.query(on: database).filter(\.$user.$id == user.requireID())
-                    .first() != nil
-                let automatic = try await unified.load().settings.automatic
-                var due = kind == "unify"
-                if !due && configured && automatic { due = try await unified.sourcesChanged() }
+                // A requested update always runs; after a scheduled sync, only when its sources changed.
+                let due = kind == "unify" ? true : try await unified.scheduledUpdateIsDue()
                 if due {
                     result["unified"] = try UnifiedViews.json(try await unified.update())
                 }

@@ -306,12 +306,8 @@ struct PageRoutes: RouteCollection {
 
     func undo(_ request: Request) async throws -> Response {
         let id = try request.uuidParameter("id", "journal entry")
-        let caller = try request.requireCaller()
-        let unified = try UnifiedRoutes.service(request)
         do {
-            let done = try await UserJobs.run(user: caller.user.spotifyID, on: request.database, wait: 30) {
-                try await unified.undo(journalID: id)
-            }
+            let done = try await DedupeRoutes.undo(id, force: false, request: request)
             return Pages.redirect(
                 request, to: "/journal",
                 notice: "Restored (\(done.status)). Spotify cannot restore the original \"added at\" of re-added songs.")
