@@ -32,8 +32,14 @@ struct ExecutableTests {
         private var out = Data()
         private var err = Data()
 
-        init(_ arguments: [String], environment: [String: String]) throws {
-            process.executableURL = ExecutableTests.binary
+        /// Runs `playkeeper` (or `executable`) with `arguments`, the environment without SPOTIFY_* and the data
+        /// directory, plus `environment`.
+        init(
+            _ arguments: [String], environment: [String: String], executable: URL = ExecutableTests.binary,
+            directory: URL? = nil
+        ) throws {
+            process.executableURL = executable
+            process.currentDirectoryURL = directory
             process.arguments = arguments
             var merged = ProcessInfo.processInfo.environment.filter {
                 !$0.key.hasPrefix("SPOTIFY_") && $0.key != "PLAYKEEPER_DATA_DIR"
@@ -67,8 +73,9 @@ struct ExecutableTests {
             return output.split(separator: "\n").map(String.init)
         }
 
-        func exitCode() async throws -> Int32 {
-            for _ in 0..<600 where process.isRunning { try await Task.sleep(nanoseconds: 100_000_000) }
+        /// Waits for the process (at most `timeout` seconds, then stops it) and returns its exit status.
+        func exitCode(timeout: Double = 60) async throws -> Int32 {
+            for _ in 0..<Int(timeout * 10) where process.isRunning { try await Task.sleep(nanoseconds: 100_000_000) }
             if process.isRunning { process.terminate() }
             process.waitUntilExit()
             try await Task.sleep(nanoseconds: 100_000_000)  // let the pipes drain

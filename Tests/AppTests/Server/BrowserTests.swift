@@ -11,45 +11,34 @@ import Testing
 struct BrowserTests {
     static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
 
+    /// Whether python3 can import `module`; checked once, when the suite decides what to skip.
     static func python(_ module: String) -> Bool {
-        (try? run(["python3", "-c", "import \(module)"]).status) == 0
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import \(module)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
     }
 
     static var browserReady: Bool {
         isCI || (FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver") && python("selenium"))
     }
 
-    static func run(_ arguments: [String], timeout: TimeInterval = 300) throws -> (status: Int32, output: String) {
-        final class Collected: @unchecked Sendable {
-            let lock = NSLock()
-            var data = Data()
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = Fixtures.repositoryRoot
-        let pipe = Pipe()
-        let collected = Collected()
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            collected.lock.withLock { collected.data.append(chunk) }
-        }
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        Thread.sleep(forTimeInterval: 0.2)
-        pipe.fileHandleForReading.readabilityHandler = nil
-        return (process.terminationStatus, collected.lock.withLock { String(decoding: collected.data, as: UTF8.self) })
+    /// Runs a command from the repository root, through `ExecutableTests.Run`, with stdout and stderr together.
+    static func run(_ arguments: [String], timeout: Double = 300) async throws -> (status: Int32, output: String) {
+        let run = try ExecutableTests.Run(
+            arguments, environment: [:], executable: URL(fileURLWithPath: "/usr/bin/env"), directory: Fixtures.repositoryRoot)
+        let status = try await run.exitCode(timeout: timeout)
+        return (status, run.output + run.errors)
     }
 
     @Test(.enabled(if: browserReady, "needs Debian's chromium-driver and selenium (scripts/test installs them under CI)"))
-    func loginSyncDuplicatesApplyUndoAndUnifiedThroughTheRealPage() throws {
+    func loginSyncDuplicatesApplyUndoAndUnifiedThroughTheRealPage() async throws {
         let screenshots = Fixtures.repositoryRoot.appendingPathComponent("artifacts/screenshots").path
-        let result = try Self.run([
+        let result = try await Self.run([
             "python3", "Tests/Browser/browser_test.py", "--binary", ExecutableTests.binary.path, "--out", screenshots,
         ])
         #expect(result.status == 0, "\(result.output)")
@@ -60,10 +49,10 @@ struct BrowserTests {
     }
 
     @Test(.enabled(if: isCI || python("openapi_spec_validator"), "needs openapi-spec-validator from PyPI (installed under CI)"))
-    func theOpenAPIDocumentValidates() throws {
+    func theOpenAPIDocumentValidates() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("playkeeper-openapi-\(UUID()).yaml")
         try OpenAPIFile.write(to: file)
-        let result = try Self.run([
+        let result = try await Self.run([
             "python3", "-c",
             "import sys, yaml; from openapi_spec_validator import validate; validate(yaml.safe_load(open(sys.argv[1]))); print('valid')",
             file.path,
