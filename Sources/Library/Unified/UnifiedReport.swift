@@ -48,4 +48,6 @@ public struct UnifiedReport: Codable, Sendable, Equatable {
     public var restored: Int
     /// What happened, in sentences: recreation, edits found in the app, what the policy did.
     public var notes: [String]
+    /// When Playkeeper last updated the playlist (this update, once it is done).
+    public var lastUpdatedAt: Date?
 }

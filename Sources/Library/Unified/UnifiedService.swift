@@ -166,7 +166,7 @@ public struct UnifiedService: Sendable {
                     calls: shard.removals.count + shard.appends.count + (shard.create ? 1 : 0), journalID: nil, status: nil)
             },
             writes: plan.writeCount, skipped: skipped, personRemoved: plan.personRemoved.count, restored: plan.restored.count,
-            notes: notes)
+            notes: notes, lastUpdatedAt: state.updatedAt)
         let signature = try signature(settings, sources: sources)
         if preview { return report }
 
@@ -224,6 +224,7 @@ public struct UnifiedService: Sendable {
         state.sourcesSignature = signature
         state.updatedAt = Date()
         try await save(settings, state)
+        report.lastUpdatedAt = state.updatedAt
         return report
     }
 

@@ -24,19 +24,16 @@ struct UnifiedRoutes: RouteCollection {
 
     /// Settings, shards and a preview computed from the mirror.
     static func view(_ request: Request) async throws -> JSONValue {
-        let service = try service(request)
-        let (settings, state) = try await service.load()
-        let preview = try await service.update(preview: true)
-        var shards: [JSONValue] = []
-        for (index, shard) in state.shards.enumerated() {
-            shards.append([
-                "index": JSONValue(index), "id": .string(shard.spotifyID), "name": .string(settings.shardName(index)),
-                "entries": JSONValue(preview.shards.first { $0.index == index }?.entries),
-            ])
+        let preview = try await service(request).update(preview: true)
+        let shards: [JSONValue] = preview.shards.filter { !$0.create }.map { shard in
+            [
+                "index": JSONValue(shard.index), "id": JSONValue(shard.spotifyID), "name": .string(shard.name),
+                "entries": JSONValue(shard.entries),
+            ]
         }
         return [
-            "settings": try settingsView(settings), "shards": .array(shards), "updated_at": MirrorViews.date(state.updatedAt),
-            "preview": try UnifiedViews.json(preview),
+            "settings": try settingsView(preview.settings), "shards": .array(shards),
+            "updated_at": MirrorViews.date(preview.lastUpdatedAt), "preview": try UnifiedViews.json(preview),
         ]
     }
 

@@ -236,15 +236,12 @@ struct PageRoutes: RouteCollection {
             var skipped: Int
             var matchOptions: [Option]
         }
-        let service = try UnifiedRoutes.service(request)
-        let (settings, state) = try await service.load()
-        let preview = try await service.update(preview: true)
-        let shards = state.shards.indices.map { index in
-            Shard(name: settings.shardName(index), entries: preview.shards.first { $0.index == index }?.entries ?? 0)
-        }
+        let preview = try await UnifiedRoutes.service(request).update(preview: true)
+        let shards = preview.shards.filter { !$0.create }.map { Shard(name: $0.name, entries: $0.entries) }
         let page = Page(
-            settings: settings, shards: shards, updatedAt: Pages.time(state.updatedAt), preview: try UnifiedViews.json(preview),
-            skipped: preview.skipped.count, matchOptions: Self.matchOptions(settings.match))
+            settings: preview.settings, shards: shards, updatedAt: Pages.time(preview.lastUpdatedAt),
+            preview: try UnifiedViews.json(preview), skipped: preview.skipped.count,
+            matchOptions: Self.matchOptions(preview.settings.match))
         return try await Pages.render(request, "unified", title: "Unified playlist", page)
     }
 
