@@ -13,15 +13,15 @@ import Vapor
 /// `playkeeper dedupe PLAYLIST|--all [--yes]`: applies the plan after a confirmation.
 struct DedupeCommand: PositionalCommand {
     struct Signature: CommandSignature {
-        @Flag(name: "all", help: "Every playlist you own.")
+        @Flag(name: "all", help: OptionHelp.all)
         var all: Bool
-        @Flag(name: "collaborative", help: "With --all: collaborative playlists too.")
+        @Flag(name: "collaborative", help: OptionHelp.collaborative)
         var collaborative: Bool
-        @Flag(name: "liked", help: "With --all: Liked Songs too.")
+        @Flag(name: "liked", help: OptionHelp.liked)
         var liked: Bool
-        @Option(name: "match", help: "exact (default), recording or similar.")
+        @Option(name: "match", help: OptionHelp.match)
         var match: String?
-        @Option(name: "keep", help: "first (default), oldest, newest, playable or album.")
+        @Option(name: "keep", help: OptionHelp.keep)
         var keep: String?
         @Option(name: "plan", help: "Apply this stored plan (from 'duplicates') instead of planning anew.")
         var plan: String?
@@ -29,7 +29,7 @@ struct DedupeCommand: PositionalCommand {
         var groups: String?
         @Flag(name: "yes", help: "Apply without asking; a playlist that changed meanwhile is planned again.")
         var yes: Bool
-        @Option(name: "user", help: "The Spotify user id; required when several users are logged in.")
+        @Option(name: "user", help: OptionHelp.user)
         var user: String?
         @Flag(name: "json", help: "Print the journal entries as JSON on standard output.")
         var json: Bool

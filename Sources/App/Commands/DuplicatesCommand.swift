@@ -9,21 +9,21 @@ import Vapor
 /// `playkeeper duplicates [PLAYLIST | --all] [--match] [--keep] [--json]`: the preview, stored as plans.
 struct DuplicatesCommand: PositionalCommand {
     struct Signature: CommandSignature {
-        @Flag(name: "all", help: "Every playlist you own.")
+        @Flag(name: "all", help: OptionHelp.all)
         var all: Bool
-        @Flag(name: "collaborative", help: "With --all: collaborative playlists too.")
+        @Flag(name: "collaborative", help: OptionHelp.collaborative)
         var collaborative: Bool
-        @Flag(name: "liked", help: "With --all: Liked Songs too.")
+        @Flag(name: "liked", help: OptionHelp.liked)
         var liked: Bool
-        @Option(name: "match", help: "exact (default), recording or similar.")
+        @Option(name: "match", help: OptionHelp.match)
         var match: String?
-        @Option(name: "keep", help: "first (default), oldest, newest, playable or album.")
+        @Option(name: "keep", help: OptionHelp.keep)
         var keep: String?
         @Flag(name: "across", help: "Instead: for each song in several playlists, list the playlists.")
         var across: Bool
-        @Option(name: "user", help: "The Spotify user id; required when several users are logged in.")
+        @Option(name: "user", help: OptionHelp.user)
         var user: String?
-        @Flag(name: "json", help: "Print JSON on standard output.")
+        @Flag(name: "json", help: OptionHelp.json)
         var json: Bool
         init() {}
     }

@@ -12,7 +12,7 @@ struct ExportCommand: AsyncCommand {
         var format: String?
         @Option(name: "out", help: "Write to this file instead of standard output.")
         var out: String?
-        @Option(name: "user", help: "The Spotify user id; required when several users are logged in.")
+        @Option(name: "user", help: OptionHelp.user)
         var user: String?
         init() {}
     }

@@ -10,9 +10,9 @@ struct HistoryCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Argument(name: "playlist", help: "A playlist id, spotify:playlist: URI, open.spotify.com URL, exact name, or 'liked'.")
         var playlist: String
-        @Option(name: "user", help: "The Spotify user id; required when several users are logged in.")
+        @Option(name: "user", help: OptionHelp.user)
         var user: String?
-        @Flag(name: "json", help: "Print JSON on standard output.")
+        @Flag(name: "json", help: OptionHelp.json)
         var json: Bool
         init() {}
     }

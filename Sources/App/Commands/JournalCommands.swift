@@ -13,7 +13,7 @@ struct UndoCommand: AsyncCommand {
         var journal: String
         @Flag(name: "force", help: "Restore even though the playlist changed since.")
         var force: Bool
-        @Option(name: "user", help: "The Spotify user id; required when several users are logged in.")
+        @Option(name: "user", help: OptionHelp.user)
         var user: String?
         @Flag(name: "json", help: "Print the undo's journal entry as JSON.")
         var json: Bool
@@ -60,9 +60,9 @@ struct UndoCommand: AsyncCommand {
 /// `playkeeper journal [--json]`.
 struct JournalCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Option(name: "user", help: "The Spotify user id; required when several users are logged in.")
+        @Option(name: "user", help: OptionHelp.user)
         var user: String?
-        @Flag(name: "json", help: "Print JSON on standard output.")
+        @Flag(name: "json", help: OptionHelp.json)
         var json: Bool
         init() {}
     }
@@ -108,9 +108,9 @@ struct IgnoreCommand: PositionalCommand {
     struct Signature: CommandSignature {
         @Argument(name: "action", help: "add, remove or list; add and remove take two track URIs.")
         var action: String
-        @Option(name: "user", help: "The Spotify user id; required when several users are logged in.")
+        @Option(name: "user", help: OptionHelp.user)
         var user: String?
-        @Flag(name: "json", help: "Print JSON on standard output.")
+        @Flag(name: "json", help: OptionHelp.json)
         var json: Bool
         init() {}
     }

@@ -8,9 +8,9 @@ import Vapor
 /// `playkeeper playlists [--user ID] [--json]`: lists the mirrored playlists.
 struct PlaylistsCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Option(name: "user", help: "The Spotify user id; required when several users are logged in.")
+        @Option(name: "user", help: OptionHelp.user)
         var user: String?
-        @Flag(name: "json", help: "Print JSON on standard output.")
+        @Flag(name: "json", help: OptionHelp.json)
         var json: Bool
         @Flag(name: "gone", help: "Include playlists that disappeared from the library.")
         var gone: Bool

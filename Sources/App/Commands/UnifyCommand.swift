@@ -34,7 +34,7 @@ struct UnifyCommand: AsyncCommand {
         var appEdits: String?
         @Option(name: "removals", help: "A song that left every source: propagate (leaves, default) or keep.")
         var removals: String?
-        @Option(name: "user", help: "The Spotify user id; required when several users are logged in.")
+        @Option(name: "user", help: OptionHelp.user)
         var user: String?
         @Flag(name: "json", help: "Print the report as JSON on standard output.")
         var json: Bool

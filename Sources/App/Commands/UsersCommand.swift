@@ -9,7 +9,7 @@ import Vapor
 /// `playkeeper users [--json]`: who has logged in, and when each login ends.
 struct UsersCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Flag(name: "json", help: "Print JSON on standard output.")
+        @Flag(name: "json", help: OptionHelp.json)
         var json: Bool
         init() {}
     }
