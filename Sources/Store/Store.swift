@@ -22,6 +22,4 @@ extension Database {
         guard let sql = self as? any SQLDatabase else { throw StoreError.unreachable("the database driver does not speak SQL") }
         return sql
     }
-
-    public var isSQLite: Bool { (self as? any SQLDatabase)?.dialect.name == "sqlite" }
 }

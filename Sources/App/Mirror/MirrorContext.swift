@@ -65,6 +65,14 @@ public struct MirrorContext: Sendable {
             if location.isSQLite {
                 // Several processes share the file: WAL lets readers work while one process writes.
                 try await app.db.sql().raw("PRAGMA journal_mode = WAL").run()
+                // Per connection (the pool keeps one per event loop): wait for another process's write instead of
+                // failing, and in WAL mode sync at checkpoints rather than on every commit (still crash-safe; the
+                // last commits may be lost on power loss).
+                for eventLoop in app.eventLoopGroup.makeIterator() {
+                    guard let connection = app.databases.database(.sqlite, logger: app.logger, on: eventLoop) else { continue }
+                    try await connection.sql().raw("PRAGMA busy_timeout = 30000").run()
+                    try await connection.sql().raw("PRAGMA synchronous = NORMAL").run()
+                }
             }
             try await app.autoMigrate()
         } catch let error as StoreError {

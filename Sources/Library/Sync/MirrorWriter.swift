@@ -82,15 +82,7 @@ public actor MirrorWriter {
         await turn()
         defer { next() }
         let started = Date()
-        let diff = try await database.withConnection { connection in
-            if connection.isSQLite {
-                // Per connection: wait for another process's write instead of failing, and in WAL mode sync at
-                // checkpoints rather than on every commit (still crash-safe; the last commits may be lost on power loss).
-                try await connection.sql().raw("PRAGMA busy_timeout = 30000").run()
-                try await connection.sql().raw("PRAGMA synchronous = NORMAL").run()
-            }
-            return try await connection.transaction { db in try await Self.write(update, catalog: catalog, on: db) }
-        }
+        let diff = try await database.transaction { db in try await Self.write(update, catalog: catalog, on: db) }
         writeSeconds += Date().timeIntervalSince(started)
         entriesWritten += update.entries.count
         catalogued.insert(catalog.map(\.row.uri))

@@ -1,4 +1,7 @@
 import App
+import Vapor
+import SQLKit
+import Fluent
 import Crypto
 import EmulatorTestSupport
 import FluentKit
@@ -99,6 +102,17 @@ struct InterruptionTests {
             // And the stored refresh token still works.
             let stored = try #require(try await otherStore.token(for: "demo"))
             #expect((try? await mirror.api.accounts.refresh(refreshToken: stored.refreshToken)) != nil)
+        }
+    }
+
+    @Test func everySQLiteConnectionWaitsForAnotherProcessesWrite() async throws {
+        try await TestMirror.with(.sqlite) { mirror in
+            struct Row: Decodable { var timeout: Int }
+            for eventLoop in mirror.app.eventLoopGroup.makeIterator() {
+                let connection = try #require(mirror.app.databases.database(nil, logger: mirror.app.logger, on: eventLoop))
+                let rows = try await connection.sql().raw("PRAGMA busy_timeout").all(decoding: Row.self)
+                #expect(rows.first?.timeout == 30_000, "not only the sync's writer: jobs, sessions and locks wait too")
+            }
         }
     }
 
