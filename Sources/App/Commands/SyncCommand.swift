@@ -5,10 +5,6 @@ import PlaykeeperJSON
 import Store
 import Vapor
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `playkeeper sync [--user ID] [--json]`: mirrors the library into the store.
 struct SyncCommand: AsyncCommand {
     struct Signature: CommandSignature {
@@ -47,15 +43,13 @@ struct SyncCommand: AsyncCommand {
             let mirror = try await MirrorContext.open(context.application)
             let user = try await mirror.user(signature.user)
             let api = try mirror.spotify()
-            let tty = isatty(STDERR_FILENO) == 1
             Output.progress(
                 "Syncing \(user.displayName ?? user.spotifyID) (\(user.spotifyID)) into \(mirror.location.description) …")
-            var bar: (@Sendable (SyncProgress) -> Void)?
-            if tty { bar = { (progress: SyncProgress) in Output.bar(progress.done, progress.total, progress.playlist) } }
-            let report = try await UserJobs.sync(
-                user: user.spotifyID, context: mirror, api: api, concurrency: signature.concurrency ?? 8,
-                wait: Double(signature.wait ?? 600), progress: bar)
-            if tty { Output.clearBar() }
+            let report = try await Output.withSyncBar { bar in
+                try await UserJobs.sync(
+                    user: user.spotifyID, context: mirror, api: api, concurrency: signature.concurrency ?? 8,
+                    wait: Double(signature.wait ?? 600), progress: bar)
+            }
             if signature.json {
                 Output.result(try JSONValue(encoding: report).serialized())
             } else {

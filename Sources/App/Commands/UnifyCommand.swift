@@ -114,7 +114,10 @@ struct UnifyCommand: AsyncCommand {
         let service = UnifiedService(database: mirror.database, client: api.client(for: user.spotifyID), user: user)
         let report = try await UserJobs.run(user: user.spotifyID, on: mirror.database, wait: 600) {
             Output.progress("Syncing \(user.spotifyID) …")
-            _ = try await UserJobs.syncHoldingLease(user: user.spotifyID, context: mirror, api: api, concurrency: 8)
+            _ = try await Output.withSyncBar { bar in
+                try await UserJobs.syncHoldingLease(
+                    user: user.spotifyID, context: mirror, api: api, concurrency: 8, progress: bar)
+            }
             // Playlists are named after the sync, so a playlist created a minute ago can be included.
             let includeIDs = try await resolve(include, user: user, on: mirror.database)
             let excludeIDs = try await resolve(exclude, user: user, on: mirror.database)

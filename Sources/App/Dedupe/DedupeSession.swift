@@ -22,7 +22,9 @@ struct DedupeSession {
 
     /// Brings the mirror up to date (cheap when nothing changed), so previews are computed on the current snapshot.
     func sync() async throws {
-        _ = try await UserJobs.sync(user: user.spotifyID, context: mirror, api: api, concurrency: 8, wait: 600)
+        _ = try await Output.withSyncBar { bar in
+            try await UserJobs.sync(user: user.spotifyID, context: mirror, api: api, concurrency: 8, wait: 600, progress: bar)
+        }
     }
 
     static func level(_ text: String?) throws -> MatchLevel {

@@ -1,6 +1,11 @@
 import ConsoleKit
 import Vapor
 import Foundation
+import Library
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Progress and errors go to standard error; standard output is for results (`--json`, URLs).
 enum Output {
@@ -16,6 +21,19 @@ enum Output {
         let text =
             "\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total) \(label.prefix(40))"
         FileHandle.standardError.write(Data((text + "\u{1B}[K").utf8))
+    }
+
+    /// A progress bar for a sync on a terminal's standard error; `nil` (no bar) when standard error is not one.
+    static var syncBar: (@Sendable (SyncProgress) -> Void)? {
+        guard isatty(STDERR_FILENO) == 1 else { return nil }
+        return { progress in bar(progress.done, progress.total, progress.playlist) }
+    }
+
+    /// Runs a long step with `syncBar` and clears the bar after, also after an error.
+    static func withSyncBar<T>(_ body: ((@Sendable (SyncProgress) -> Void)?) async throws -> T) async throws -> T {
+        let progress = syncBar
+        defer { if progress != nil { clearBar() } }
+        return try await body(progress)
     }
 
     static func clearBar() {
