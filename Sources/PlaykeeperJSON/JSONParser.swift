@@ -95,11 +95,11 @@ struct JSONParser {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var members: [String: JSONValue] = [:]
+        var members: [JSONObject.Element] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return .object(JSONObject())
         }
         while true {
             skipWhitespace()
@@ -109,14 +109,14 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            members[key] = try parseValue()
+            members.append((key: key, value: try parseValue()))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(members)
+                return .object(JSONObject(unchecked: members))
             } else {
                 throw error("expected ',' or '}'")
             }
@@ -158,6 +158,7 @@ struct JSONParser {
         let integerStart = index
         digits()
         guard index > integerStart else { throw error("expected a digit") }
+        let integerEnd = index
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
             let fractionStart = index
@@ -170,6 +171,12 @@ struct JSONParser {
             let exponentStart = index
             digits()
             guard index > exponentStart else { throw error("expected an exponent") }
+        }
+        // Most of Spotify's numbers are small integers (durations, positions, totals): read them without text.
+        if index == integerEnd, integerEnd - integerStart <= 15 {
+            var magnitude: Int64 = 0
+            for position in integerStart..<index { magnitude = magnitude * 10 + Int64(bytes[position] - UInt8(ascii: "0")) }
+            return Double(bytes[start] == UInt8(ascii: "-") ? -magnitude : magnitude)
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text) else { throw error("invalid number") }

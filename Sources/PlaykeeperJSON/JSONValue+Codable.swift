@@ -14,11 +14,17 @@ extension JSONValue: Codable {
         } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .object(JSONObject(try container.decode([String: JSONValue].self)))
         }
     }
 
     public func encode(to encoder: any Encoder) throws {
+        if case .object(let members) = self {
+            // Members in the object's own order.
+            var container = encoder.container(keyedBy: MemberKey.self)
+            for (key, value) in members { try container.encode(value, forKey: MemberKey(stringValue: key)) }
+            return
+        }
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -26,8 +32,15 @@ extension JSONValue: Codable {
         case .number(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
+        case .object: break
         }
+    }
+
+    private struct MemberKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }
 
@@ -37,6 +50,8 @@ extension JSONValue {
     public init(encoding value: some Encodable, snakeCase: Bool = false) throws {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
+        // A type's properties come out in a stable order.
+        encoder.outputFormatting = .sortedKeys
         if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
         self = try JSONValue(parsing: encoder.encode(value))
     }

@@ -1,7 +1,8 @@
 import Foundation
 
 extension JSONValue {
-    /// Compact JSON text with object keys sorted, so equal trees always serialize to equal bytes.
+    /// Compact JSON text, each object's members in the order the object holds them: as parsed, as written in a
+    /// literal, or sorted when the object was made from a dictionary.
     public func serialized() -> String {
         String(decoding: serializedBytes(), as: UTF8.self)
     }
@@ -34,12 +35,12 @@ extension JSONValue {
         case .object(let members):
             output.append(UInt8(ascii: "{"))
             var first = true
-            for key in members.keys.sorted() {
+            for (key, value) in members {
                 if !first { output.append(UInt8(ascii: ",")) }
                 first = false
                 Self.writeString(key, into: &output)
                 output.append(UInt8(ascii: ":"))
-                members[key]!.write(into: &output)
+                value.write(into: &output)
             }
             output.append(UInt8(ascii: "}"))
         }

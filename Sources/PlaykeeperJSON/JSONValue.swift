@@ -10,7 +10,7 @@ public enum JSONValue: Sendable, Hashable {
     case number(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
 }
 
 extension JSONValue {
@@ -27,9 +27,9 @@ extension JSONValue {
     }
 
     /// This object with `members` added (replacing same-named ones); any other value is returned unchanged.
-    public func merging(_ members: [String: JSONValue]) -> JSONValue {
+    public func merging(_ members: JSONObject) -> JSONValue {
         guard case .object(let own) = self else { return self }
-        return .object(own.merging(members) { _, new in new })
+        return .object(own.merging(members))
     }
 
     public var isNull: Bool {
@@ -66,7 +66,7 @@ extension JSONValue {
         return nil
     }
 
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: JSONObject? {
         if case .object(let value) = self { return value }
         return nil
     }
@@ -89,7 +89,8 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
     public init(stringLiteral value: String) { self = .string(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        // A literal names each key once; its members keep the order written.
+        self = .object(JSONObject(unchecked: elements.map { (key: $0.0, value: $0.1) }))
     }
 }
 

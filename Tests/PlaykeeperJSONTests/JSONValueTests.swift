@@ -35,4 +35,39 @@ struct JSONValueTests {
         #expect(value["missing"] == nil)
         #expect(value[0] == nil)
     }
+
+    @Test func objectsKeepTheirOrderAndCompareAsJSON() throws {
+        let text = #"{"z":1,"a":{"y":true,"b":null},"m":[{"k":"v","c":2}]}"#
+        let value = try JSONValue(parsing: text)
+        #expect(value.serialized() == text, "members come out in the order they came in")
+        #expect(value.objectValue?.keys == ["z", "a", "m"])
+        let reordered = try JSONValue(parsing: #"{"m":[{"c":2,"k":"v"}],"a":{"b":null,"y":true},"z":1}"#)
+        #expect(value == reordered, "member order does not make two objects different")
+        #expect(Set([value, reordered]).count == 1)
+        #expect(value != (try JSONValue(parsing: #"{"z":1,"a":{"y":true},"m":[{"k":"v","c":2}]}"#)))
+        let fromDictionary = JSONValue.object(JSONObject(["b": 2, "a": 1, "c": 3]))
+        #expect(fromDictionary.serialized() == #"{"a":1,"b":2,"c":3}"#, "a dictionary's members are sorted")
+    }
+
+    @Test func aRepeatedKeyReadsAsItsLastValue() throws {
+        var object = try #require(try JSONValue(parsing: #"{"a":1,"b":2,"a":3}"#).objectValue)
+        #expect(object["a"] == 3)
+        #expect(object.dictionary == ["a": 3, "b": 2])
+        object["a"] = 4
+        #expect(object["a"] == 4)
+        #expect(try JSONValue(parsing: JSONValue.object(object).serialized())["a"] == 4)
+        object["a"] = nil
+        #expect(object["a"] == nil)
+        #expect(object.keys == ["b"])
+        object["c"] = "new"
+        #expect(JSONValue.object(object).serialized() == #"{"b":2,"c":"new"}"#, "a new member goes last")
+    }
+
+    @Test(arguments: [
+        ("0", 0.0), ("-0", 0.0), ("7", 7.0), ("-42", -42.0), ("123456789012345", 123_456_789_012_345.0),
+        ("1234567890123456789", 1_234_567_890_123_456_789.0), ("2.5", 2.5), ("-1e3", -1000.0), ("1E-2", 0.01),
+    ])
+    func numbers(_ text: String, _ expected: Double) throws {
+        #expect(try JSONValue(parsing: text) == .number(expected))
+    }
 }

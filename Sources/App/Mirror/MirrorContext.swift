@@ -72,6 +72,10 @@ public struct MirrorContext: Sendable {
                     guard let connection = app.databases.database(.sqlite, logger: app.logger, on: eventLoop) else { continue }
                     try await connection.sql().raw("PRAGMA busy_timeout = 30000").run()
                     try await connection.sql().raw("PRAGMA synchronous = NORMAL").run()
+                    // A sync writes whole playlists per transaction: a larger page cache keeps SQLite from spilling
+                    // pages mid-transaction, and statement journals stay in memory instead of temp files.
+                    try await connection.sql().raw("PRAGMA cache_size = -16384").run()
+                    try await connection.sql().raw("PRAGMA temp_store = MEMORY").run()
                 }
             }
             try await app.autoMigrate()

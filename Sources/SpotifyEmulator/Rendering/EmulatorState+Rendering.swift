@@ -41,7 +41,7 @@ extension EmulatorState {
     }
 
     private func plainTrackObject(_ track: EmulatorLibrary.Track, options: RenderOptions) -> JSONValue {
-        var object: [String: JSONValue] = [
+        var object: JSONObject = [
             "album": [
                 "album_type": .string(track.album.type), "artists": .array(track.artists.map(artistObject)),
                 "external_urls": externalURLs("album", track.album.id), "href": .string(apiURL("/albums/\(track.album.id)")),
@@ -124,7 +124,7 @@ extension EmulatorState {
                 "type": "episode", "uri": .string(episode.uri), "episode": false, "track": true,
             ]
         }
-        var object: [String: JSONValue] = [
+        var object: JSONObject = [
             "audio_preview_url": nil, "description": .string(episode.description),
             "html_description": .string("<p>\(episode.description)</p>"), "duration_ms": JSONValue(episode.durationMS),
             "explicit": false, "external_urls": externalURLs("episode", episode.id),
@@ -156,7 +156,7 @@ extension EmulatorState {
 
     func entryObject(_ entry: EmulatorLibrary.Entry, options: RenderOptions) -> JSONValue {
         let item = itemObject(uri: entry.uri, options: options)
-        var object: [String: JSONValue] = [
+        var object: JSONObject = [
             "added_at": entry.addedAt.map { .string(SpotifyTime.string($0)) } ?? .null,
             "added_by": entry.addedBy.map(userObject) ?? .null,
             "is_local": .bool(entry.uri.hasPrefix("spotify:local:")),
@@ -203,7 +203,7 @@ extension EmulatorState {
                 items: Array(first), total: playlist.entries.count, limit: 100, offset: 0,
                 path: "/playlists/\(id)/items", extraQuery: [])
         }
-        var object: [String: JSONValue] = [
+        var object: JSONObject = [
             "collaborative": .bool(playlist.collaborative), "description": .string(playlist.description),
             "external_urls": externalURLs("playlist", id),
             "href": .string(apiURL("/playlists/\(id)")), "id": .string(id), "images": [], "name": .string(playlist.name),

@@ -25,7 +25,7 @@ enum FieldsFilter {
         case .array(let elements):
             return .array(elements.map { filter($0, selection) })
         case .object(let members):
-            var kept: [String: JSONValue] = [:]
+            var kept: JSONObject = [:]
             if include.isEmpty {
                 for (key, member) in members where !exclude.contains(key) { kept[key] = member }
             } else {

@@ -42,7 +42,7 @@ struct AdminRoutes {
                 ["endpoint": .string($0.endpoint), "status": JSONValue($0.status), "at": .string(SpotifyTime.string($0.at))]
             }
             return Response.json([
-                "total": JSONValue(requests.count), "counts": .object(counts.mapValues { JSONValue($0) }),
+                "total": JSONValue(requests.count), "counts": .object(JSONObject(counts.mapValues { JSONValue($0) })),
                 "requests": .array(lines),
             ])
         }
@@ -56,7 +56,7 @@ struct AdminRoutes {
         admin.patch("knobs") { request in
             try await handle {
                 guard let patch = try request.jsonBody().objectValue else { throw EmulatorError.badRequest("send a JSON object") }
-                let knobs = try await state.updateKnobs(patch)
+                let knobs = try await state.updateKnobs(patch.dictionary)
                 return try JSONValue(parsing: EmulatorLibrary.encoder().encode(knobs))
             }
         }

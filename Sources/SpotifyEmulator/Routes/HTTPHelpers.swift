@@ -13,7 +13,7 @@ extension Response {
 
     /// Spotify's Web API error body.
     static func webAPIError(_ failure: WebAPIFailure, retryAfter: Int? = nil) -> Response {
-        var error: [String: JSONValue] = ["status": JSONValue(failure.status), "message": .string(failure.message)]
+        var error: JSONObject = ["status": JSONValue(failure.status), "message": .string(failure.message)]
         if let reason = failure.reason { error["reason"] = .string(reason) }
         let response = Response.json(["error": .object(error)], status: HTTPResponseStatus(statusCode: failure.status))
         if let retryAfter { response.headers.replaceOrAdd(name: "Retry-After", value: String(retryAfter)) }

@@ -108,7 +108,7 @@ extension EmulatorState {
     }
 
     /// `POST /api/token`. `basic` is the decoded `Authorization: Basic` pair, if any.
-    public func token(form: [String: String], basic: (id: String, secret: String)?) throws -> [String: JSONValue] {
+    public func token(form: [String: String], basic: (id: String, secret: String)?) throws -> JSONObject {
         let clientID: String
         let confidential: Bool
         if let basic {
@@ -189,7 +189,7 @@ extension EmulatorState {
         }
     }
 
-    private func issueAccessToken(user: String?, clientID: String, scopes: Set<String>) -> [String: JSONValue] {
+    private func issueAccessToken(user: String?, clientID: String, scopes: Set<String>) -> JSONObject {
         let token = "BQ" + randomToken(length: 100)
         accessTokens[token] = AccessGrant(
             user: user, clientID: clientID, scopes: scopes,

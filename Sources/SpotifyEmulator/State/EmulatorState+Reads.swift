@@ -41,7 +41,7 @@ extension EmulatorState {
             throw WebAPIFailure(status: 403, message: "User not registered in the Developer Dashboard")
         }
         // Since 2026 `email`, `country`, `product` and `followers` are deprecated; `account_id` identifies the user.
-        var object: [String: JSONValue] = [
+        var object: JSONObject = [
             "account_id": .string(user.accountID), "display_name": .string(user.displayName),
             "external_urls": externalURLs("user", id), "href": .string(apiURL("/users/\(id)")), "id": .string(id),
             "images": [], "type": "user", "uri": .string("spotify:user:\(id)"),

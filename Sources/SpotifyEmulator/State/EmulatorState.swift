@@ -186,8 +186,8 @@ public actor EmulatorState {
         return [
             "users": .array(userOrder.map(JSONValue.string)),
             "playlists": .array(playlistDump),
-            "liked": .object(likedDump),
-            "follows": .object(followDump),
+            "liked": .object(JSONObject(likedDump)),
+            "follows": .object(JSONObject(followDump)),
             "knobs": (try? JSONValue(parsing: EmulatorLibrary.encoder().encode(knobs))) ?? .null,
         ]
     }

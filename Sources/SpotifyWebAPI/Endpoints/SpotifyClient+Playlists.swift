@@ -37,14 +37,14 @@ extension SpotifyClient {
     public func createPlaylist(
         name: String, description: String? = nil, isPublic: Bool = false, collaborative: Bool = false
     ) async throws -> Playlist {
-        var body: [String: JSONValue] = ["name": .string(name), "public": .bool(isPublic), "collaborative": .bool(collaborative)]
+        var body: JSONObject = ["name": .string(name), "public": .bool(isPublic), "collaborative": .bool(collaborative)]
         if let description { body["description"] = .string(description) }
         return try await send(.write("POST", "/me/playlists", "/me/playlists", body: .object(body)))
     }
 
     /// `PUT /playlists/{id}`: renames a playlist the user owns (and sets its description or visibility).
     public func changeDetails(_ id: String, name: String? = nil, description: String? = nil, isPublic: Bool? = nil) async throws {
-        var body: [String: JSONValue] = [:]
+        var body: JSONObject = [:]
         if let name { body["name"] = .string(name) }
         if let description { body["description"] = .string(description) }
         if let isPublic { body["public"] = .bool(isPublic) }
@@ -59,7 +59,7 @@ extension SpotifyClient {
     public func addItems(_ playlistID: String, uris: [String], position: Int? = nil) async throws -> String? {
         var snapshot: String?
         for (index, batch) in uris.chunked(Self.playlistWriteBatch).enumerated() {
-            var body: [String: JSONValue] = ["uris": .array(batch.map(JSONValue.string))]
+            var body: JSONObject = ["uris": .array(batch.map(JSONValue.string))]
             if let position { body["position"] = JSONValue(position + index * Self.playlistWriteBatch) }
             let answer: SnapshotResponse = try await send(
                 .write("POST", "/playlists/\(pathSegment(playlistID))/items", "/playlists/{id}/items", body: .object(body)))
@@ -89,7 +89,7 @@ extension SpotifyClient {
     public func reorderItems(
         _ playlistID: String, rangeStart: Int, insertBefore: Int, rangeLength: Int = 1, snapshotID: String? = nil
     ) async throws -> String? {
-        var body: [String: JSONValue] = [
+        var body: JSONObject = [
             "range_start": JSONValue(rangeStart), "insert_before": JSONValue(insertBefore),
             "range_length": JSONValue(rangeLength),
         ]

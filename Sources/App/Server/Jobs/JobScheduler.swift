@@ -208,7 +208,7 @@ public actor JobScheduler {
             let api = self.api
             let metrics = self.metrics
             return try await UserJobs.run(user: user.spotifyID, on: database, wait: 600) {
-                var result: [String: JSONValue] = [:]
+                var result: JSONObject = [:]
                 do {
                     let report = try await UserJobs.syncHoldingLease(
                         user: user.spotifyID, context: mirror, api: api, concurrency: 4)

@@ -72,7 +72,7 @@ enum Pages {
         case .number(let number): number == number.rounded() && abs(number) < 1e15 ? .int(Int(number)) : .double(number)
         case .string(let text): .string(text)
         case .array(let items): .array(items.map(leafData))
-        case .object(let members): .dictionary(members.mapValues(leafData))
+        case .object(let members): .dictionary(members.dictionary.mapValues(leafData))
         }
     }
 
