@@ -62,22 +62,7 @@ public struct MirrorContext: Sendable {
         app.migrations.add(Store.migrations)
         guard migrate else { return }
         do {
-            if location.isSQLite {
-                // Several processes share the file: WAL lets readers work while one process writes.
-                try await app.db.sql().raw("PRAGMA journal_mode = WAL").run()
-                // Per connection (the pool keeps one per event loop): wait for another process's write instead of
-                // failing, and in WAL mode sync at checkpoints rather than on every commit (still crash-safe; the
-                // last commits may be lost on power loss).
-                for eventLoop in app.eventLoopGroup.makeIterator() {
-                    guard let connection = app.databases.database(.sqlite, logger: app.logger, on: eventLoop) else { continue }
-                    try await connection.sql().raw("PRAGMA busy_timeout = 30000").run()
-                    try await connection.sql().raw("PRAGMA synchronous = NORMAL").run()
-                    // A sync writes whole playlists per transaction: a larger page cache keeps SQLite from spilling
-                    // pages mid-transaction, and statement journals stay in memory instead of temp files.
-                    try await connection.sql().raw("PRAGMA cache_size = -16384").run()
-                    try await connection.sql().raw("PRAGMA temp_store = MEMORY").run()
-                }
-            }
+            if location.isSQLite { try await configureSQLiteConnections(app) }
             try await app.autoMigrate()
         } catch let error as StoreError {
             throw error
@@ -91,6 +76,37 @@ public struct MirrorContext: Sendable {
                 detail = detail.replacingOccurrences(of: password, with: "***")
             }
             throw StoreError.unreachable("\(location.description): \(detail)")
+        }
+    }
+
+    /// Settings for every pooled SQLite connection (the pool keeps one per event loop).
+    static func configureSQLiteConnections(_ app: Application) async throws {
+        var first = true
+        for eventLoop in app.eventLoopGroup.makeIterator() {
+            guard let connection = app.databases.database(.sqlite, logger: app.logger, on: eventLoop) else { continue }
+            let sql = try connection.sql()
+            if first {
+                // A new file takes 16 KiB pages (a catalogue row's raw JSON is 1-2 KiB); an existing file keeps its own.
+                try await sql.raw("PRAGMA page_size = \(unsafeRaw: String(SQLiteTuning.pageSize))").run()
+                // Several processes share the file: WAL lets readers work while one process writes.
+                try await sql.raw("PRAGMA journal_mode = WAL").run()
+                first = false
+            }
+            // Wait for another process's write instead of failing.
+            try await sql.raw("PRAGMA busy_timeout = 30000").run()
+            // In WAL mode, sync at checkpoints rather than on every commit (still crash-safe; the last commits may
+            // be lost on power loss).
+            try await sql.raw("PRAGMA synchronous = NORMAL").run()
+            // A sync writes whole playlists per transaction: a larger page cache keeps SQLite from spilling pages
+            // mid-transaction, and statement journals stay in memory instead of temporary files.
+            try await sql.raw("PRAGMA cache_size = -16384").run()
+            try await sql.raw("PRAGMA temp_store = MEMORY").run()
+            // Checkpoint when the WAL holds about 40 MiB rather than SQLite's 4 MiB: each checkpoint syncs the
+            // disk twice, and a first sync writes about 100 MB.
+            struct PageSize: Decodable { var page_size: Int }
+            let pageSize = try await sql.raw("PRAGMA page_size").first(decoding: PageSize.self)?.page_size ?? 4096
+            let pages = SQLiteTuning.walCheckpointBytes / max(pageSize, 512)
+            try await sql.raw("PRAGMA wal_autocheckpoint = \(unsafeRaw: String(pages))").run()
         }
     }
 
@@ -149,4 +165,10 @@ public struct MirrorContext: Sendable {
 
 struct MirrorContextKey: StorageKey {
     typealias Value = MirrorContext
+}
+
+/// SQLite's settings for the mirror's bulk writes (measured with `playkeeper-bench sync`).
+enum SQLiteTuning {
+    static let pageSize = 16_384
+    static let walCheckpointBytes = 40 << 20
 }

@@ -6,14 +6,19 @@ import SQLiteNIO
 import SpotifyWebAPI
 import Store
 
-/// Writes a playlist's entries, its catalogue items, its row and a version, all in one transaction, so a
-/// crash never leaves a half-written playlist. Bulk writes go through SQLKit in batches.
+/// Writes playlists' entries, their catalogue items, their rows and versions. Everything a sync changes for
+/// one playlist is written in one transaction, so a crash never leaves a half-written playlist.
 ///
-/// Writes are serialized through this actor: reads from Spotify run concurrently, but SQLite has one writer.
+/// Reads from Spotify run concurrently, but a store has one writer at a time (SQLite has one writer at all).
+/// Updates that arrive while a transaction runs wait, and are then written together in the next one (a group
+/// commit): one commit instead of several saves SQLite rewriting the same index pages and syncing for each.
+/// If a group fails, each of its updates is written again alone, so that one bad playlist fails by itself.
 public actor MirrorWriter {
     let database: any Database
     /// Rows per INSERT statement: well under SQLite's and PostgreSQL's bind-parameter limits.
     static let batch = 400
+    /// At most this many playlists' updates go into one transaction.
+    static let groupLimit = 16
     /// The columns of an entry row and of a catalogue row, in the order both insert paths bind them.
     static let entryColumns = [
         "playlist_id", "position", "uri", "added_at", "added_by", "is_local", "linked_from_uri", "kind", "is_playable", "raw",
@@ -24,30 +29,23 @@ public actor MirrorWriter {
     /// Time spent inside write transactions, and the entries written, for the benchmark.
     public private(set) var writeSeconds: Double = 0
     public private(set) var entriesWritten = 0
+    /// Transactions committed, for the benchmark.
+    public private(set) var transactions = 0
 
     /// Catalogue rows written by this writer: within one sync a song's JSON is the same in every playlist,
     /// so it is written once. Read outside the actor, by the tasks that prepare writes.
     private nonisolated let catalogued = Ledger()
-    private var writing = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    private struct Pending {
+        var update: PlaylistUpdate
+        var catalog: [PreparedCatalogRow]
+        var reply: CheckedContinuation<VersionDiff, any Error>
+    }
+
+    private var pending: [Pending] = []
+    private var draining = false
 
     public init(database: any Database) { self.database = database }
-
-    private func turn() async {
-        if !writing {
-            writing = true
-            return
-        }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    private func next() {
-        if waiting.isEmpty {
-            writing = false
-        } else {
-            waiting.removeFirst().resume()
-        }
-    }
 
     public struct PlaylistUpdate: Sendable {
         public var playlistID: UUID
@@ -67,77 +65,124 @@ public actor MirrorWriter {
     /// Replaces the stored entries of a playlist and records the version. Returns the diff.
     ///
     /// The new catalogue rows are serialized here, in the calling task, so that concurrent reads prepare their
-    /// writes in parallel and the single writer's turn holds database work only.
+    /// writes in parallel and the writer's transactions hold database work only.
     @discardableResult
     public nonisolated func replaceEntries(_ update: PlaylistUpdate) async throws -> VersionDiff {
         var seen = Set<String>()
         let catalog = update.entries.compactMap(\.catalog)
             .filter { !catalogued.contains($0.uri) && seen.insert($0.uri).inserted }
             .map { PreparedCatalogRow(row: $0, raw: $0.raw) }
-        return try await commit(update, catalog: catalog)
+        return try await enqueue(update, catalog: catalog)
     }
 
-    private func commit(_ update: PlaylistUpdate, catalog: [PreparedCatalogRow]) async throws -> VersionDiff {
-        // Actors are reentrant across awaits: queue explicitly so that one write runs at a time.
-        await turn()
-        defer { next() }
+    private func enqueue(_ update: PlaylistUpdate, catalog: [PreparedCatalogRow]) async throws -> VersionDiff {
+        try await withCheckedThrowingContinuation { reply in
+            pending.append(Pending(update: update, catalog: catalog, reply: reply))
+            guard !draining else { return }
+            draining = true
+            Task { await drain() }
+        }
+    }
+
+    /// Writes what is pending, a group at a time, until nothing is.
+    private func drain() async {
+        while !pending.isEmpty {
+            let group = Array(pending.prefix(Self.groupLimit))
+            pending.removeFirst(group.count)
+            do {
+                let diffs = try await commit(group)
+                for (member, diff) in zip(group, diffs) { member.reply.resume(returning: diff) }
+            } catch  where group.count > 1 {
+                // One of them failed the whole transaction: write each alone, so the others still land.
+                for member in group {
+                    do {
+                        member.reply.resume(returning: try await commit([member])[0])
+                    } catch {
+                        member.reply.resume(throwing: error)
+                    }
+                }
+            } catch {
+                group[0].reply.resume(throwing: error)
+            }
+        }
+        draining = false
+    }
+
+    private func commit(_ group: [Pending]) async throws -> [VersionDiff] {
+        let updates = group.map(\.update)
+        // A song new to several playlists of the group is written once.
+        var seen = Set<String>()
+        let catalog = group.flatMap(\.catalog).filter { seen.insert($0.row.uri).inserted }
         let started = Date()
-        let diff = try await database.transaction { db in try await Self.write(update, catalog: catalog, on: db) }
+        let diffs = try await database.transaction { db in try await Self.write(updates, catalog: catalog, on: db) }
         writeSeconds += Date().timeIntervalSince(started)
-        entriesWritten += update.entries.count
+        entriesWritten += updates.reduce(0) { $0 + $1.entries.count }
+        transactions += 1
         catalogued.insert(catalog.map(\.row.uri))
-        return diff
+        return diffs
     }
 
-    private static func write(_ update: PlaylistUpdate, catalog: [PreparedCatalogRow], on db: any Database) async throws
-        -> VersionDiff
+    private static func write(_ updates: [PlaylistUpdate], catalog: [PreparedCatalogRow], on db: any Database) async throws
+        -> [VersionDiff]
     {
         let sql = try db.sql()
-        let oldURIs = try await sql.select().column("uri").from(EntryRecord.schema)
-            .where("playlist_id", .equal, update.playlistID).orderBy("position").all()
-            .compactMap { try $0.decode(column: "uri", as: String?.self) }
-        try await sql.delete(from: EntryRecord.schema).where("playlist_id", .equal, update.playlistID).run()
+        var diffs: [VersionDiff] = []
+        for update in updates {
+            let oldURIs = try await sql.select().column("uri").from(EntryRecord.schema)
+                .where("playlist_id", .equal, update.playlistID).orderBy("position").all()
+                .compactMap { try $0.decode(column: "uri", as: String?.self) }
+            diffs.append(VersionDiff(old: oldURIs, new: update.entries.compactMap(\.uri)))
+        }
+        try await sql.delete(from: EntryRecord.schema).where("playlist_id", .in, updates.map(\.playlistID)).run()
         if let sqlite = db as? any SQLiteDatabase {
-            try await SQLiteBulkInsert.entries(update.entries, playlist: update.playlistID, on: sqlite)
+            try await SQLiteBulkInsert.entries(of: updates, on: sqlite)
             try await SQLiteBulkInsert.catalog(catalog, on: sqlite)
         } else {
-            try await insertEntries(update.entries, playlist: update.playlistID, on: sql)
+            try await insertEntries(of: updates, on: sql)
             try await upsertCatalog(catalog, on: sql)
         }
 
-        let newURIs = update.entries.compactMap(\.uri)
-        let diff = VersionDiff(old: oldURIs, new: newURIs)
-        var row = sql.update(PlaylistRecord.schema)
-            .set("snapshot_id", to: update.snapshotID)
-            .set("entry_count", to: update.entries.count)
-            .set("last_synced_at", to: update.syncedAt)
-            .set("can_read_items", to: true)
-            .set("can_edit", to: update.canEdit)
-        if let raw = update.raw { row = row.set("raw", to: raw) }
-        try await row.where("id", .equal, update.playlistID).run()
+        for update in updates {
+            var row = sql.update(PlaylistRecord.schema)
+                .set("snapshot_id", to: update.snapshotID)
+                .set("entry_count", to: update.entries.count)
+                .set("last_synced_at", to: update.syncedAt)
+                .set("can_read_items", to: true)
+                .set("can_edit", to: update.canEdit)
+            if let raw = update.raw { row = row.set("raw", to: raw) }
+            try await row.where("id", .equal, update.playlistID).run()
+        }
 
-        let version = PlaylistVersionRecord()
-        version.$playlist.id = update.playlistID
-        version.snapshotID = update.snapshotID
-        version.seenAt = update.syncedAt
-        version.entryCount = update.entries.count
-        version.added = JSONValue.array(diff.added.map(JSONValue.string)).serialized()
-        version.removed = JSONValue.array(diff.removed.map(JSONValue.string)).serialized()
-        try await version.create(on: db)
-        return diff
+        var versions = sql.insert(into: PlaylistVersionRecord.schema)
+            .columns("id", "playlist_id", "snapshot_id", "seen_at", "entry_count", "added", "removed")
+        for (update, diff) in zip(updates, diffs) {
+            versions = versions.values(
+                SQLBind(UUID()), SQLBind(update.playlistID), SQLBind(update.snapshotID), SQLBind(update.syncedAt),
+                SQLBind(update.entries.count), SQLBind(JSONValue.array(diff.added.map(JSONValue.string)).serialized()),
+                SQLBind(JSONValue.array(diff.removed.map(JSONValue.string)).serialized()))
+        }
+        try await versions.run()
+        return diffs
     }
 
-    static func insertEntries(_ entries: [EntryRow], playlist: UUID, on sql: any SQLDatabase) async throws {
-        for start in stride(from: 0, to: entries.count, by: batch) {
-            var insert = sql.insert(into: EntryRecord.schema).columns(entryColumns)
-            for entry in entries[start..<min(start + batch, entries.count)] {
+    static func insertEntries(of updates: [PlaylistUpdate], on sql: any SQLDatabase) async throws {
+        var insert = sql.insert(into: EntryRecord.schema).columns(entryColumns)
+        var rows = 0
+        for update in updates {
+            for entry in update.entries {
                 insert = insert.values(
-                    SQLBind(playlist), SQLBind(entry.position), SQLBind(entry.uri), SQLBind(entry.addedAt),
+                    SQLBind(update.playlistID), SQLBind(entry.position), SQLBind(entry.uri), SQLBind(entry.addedAt),
                     SQLBind(entry.addedBy), SQLBind(entry.isLocal), SQLBind(entry.linkedFromURI), SQLBind(entry.kind.rawValue),
                     SQLBind(entry.isPlayable), SQLBind(entry.raw))
+                rows += 1
+                if rows == batch {
+                    try await insert.run()
+                    insert = sql.insert(into: EntryRecord.schema).columns(entryColumns)
+                    rows = 0
+                }
             }
-            try await insert.run()
         }
+        if rows > 0 { try await insert.run() }
     }
 
     static func upsertCatalog(_ prepared: [PreparedCatalogRow], on sql: any SQLDatabase) async throws {

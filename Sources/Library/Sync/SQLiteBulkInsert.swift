@@ -8,13 +8,21 @@ import SpotifyWebAPI
 /// 100,000 entries; here each value is `SQLiteData` at once. Values are stored as SQLKit stores them
 /// (UUIDs as text, dates as Unix seconds, booleans as integers), so Fluent reads them back unchanged.
 enum SQLiteBulkInsert {
-    static func entries(_ entries: [EntryRow], playlist: UUID, on sqlite: any SQLiteDatabase) async throws {
-        let id = SQLiteData.text(playlist.uuidString)
-        for start in stride(from: 0, to: entries.count, by: MirrorWriter.batch) {
-            let slice = entries[start..<min(start + MirrorWriter.batch, entries.count)]
-            var binds: [SQLiteData] = []
-            binds.reserveCapacity(slice.count * 10)
-            for entry in slice {
+    static func entries(of updates: [MirrorWriter.PlaylistUpdate], on sqlite: any SQLiteDatabase) async throws {
+        let columns = MirrorWriter.entryColumns.count
+        var binds: [SQLiteData] = []
+        binds.reserveCapacity(MirrorWriter.batch * columns)
+        func flush() async throws {
+            let sql = """
+                INSERT INTO "entries" (\(quoted(MirrorWriter.entryColumns))) \
+                VALUES \(placeholders(rows: binds.count / columns, columns: columns))
+                """
+            _ = try await sqlite.query(sql, binds)
+            binds.removeAll(keepingCapacity: true)
+        }
+        for update in updates {
+            let id = SQLiteData.text(update.playlistID.uuidString)
+            for entry in update.entries {
                 binds.append(id)
                 binds.append(.integer(entry.position))
                 binds.append(text(entry.uri))
@@ -25,20 +33,15 @@ enum SQLiteBulkInsert {
                 binds.append(.text(entry.kind.rawValue))
                 binds.append(entry.isPlayable.map { .integer($0 ? 1 : 0) } ?? .null)
                 binds.append(.text(entry.raw))
+                if binds.count == MirrorWriter.batch * columns { try await flush() }
             }
-            let sql = """
-                INSERT INTO "entries" (\(quoted(MirrorWriter.entryColumns))) \
-                VALUES \(placeholders(rows: slice.count, columns: MirrorWriter.entryColumns.count))
-                """
-            _ = try await sqlite.query(sql, binds)
         }
+        if !binds.isEmpty { try await flush() }
     }
 
     /// Inserts catalogue rows, updating a known URI only when its raw JSON changed.
     static func catalog(_ prepared: [MirrorWriter.PreparedCatalogRow], on sqlite: any SQLiteDatabase) async throws {
-        let columns = [
-            "uri", "spotify_id", "kind", "name", "artists", "artist_ids", "album", "album_type", "duration_ms", "isrc", "raw",
-        ]
+        let columns = MirrorWriter.catalogColumns
         let updates = columns.dropFirst().map { "\"\($0)\" = \"excluded\".\"\($0)\"" }.joined(separator: ", ")
         for start in stride(from: 0, to: prepared.count, by: MirrorWriter.batch) {
             let slice = prepared[start..<min(start + MirrorWriter.batch, prepared.count)]

@@ -20,8 +20,8 @@ public struct SyncEngine: Sendable {
 
     /// How often a playlist whose snapshot keeps moving is read again before giving up on it for this run.
     static let maxRereads = 3
-    /// Entries that `GET /playlists/{id}` returns with the playlist.
-    static let firstPageSize = 100
+    /// Entries per page of `GET /playlists/{id}/items`.
+    static let pageSize = 50
 
     public init(
         database: any Database, client: SpotifyClient, concurrency: Int = 8, logger: Logger = Logger(label: "playkeeper.sync")
@@ -57,8 +57,11 @@ public struct SyncEngine: Sendable {
 
         let counter = CallCounter()
         do {
+            // `concurrency` bounds the requests in flight, across playlists and the pages of each.
             try await SpotifyClient.$callCounter.withValue(counter) {
-                try await mirror(userID: userID, report: &report, progress: progress)
+                try await SpotifyClient.$requestGate.withValue(RequestGate(width: concurrency)) {
+                    try await mirror(userID: userID, report: &report, progress: progress)
+                }
             }
             run.status = "succeeded"
         } catch {
@@ -136,7 +139,12 @@ public struct SyncEngine: Sendable {
             report.playlistsGone += 1
         }
 
-        // 3. Entries of the playlists whose snapshot moved, read concurrently, written one at a time.
+        // 3. Liked Songs, read alongside the playlists.
+        let liked = stored[PlaylistRecord.likedID] ?? Self.newLiked(userID: userID, owner: me)
+        if liked.id == nil { try await liked.save(on: database) }
+        async let likedWritten = mirrorLiked(liked)
+
+        // 4. Entries of the playlists whose snapshot moved, read concurrently, written one at a time.
         let total = toRead.count
         let outcomes = try await withThrowingTaskGroup(of: (String, ReadOutcome).self) { group in
             var results: [(String, ReadOutcome)] = []
@@ -166,11 +174,7 @@ public struct SyncEngine: Sendable {
                 report.failures[id] = reason
             }
         }
-
-        // 4. Liked Songs.
-        let liked = stored[PlaylistRecord.likedID] ?? Self.newLiked(userID: userID, owner: me)
-        if liked.id == nil { try await liked.save(on: database) }
-        if let written = try await mirrorLiked(liked) {
+        if let written = try await likedWritten {
             report.likedChanged = true
             report.entriesWritten += written
         }
@@ -209,9 +213,8 @@ public struct SyncEngine: Sendable {
                 var entries = first.items
                 let expected = playlist.total ?? first.total ?? entries.count
                 if expected > entries.count {
-                    for try await page in client.playlistItems(id, offset: entries.count) {
-                        entries.append(contentsOf: page.items)
-                    }
+                    guard let rest = try await remainingEntries(of: id, from: entries.count, total: expected) else { continue }
+                    entries += rest
                     // Offsets shift if the playlist changes during a multi-page read: compare the snapshot after.
                     let after = try await client.playlist(id, fields: "snapshot_id")
                     guard after.snapshotID == playlist.snapshotID else { continue }
@@ -236,6 +239,31 @@ public struct SyncEngine: Sendable {
                 throw error
             }
         }
+    }
+
+    /// A playlist's entries from `start` to `total`, all pages requested at once (the request gate bounds how
+    /// many are in flight). `nil` when a page shows the playlist changed length while it was read.
+    private func remainingEntries(of id: String, from start: Int, total: Int) async throws -> [PlaylistEntry?]? {
+        let size = Self.pageSize
+        let offsets = Array(stride(from: start, to: total, by: size))
+        typealias Numbered = (index: Int, page: SpotifyWebAPI.Page<PlaylistEntry>)
+        let pages = try await withThrowingTaskGroup(of: Numbered.self) { group in
+            for (index, offset) in offsets.enumerated() {
+                group.addTask { (index, try await client.playlistItemsPage(id, offset: offset, limit: size)) }
+            }
+            var pages = Array<SpotifyWebAPI.Page<PlaylistEntry>?>(repeating: nil, count: offsets.count)
+            for try await (index, page) in group { pages[index] = page }
+            return pages
+        }
+        var entries: [PlaylistEntry?] = []
+        entries.reserveCapacity(total - start)
+        for (offset, page) in zip(offsets, pages) {
+            guard let page, page.total == nil || page.total == total, page.items.count == min(size, total - offset) else {
+                return nil
+            }
+            entries += page.items
+        }
+        return entries
     }
 
     private func markMetadataOnly(_ record: PlaylistRecord, playlist: Playlist?) async throws {

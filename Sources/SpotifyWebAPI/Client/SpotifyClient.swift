@@ -6,6 +6,8 @@ import PlaykeeperJSON
 public struct SpotifyClient: Sendable {
     /// Counts the requests made by the current task and its children (a sync reports them).
     @TaskLocal public static var callCounter: CallCounter?
+    /// Bounds the requests of the current task and its children that are on the wire at once.
+    @TaskLocal public static var requestGate: RequestGate?
 
     public let api: SpotifyAPI
     public let user: String
@@ -30,6 +32,20 @@ public struct SpotifyClient: Sendable {
         Object(json: try await send(request))
     }
 
+    /// One exchange with Spotify, holding a place of the task's request gate if it has one.
+    private func exchange(_ request: SpotifyHTTPRequest) async throws -> SpotifyHTTPResponse {
+        guard let gate = Self.requestGate else { return try await api.transport.send(request) }
+        await gate.enter()
+        do {
+            let response = try await api.transport.send(request)
+            await gate.leave()
+            return response
+        } catch {
+            await gate.leave()
+            throw error
+        }
+    }
+
     private func sendForData(_ request: SpotifyRequest) async throws -> Data {
         let policy = api.retryPolicy
         var refreshedAfter401 = false
@@ -49,7 +65,7 @@ public struct SpotifyClient: Sendable {
             let started = api.clock.now
             let response: SpotifyHTTPResponse
             do {
-                response = try await api.transport.send(
+                response = try await exchange(
                     SpotifyHTTPRequest(method: request.method, url: url, headers: headers, body: body))
             } catch let failure as TransportFailure {
                 let safeToRepeat: Bool

@@ -33,6 +33,15 @@ extension SpotifyClient {
         )
     }
 
+    /// One page of a playlist's entries, at `offset`. Reading a playlist's pages at once rather than following
+    /// `next` keeps several requests in flight for one playlist.
+    public func playlistItemsPage(_ id: String, offset: Int, limit: Int = 50) async throws -> Page<PlaylistEntry> {
+        try await send(
+            .get(
+                "/playlists/\(pathSegment(id))/items", "/playlists/{id}/items",
+                query: [("limit", String(limit)), ("offset", String(offset)), Self.market, Self.additionalTypes]))
+    }
+
     /// `POST /me/playlists`: creates a playlist owned by the user.
     public func createPlaylist(
         name: String, description: String? = nil, isPublic: Bool = false, collaborative: Bool = false

@@ -105,13 +105,19 @@ struct InterruptionTests {
         }
     }
 
-    @Test func everySQLiteConnectionWaitsForAnotherProcessesWrite() async throws {
+    @Test func everySQLiteConnectionWaitsForAnotherProcessesWriteAndIsTunedForBulkWrites() async throws {
         try await TestMirror.with(.sqlite) { mirror in
             struct Row: Decodable { var timeout: Int }
+            struct Checkpoint: Decodable { var wal_autocheckpoint: Int }
+            struct PageSize: Decodable { var page_size: Int }
             for eventLoop in mirror.app.eventLoopGroup.makeIterator() {
                 let connection = try #require(mirror.app.databases.database(nil, logger: mirror.app.logger, on: eventLoop))
                 let rows = try await connection.sql().raw("PRAGMA busy_timeout").all(decoding: Row.self)
                 #expect(rows.first?.timeout == 30_000, "not only the sync's writer: jobs, sessions and locks wait too")
+                let checkpoint = try await connection.sql().raw("PRAGMA wal_autocheckpoint").first(decoding: Checkpoint.self)
+                #expect(checkpoint?.wal_autocheckpoint == 2_560, "40 MiB of 16 KiB pages between checkpoints")
+                let pages = try await connection.sql().raw("PRAGMA page_size").first(decoding: PageSize.self)
+                #expect(pages?.page_size == 16_384, "a new file takes 16 KiB pages")
             }
         }
     }

@@ -49,6 +49,59 @@ struct SyncTests {
         }
     }
 
+    /// Edits a playlist in the emulator the first time one of its later pages is requested, as a person would in
+    /// the app while the sync reads it.
+    struct EditingTransport: SpotifyTransport {
+        let inner: any SpotifyTransport
+        let state: EmulatorState
+        let playlistID: String
+        let uri: String
+        let done = Ledger()
+
+        func send(_ request: SpotifyHTTPRequest) async throws -> SpotifyHTTPResponse {
+            let path = request.url.absoluteString
+            if path.contains("/playlists/\(playlistID)/items"), path.contains("offset="), done.claim() {
+                _ = try await state.applyAppEdit([
+                    "op": "add", "playlist": .string(playlistID), "uris": [.string(uri)], "position": 0,
+                ])
+            }
+            return try await inner.send(request)
+        }
+
+        final class Ledger: @unchecked Sendable {
+            private let lock = NSLock()
+            private var claimed = false
+            func claim() -> Bool {
+                lock.withLock {
+                    defer { claimed = true }
+                    return !claimed
+                }
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aPlaylistThatChangesWhileItIsReadIsReadAgain(_ kind: StoreKind) async throws {
+        try await TestMirror.with(kind, library: LibraryGenerator(seed: 7, playlists: 6, items: 160).generate()) { mirror in
+            let target = try #require(await mirror.readablePlaylists().first { $0.entries.count > 150 })
+            let song = try #require(await mirror.state.library().tracks.first { !$0.unavailable })
+            let api = SpotifyAPI(
+                configuration: mirror.api.configuration, tokenStore: mirror.context.tokens,
+                transport: EditingTransport(
+                    inner: mirror.harness.transport, state: mirror.state, playlistID: target.id, uri: song.uri),
+                budget: RequestBudget(limit: 100_000), retryPolicy: RetryPolicy(maxJitter: 0))
+            await mirror.state.resetRequestLog()
+            let report = try await UserJobs.sync(user: "demo", context: mirror.context, api: api, concurrency: 4, wait: 30)
+            #expect(report.rereads == 1, "the moved snapshot was noticed once, and the playlist read again")
+            #expect(report.failures.isEmpty)
+            try await mirror.expectStoreEqualsEmulator()
+            #expect(try await mirror.storedURIs(target.id).first == song.uri, "the store holds the version after the edit")
+            let versions = try await PlaylistVersionRecord.query(on: mirror.database)
+                .filter(\.$playlist.$id == (try #require(try await mirror.playlist(target.id))).requireID()).all()
+            #expect(versions.count == 1, "only the consistent read was written")
+        }
+    }
+
     @Test func assigningTheSameValuesLeavesARowUnwritten() async throws {
         try await TestMirror.with(.sqlite) { mirror in
             _ = try await mirror.sync()
