@@ -19,7 +19,7 @@ struct SyncBench: AsyncParsableCommand {
     @ArgumentParser.Option(help: "Playlists the user owns.") var playlists = 200
     @ArgumentParser.Option(help: "About this many entries per playlist.") var items = 500
     @ArgumentParser.Option(name: .customLong("latency-ms"), help: "Emulator latency per request.") var latencyMS = 20
-    @ArgumentParser.Option(help: "Playlists read at once.") var concurrency = 8
+    @ArgumentParser.Option(help: "Requests in flight at once.") var concurrency = 8
     @ArgumentParser.Option(help: "Library seed.") var seed = 1
     @ArgumentParser.Option(help: "A DATABASE_URL (postgres://…); a temporary SQLite file by default.") var database: String?
 

@@ -12,7 +12,7 @@ struct SyncCommand: AsyncCommand {
         var user: String?
         @Flag(name: "json", help: "Print the report as JSON on standard output.")
         var json: Bool
-        @Option(name: "concurrency", help: "Playlists read at once (default 8).")
+        @Option(name: "concurrency", help: "Requests to Spotify in flight at once (default 8).")
         var concurrency: Int?
         @Option(name: "wait", help: "Seconds to wait for another job of this user to finish (default 600).")
         var wait: Int?

@@ -16,10 +16,12 @@ public struct EntryRow: Sendable, Equatable {
     /// The entry's raw JSON without its item (`item`/`track`), whose raw JSON is the catalogue row's:
     /// storing it once keeps a 100k-entry mirror small and its writes fast.
     public var raw: String
-    /// What the catalogue learns from this entry.
+    /// What the catalogue learns from this entry; `nil` for an unavailable entry, or when `cataloguing` said the
+    /// store has its item already.
     public var catalog: CatalogRow?
 
-    public init(entry: PlaylistEntry?, position: Int) {
+    /// `cataloguing` says whether a URI's catalogue row is wanted; its raw JSON is serialized only then.
+    public init(entry: PlaylistEntry?, position: Int, cataloguing: (String) -> Bool = { _ in true }) {
         self.position = position
         guard let entry else {
             // A `null` in the page's items array: keep the position, know nothing else.
@@ -51,11 +53,11 @@ public struct EntryRow: Sendable, Equatable {
             linkedFromURI = nil
             isPlayable = nil
         }
-        catalog = entry.item.flatMap { CatalogRow(item: $0, uri: entry.uri) }
+        catalog = entry.item.flatMap { item in entry.uri.flatMap { cataloguing($0) ? CatalogRow(item: item, uri: $0) : nil } }
     }
 
     /// A Liked Songs item.
-    public init(saved: SavedTrack, position: Int) {
+    public init(saved: SavedTrack, position: Int, cataloguing: (String) -> Bool = { _ in true }) {
         self.position = position
         let item = saved.track.map(PlaylistItem.track)
         uri = item?.playlistURI
@@ -66,7 +68,7 @@ public struct EntryRow: Sendable, Equatable {
         kind = saved.track == nil ? .unavailable : (saved.track!.isLocal ? .local : .track)
         isPlayable = saved.track?.isPlayable
         raw = saved.raw.removingItem().serialized()
-        catalog = item.flatMap { CatalogRow(item: $0, uri: item?.playlistURI) }
+        catalog = item.flatMap { item in uri.flatMap { cataloguing($0) ? CatalogRow(item: item, uri: $0) : nil } }
     }
 }
 
@@ -82,14 +84,12 @@ public struct CatalogRow: Sendable, Equatable {
     public var albumType: String?
     public var durationMS: Int?
     public var isrc: String?
-    /// The item's raw JSON; serialized only when the row is written (a song in many playlists is written once).
-    public var rawJSON: JSONValue
-    public var raw: String { rawJSON.serialized() }
+    /// The item's raw JSON.
+    public var raw: String
 
-    init?(item: PlaylistItem, uri: String?) {
-        guard let uri else { return nil }
+    init(item: PlaylistItem, uri: String) {
         self.uri = uri
-        rawJSON = item.raw
+        raw = item.raw.serialized()
         durationMS = item.durationMS
         name = item.name
         switch item {

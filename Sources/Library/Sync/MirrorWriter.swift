@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import PlaykeeperJSON
 import SQLKit
+import PostgresNIO
 import SQLiteNIO
 import SpotifyWebAPI
 import Store
@@ -38,7 +39,7 @@ public actor MirrorWriter {
 
     private struct Pending {
         var update: PlaylistUpdate
-        var catalog: [PreparedCatalogRow]
+        var catalog: [CatalogRow]
         var reply: CheckedContinuation<VersionDiff, any Error>
     }
 
@@ -56,26 +57,19 @@ public actor MirrorWriter {
         public var syncedAt: Date
     }
 
-    /// A catalogue row with its raw JSON already serialized.
-    struct PreparedCatalogRow: Sendable {
-        var row: CatalogRow
-        var raw: String
-    }
+    /// Whether this writer has yet to write a catalogue row for `uri`: within one sync a song's JSON is the same
+    /// in every playlist, so the tasks that read pages serialize it only once.
+    public nonisolated func isNew(_ uri: String) -> Bool { !catalogued.contains(uri) }
 
     /// Replaces the stored entries of a playlist and records the version. Returns the diff.
-    ///
-    /// The new catalogue rows are serialized here, in the calling task, so that concurrent reads prepare their
-    /// writes in parallel and the writer's transactions hold database work only.
     @discardableResult
     public nonisolated func replaceEntries(_ update: PlaylistUpdate) async throws -> VersionDiff {
         var seen = Set<String>()
-        let catalog = update.entries.compactMap(\.catalog)
-            .filter { !catalogued.contains($0.uri) && seen.insert($0.uri).inserted }
-            .map { PreparedCatalogRow(row: $0, raw: $0.raw) }
+        let catalog = update.entries.compactMap(\.catalog).filter { isNew($0.uri) && seen.insert($0.uri).inserted }
         return try await enqueue(update, catalog: catalog)
     }
 
-    private func enqueue(_ update: PlaylistUpdate, catalog: [PreparedCatalogRow]) async throws -> VersionDiff {
+    private func enqueue(_ update: PlaylistUpdate, catalog: [CatalogRow]) async throws -> VersionDiff {
         try await withCheckedThrowingContinuation { reply in
             pending.append(Pending(update: update, catalog: catalog, reply: reply))
             guard !draining else { return }
@@ -112,17 +106,17 @@ public actor MirrorWriter {
         let updates = group.map(\.update)
         // A song new to several playlists of the group is written once.
         var seen = Set<String>()
-        let catalog = group.flatMap(\.catalog).filter { seen.insert($0.row.uri).inserted }
+        let catalog = group.flatMap(\.catalog).filter { seen.insert($0.uri).inserted }
         let started = Date()
         let diffs = try await database.transaction { db in try await Self.write(updates, catalog: catalog, on: db) }
         writeSeconds += Date().timeIntervalSince(started)
         entriesWritten += updates.reduce(0) { $0 + $1.entries.count }
         transactions += 1
-        catalogued.insert(catalog.map(\.row.uri))
+        catalogued.insert(catalog.map(\.uri))
         return diffs
     }
 
-    private static func write(_ updates: [PlaylistUpdate], catalog: [PreparedCatalogRow], on db: any Database) async throws
+    private static func write(_ updates: [PlaylistUpdate], catalog: [CatalogRow], on db: any Database) async throws
         -> [VersionDiff]
     {
         let sql = try db.sql()
@@ -137,9 +131,14 @@ public actor MirrorWriter {
         if let sqlite = db as? any SQLiteDatabase {
             try await SQLiteBulkInsert.entries(of: updates, on: sqlite)
             try await SQLiteBulkInsert.catalog(catalog, on: sqlite)
+        } else if let postgres = db as? any PostgresDatabase {
+            // As with SQLite's synchronous=NORMAL: a crash may lose the last commits, never half of one, and the
+            // next sync reads again whatever was lost (its snapshot was not stored either).
+            try await sql.raw("SET LOCAL synchronous_commit TO OFF").run()
+            try await PostgresBulkCopy.entries(of: updates, on: postgres)
+            try await PostgresBulkCopy.catalog(catalog, on: postgres)
         } else {
-            try await insertEntries(of: updates, on: sql)
-            try await upsertCatalog(catalog, on: sql)
+            throw StoreError.invalidDatabaseURL("the mirror is kept in SQLite or PostgreSQL only")
         }
 
         for update in updates {
@@ -163,44 +162,6 @@ public actor MirrorWriter {
         }
         try await versions.run()
         return diffs
-    }
-
-    static func insertEntries(of updates: [PlaylistUpdate], on sql: any SQLDatabase) async throws {
-        var insert = sql.insert(into: EntryRecord.schema).columns(entryColumns)
-        var rows = 0
-        for update in updates {
-            for entry in update.entries {
-                insert = insert.values(
-                    SQLBind(update.playlistID), SQLBind(entry.position), SQLBind(entry.uri), SQLBind(entry.addedAt),
-                    SQLBind(entry.addedBy), SQLBind(entry.isLocal), SQLBind(entry.linkedFromURI), SQLBind(entry.kind.rawValue),
-                    SQLBind(entry.isPlayable), SQLBind(entry.raw))
-                rows += 1
-                if rows == batch {
-                    try await insert.run()
-                    insert = sql.insert(into: EntryRecord.schema).columns(entryColumns)
-                    rows = 0
-                }
-            }
-        }
-        if rows > 0 { try await insert.run() }
-    }
-
-    static func upsertCatalog(_ prepared: [PreparedCatalogRow], on sql: any SQLDatabase) async throws {
-        for start in stride(from: 0, to: prepared.count, by: batch) {
-            var insert = sql.insert(into: CatalogItemRecord.schema).columns(catalogColumns)
-            for item in prepared[start..<min(start + batch, prepared.count)] {
-                let row = item.row
-                insert = insert.values(
-                    SQLBind(row.uri), SQLBind(row.spotifyID), SQLBind(row.kind), SQLBind(row.name), SQLBind(row.artists),
-                    SQLBind(row.artistIDs), SQLBind(row.album), SQLBind(row.albumType), SQLBind(row.durationMS),
-                    SQLBind(row.isrc), SQLBind(item.raw))
-            }
-            try await insert.onConflict(with: ["uri"]) { conflict in
-                catalogColumns.dropFirst().reduce(conflict) { $0.set(excludedValueOf: $1) }
-                    // A song in many playlists is rewritten only when Spotify's answer for it changed.
-                    .where(SQLColumn("raw", table: CatalogItemRecord.schema), .notEqual, SQLColumn("raw", table: "excluded"))
-            }.run()
-        }
     }
 }
 

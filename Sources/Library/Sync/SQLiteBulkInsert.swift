@@ -40,15 +40,14 @@ enum SQLiteBulkInsert {
     }
 
     /// Inserts catalogue rows, updating a known URI only when its raw JSON changed.
-    static func catalog(_ prepared: [MirrorWriter.PreparedCatalogRow], on sqlite: any SQLiteDatabase) async throws {
+    static func catalog(_ rows: [CatalogRow], on sqlite: any SQLiteDatabase) async throws {
         let columns = MirrorWriter.catalogColumns
         let updates = columns.dropFirst().map { "\"\($0)\" = \"excluded\".\"\($0)\"" }.joined(separator: ", ")
-        for start in stride(from: 0, to: prepared.count, by: MirrorWriter.batch) {
-            let slice = prepared[start..<min(start + MirrorWriter.batch, prepared.count)]
+        for start in stride(from: 0, to: rows.count, by: MirrorWriter.batch) {
+            let slice = rows[start..<min(start + MirrorWriter.batch, rows.count)]
             var binds: [SQLiteData] = []
             binds.reserveCapacity(slice.count * columns.count)
-            for item in slice {
-                let row = item.row
+            for row in slice {
                 binds.append(.text(row.uri))
                 binds.append(text(row.spotifyID))
                 binds.append(.text(row.kind))
@@ -59,7 +58,7 @@ enum SQLiteBulkInsert {
                 binds.append(text(row.albumType))
                 binds.append(row.durationMS.map { .integer($0) } ?? .null)
                 binds.append(text(row.isrc))
-                binds.append(.text(item.raw))
+                binds.append(.text(row.raw))
             }
             let sql = """
                 INSERT INTO "catalog_items" (\(quoted(columns))) \

@@ -144,7 +144,7 @@ public struct SyncEngine: Sendable {
         if liked.id == nil { try await liked.save(on: database) }
         async let likedWritten = mirrorLiked(liked)
 
-        // 4. Entries of the playlists whose snapshot moved, read concurrently, written one at a time.
+        // 4. Entries of the playlists whose snapshot moved, read concurrently, written by the one writer.
         let total = toRead.count
         let outcomes = try await withThrowingTaskGroup(of: (String, ReadOutcome).self) { group in
             var results: [(String, ReadOutcome)] = []
@@ -155,7 +155,9 @@ public struct SyncEngine: Sendable {
                     (next.record.spotifyID, try await self.mirrorPlaylist(next.record, owned: next.listing.owner?.id == me))
                 }
             }
-            for _ in 0..<concurrency { launch() }
+            // Twice as many playlists as requests in flight: while some wait for their first page or for the writer,
+            // the others keep the gate full.
+            for _ in 0..<(concurrency * 2) { launch() }
             while let result = try await group.next() {
                 results.append(result)
                 progress?(SyncProgress(done: results.count, total: total, playlist: stored[result.0]?.name ?? result.0))
@@ -210,20 +212,22 @@ public struct SyncEngine: Sendable {
                     try await markMetadataOnly(record, playlist: playlist)
                     return .metadataOnly
                 }
-                var entries = first.items
-                let expected = playlist.total ?? first.total ?? entries.count
-                if expected > entries.count {
-                    guard let rest = try await remainingEntries(of: id, from: entries.count, total: expected) else { continue }
-                    entries += rest
+                // Each page becomes rows as it arrives, so that its JSON is let go before the playlist is written.
+                var rows = entryRows(first.items, from: 0)
+                let expected = playlist.total ?? first.total ?? rows.count
+                let snapshotID = playlist.snapshotID
+                let raw = playlist.raw.withoutEntries().serialized()
+                if expected > rows.count {
+                    guard let rest = try await remainingRows(of: id, from: rows.count, total: expected) else { continue }
+                    rows += rest
                     // Offsets shift if the playlist changes during a multi-page read: compare the snapshot after.
                     let after = try await client.playlist(id, fields: "snapshot_id")
-                    guard after.snapshotID == playlist.snapshotID else { continue }
+                    guard after.snapshotID == snapshotID else { continue }
                 }
-                let rows = entries.enumerated().map { EntryRow(entry: $0.element, position: $0.offset) }
                 try await writer.replaceEntries(
                     .init(
-                        playlistID: try record.requireID(), snapshotID: playlist.snapshotID, entries: rows,
-                        raw: playlist.raw.withoutEntries().serialized(), canEdit: true, syncedAt: Date()))
+                        playlistID: try record.requireID(), snapshotID: snapshotID, entries: rows, raw: raw, canEdit: true,
+                        syncedAt: Date()))
                 return .written(rows.count)
             }
             return .failed("its snapshot kept moving while it was read; the next sync tries again")
@@ -241,29 +245,36 @@ public struct SyncEngine: Sendable {
         }
     }
 
-    /// A playlist's entries from `start` to `total`, all pages requested at once (the request gate bounds how
-    /// many are in flight). `nil` when a page shows the playlist changed length while it was read.
-    private func remainingEntries(of id: String, from start: Int, total: Int) async throws -> [PlaylistEntry?]? {
+    /// A playlist's rows from `start` to `total`, all pages requested at once (the request gate bounds how many
+    /// are in flight). `nil` when a page shows the playlist changed length while it was read.
+    private func remainingRows(of id: String, from start: Int, total: Int) async throws -> [EntryRow]? {
         let size = Self.pageSize
         let offsets = Array(stride(from: start, to: total, by: size))
-        typealias Numbered = (index: Int, page: SpotifyWebAPI.Page<PlaylistEntry>)
+        typealias Numbered = (index: Int, rows: [EntryRow]?)
         let pages = try await withThrowingTaskGroup(of: Numbered.self) { group in
             for (index, offset) in offsets.enumerated() {
-                group.addTask { (index, try await client.playlistItemsPage(id, offset: offset, limit: size)) }
+                group.addTask {
+                    let page = try await client.playlistItemsPage(id, offset: offset, limit: size)
+                    let consistent = (page.total == nil || page.total == total) && page.items.count == min(size, total - offset)
+                    return (index, consistent ? entryRows(page.items, from: offset) : nil)
+                }
             }
-            var pages = Array<SpotifyWebAPI.Page<PlaylistEntry>?>(repeating: nil, count: offsets.count)
-            for try await (index, page) in group { pages[index] = page }
+            var pages = [[EntryRow]?](repeating: nil, count: offsets.count)
+            for try await (index, rows) in group { pages[index] = rows }
             return pages
         }
-        var entries: [PlaylistEntry?] = []
-        entries.reserveCapacity(total - start)
-        for (offset, page) in zip(offsets, pages) {
-            guard let page, page.total == nil || page.total == total, page.items.count == min(size, total - offset) else {
-                return nil
-            }
-            entries += page.items
+        var rows: [EntryRow] = []
+        rows.reserveCapacity(total - start)
+        for page in pages {
+            guard let page else { return nil }
+            rows += page
         }
-        return entries
+        return rows
+    }
+
+    /// Rows for a page's entries; the catalogue learns only the songs this sync has not written yet.
+    private func entryRows(_ entries: [PlaylistEntry?], from offset: Int) -> [EntryRow] {
+        entries.enumerated().map { EntryRow(entry: $0.element, position: offset + $0.offset, cataloguing: writer.isNew) }
     }
 
     private func markMetadataOnly(_ record: PlaylistRecord, playlist: Playlist?) async throws {
@@ -296,13 +307,15 @@ public struct SyncEngine: Sendable {
             // Only additions at the top (or none): the stored rows stay behind the new ones.
             guard freshCount > 0 else { return nil }
             let rows =
-                read.prefix(freshCount).enumerated().map { EntryRow(saved: $0.element, position: $0.offset) }
+                read.prefix(freshCount).enumerated().map {
+                    EntryRow(saved: $0.element, position: $0.offset, cataloguing: writer.isNew)
+                }
                 + storedRows.enumerated().map { Self.row(from: $0.element, position: freshCount + $0.offset) }
             return try await writeLiked(liked, rows: rows)
         }
         // Reading only the newest pages never shows an un-liked song: `total` disagrees, so read it all.
         while let page = try await pages.next() { read.append(contentsOf: page.items.compactMap { $0 }) }
-        let rows = read.enumerated().map { EntryRow(saved: $0.element, position: $0.offset) }
+        let rows = read.enumerated().map { EntryRow(saved: $0.element, position: $0.offset, cataloguing: writer.isNew) }
         if rows.map(\.uri) == storedRows.map(\.uri), rows.map(\.addedAt) == storedRows.map(\.addedAt) { return nil }
         return try await writeLiked(liked, rows: rows)
     }
