@@ -129,14 +129,17 @@ public struct SyncEngine: Sendable {
             } else {
                 report.playlistsUnchanged += 1
             }
-            try await record.save(on: database)
             stored[id] = record
         }
         let listedIDs = Set(listed.compactMap(\.id))
         for record in stored.values where !record.isLiked && record.goneAt == nil && !listedIDs.contains(record.spotifyID) {
             record.goneAt = now
-            try await record.save(on: database)
             report.playlistsGone += 1
+        }
+        // One transaction for the whole list: a row that did not change is not written.
+        let records = Array(stored.values)
+        try await database.transaction { db in
+            for record in records where record.id == nil || record.hasChanges { try await record.save(on: db) }
         }
 
         // 3. Liked Songs, read alongside the playlists.
