@@ -31,6 +31,8 @@ struct ExecutableTests {
         private let lock = NSLock()
         private var out = Data()
         private var err = Data()
+        /// Pipes not yet read to their end.
+        private var open = 2
 
         /// Runs `playkeeper` (or `executable`) with `arguments`, the environment without SPOTIFY_* and the data
         /// directory, plus `environment`.
@@ -49,15 +51,16 @@ struct ExecutableTests {
             process.standardOutput = stdout
             process.standardError = stderr
             process.standardInput = FileHandle.nullDevice
-            stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
-                let chunk = handle.availableData
-                self?.lock.withLock { self?.out.append(chunk) }
-            }
-            stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
-                let chunk = handle.availableData
-                self?.lock.withLock { self?.err.append(chunk) }
-            }
             try process.run()
+            // One thread per pipe reads until the end, so that nothing the process wrote is lost after it exits.
+            for (handle, isOutput) in [(stdout.fileHandleForReading, true), (stderr.fileHandleForReading, false)] {
+                Thread.detachNewThread { [self] in
+                    while case let chunk = handle.availableData, !chunk.isEmpty {
+                        lock.withLock { isOutput ? out.append(chunk) : err.append(chunk) }
+                    }
+                    lock.withLock { open -= 1 }
+                }
+            }
         }
 
         var output: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
@@ -78,7 +81,8 @@ struct ExecutableTests {
             for _ in 0..<Int(timeout * 10) where process.isRunning { try await Task.sleep(nanoseconds: 100_000_000) }
             if process.isRunning { process.terminate() }
             process.waitUntilExit()
-            try await Task.sleep(nanoseconds: 100_000_000)  // let the pipes drain
+            // Everything written is read once both pipes reach their end (at most 10 s more).
+            for _ in 0..<100 where lock.withLock({ open > 0 }) { try await Task.sleep(nanoseconds: 100_000_000) }
             return process.terminationStatus
         }
     }
