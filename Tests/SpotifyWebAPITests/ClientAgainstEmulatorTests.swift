@@ -99,6 +99,56 @@ struct ClientAgainstEmulatorTests {
         await harness.shutdown()
     }
 
+    /// Counts the reads of the stored token.
+    actor CountingStore: TokenStore {
+        let inner = InMemoryTokenStore()
+        private(set) var reads = 0
+
+        func token(for user: String) async throws -> SpotifyToken? {
+            reads += 1
+            return await inner.token(for: user)
+        }
+
+        func save(_ token: SpotifyToken, for user: String) async throws { await inner.save(token, for: user) }
+
+        nonisolated func withRefreshLock<T: Sendable>(for user: String, _ body: @Sendable () async throws -> T) async throws -> T
+        {
+            try await body()
+        }
+    }
+
+    @Test func theStoredTokenIsReadOnceAMinuteNotForEveryRequest() async throws {
+        let clock = TestClock()
+        let harness = try await EmulatorHarness.start(library: Self.library())
+        let configuration = try harness.configuration()
+        let store = CountingStore()
+        try await store.save(try await harness.login(configuration, now: clock.now), for: "demo")
+        let api = SpotifyAPI(
+            configuration: configuration, tokenStore: store, transport: harness.transport,
+            budget: RequestBudget(limit: 10_000, clock: clock), retryPolicy: RetryPolicy(maxJitter: 0), clock: clock)
+        let client = api.client(for: "demo")
+        for _ in 0..<20 { _ = try await client.currentUser() }
+        #expect(await store.reads == 1)
+
+        // Another process refreshes the token: this one sees it once the minute has passed.
+        let old = try #require(try await store.inner.token(for: "demo"))
+        let refreshed = try await api.accounts.refresh(refreshToken: old.refreshToken)
+        await store.inner.save(
+            SpotifyToken(
+                accessToken: refreshed.accessToken, refreshToken: refreshed.refreshToken ?? old.refreshToken,
+                expiresAt: clock.now.addingTimeInterval(3_600), scope: old.scope, authorizedAt: old.authorizedAt),
+            for: "demo")
+        _ = try await client.currentUser()
+        #expect(await store.reads == 1)
+        clock.advance(61)
+        await harness.state.resetRequestLog()
+        _ = try await client.currentUser()
+        #expect(await store.reads == 2)
+        #expect(await harness.state.count("POST /api/token") == 0, "the other process's token is used as it is")
+        #expect(await harness.state.requestLog().requests.allSatisfy { $0.status == 200 })
+        await harness.shutdown()
+    }
+
     @Test func aRefreshTokenDyingMidRunAsksForLoginAgain() async throws {
         let harness = try await EmulatorHarness.start(library: Self.library())
         let (api, _) = try await harness.loggedInAPI()

@@ -14,6 +14,12 @@ public actor TokenManager {
     private let clock: any SpotifyClock
     private let logger: Logger
     private var inFlight: [String: Task<SpotifyToken, any Error>] = [:]
+    /// Tokens as last read or refreshed, kept for `cacheLifetime`: a sync makes thousands of requests, and reading
+    /// and decrypting the stored token for each cost more than the request itself (and waited for the store's
+    /// writer). A token another process refreshed is seen within that time; one Spotify refuses is refreshed at
+    /// once (`accessTokenAfterRejection`).
+    private var cached: [String: (token: SpotifyToken, readAt: Date)] = [:]
+    static let cacheLifetime: Double = 60
 
     public init(
         accounts: SpotifyAccounts,
@@ -31,7 +37,17 @@ public actor TokenManager {
 
     /// A usable access token for `user`, refreshed first if it expires within the leeway.
     public func accessToken(for user: String) async throws -> String {
-        guard let token = try await store.token(for: user) else { throw SpotifyError.notLoggedIn(user: user) }
+        let token: SpotifyToken
+        if let entry = cached[user], clock.now.timeIntervalSince(entry.readAt) < Self.cacheLifetime {
+            token = entry.token
+        } else {
+            guard let stored = try await store.token(for: user) else {
+                cached[user] = nil
+                throw SpotifyError.notLoggedIn(user: user)
+            }
+            cached[user] = (stored, clock.now)
+            token = stored
+        }
         if isFresh(token) { return token.accessToken }
         return try await refresh(user: user, rejected: nil).accessToken
     }
@@ -45,6 +61,7 @@ public actor TokenManager {
     @discardableResult
     public func refreshIfExpiring(for user: String, within seconds: Double) async throws -> SpotifyToken {
         guard let token = try await store.token(for: user) else { throw SpotifyError.notLoggedIn(user: user) }
+        cached[user] = (token, clock.now)
         if token.expiresAt.timeIntervalSince(clock.now) > seconds { return token }
         return try await refresh(user: user, rejected: token.accessToken)
     }
@@ -86,6 +103,13 @@ public actor TokenManager {
         }
         inFlight[user] = task
         defer { inFlight[user] = nil }
-        return try await task.value
+        do {
+            let renewed = try await task.value
+            cached[user] = (renewed, clock.now)
+            return renewed
+        } catch {
+            cached[user] = nil
+            throw error
+        }
     }
 }
