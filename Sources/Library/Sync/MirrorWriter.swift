@@ -16,8 +16,8 @@ import Store
 /// If a group fails, each of its updates is written again alone, so that one bad playlist fails by itself.
 public actor MirrorWriter {
     let database: any Database
-    /// Rows per INSERT statement: well under SQLite's and PostgreSQL's bind-parameter limits.
-    static let batch = 400
+    /// Rows per INSERT statement on SQLite: 22,000 bound values at most, under its limit of 32,766.
+    static let batch = 2_000
     /// At most this many playlists' updates go into one transaction.
     static let groupLimit = 16
     /// The columns of an entry row and of a catalogue row, in the order both insert paths bind them.
