@@ -16,17 +16,8 @@ import Store
 /// If a group fails, each of its updates is written again alone, so that one bad playlist fails by itself.
 public actor MirrorWriter {
     let database: any Database
-    /// Rows per INSERT statement on SQLite: 22,000 bound values at most, under its limit of 32,766.
-    static let batch = 2_000
     /// At most this many playlists' updates go into one transaction.
     static let groupLimit = 16
-    /// The columns of an entry row and of a catalogue row, in the order both insert paths bind them.
-    static let entryColumns = [
-        "playlist_id", "position", "uri", "added_at", "added_by", "is_local", "linked_from_uri", "kind", "is_playable", "raw",
-    ]
-    static let catalogColumns = [
-        "uri", "spotify_id", "kind", "name", "artists", "artist_ids", "album", "album_type", "duration_ms", "isrc", "raw",
-    ]
     /// Time spent inside write transactions, and the entries written, for the benchmark.
     public private(set) var writeSeconds: Double = 0
     public private(set) var entriesWritten = 0
@@ -129,14 +120,14 @@ public actor MirrorWriter {
         }
         try await sql.delete(from: EntryRecord.schema).where("playlist_id", .in, updates.map(\.playlistID)).run()
         if let sqlite = db as? any SQLiteDatabase {
-            try await SQLiteBulkInsert.entries(of: updates, on: sqlite)
-            try await SQLiteBulkInsert.catalog(catalog, on: sqlite)
+            try await SQLiteBulkInsert.insert(updates.lazy.flatMap(\.bulkRows), into: .entries, on: sqlite)
+            try await SQLiteBulkInsert.insert(catalog, into: .catalog, on: sqlite)
         } else if let postgres = db as? any PostgresDatabase {
             // As with SQLite's synchronous=NORMAL: a crash may lose the last commits, never half of one, and the
             // next sync reads again whatever was lost (its snapshot was not stored either).
             try await sql.raw("SET LOCAL synchronous_commit TO OFF").run()
-            try await PostgresBulkCopy.entries(of: updates, on: postgres)
-            try await PostgresBulkCopy.catalog(catalog, on: postgres)
+            try await PostgresBulkCopy.copy(Array(updates.lazy.flatMap(\.bulkRows)), into: .entries, on: postgres)
+            try await PostgresBulkCopy.copy(catalog, into: .catalog, on: postgres)
         } else {
             throw StoreError.invalidDatabaseURL("the mirror is kept in SQLite or PostgreSQL only")
         }

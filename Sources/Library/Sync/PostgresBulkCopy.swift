@@ -10,67 +10,40 @@ import SpotifyWebAPI
 /// catalogue's rows go into a temporary table first, so that a known song is updated only when its raw JSON
 /// changed, as the INSERT … ON CONFLICT of the SQLite path does.
 enum PostgresBulkCopy {
-    static func entries(of updates: [MirrorWriter.PlaylistUpdate], on database: any PostgresDatabase) async throws {
-        try await withConnection(database) { connection in
-            try await connection.copyFrom(table: "entries", columns: MirrorWriter.entryColumns, logger: database.logger) {
-                writer in
-                var text = CopyText()
-                for update in updates {
-                    let playlist = update.playlistID.uuidString
-                    for entry in update.entries {
-                        text.field(playlist)
-                        text.field(entry.position)
-                        text.field(entry.uri)
-                        text.field(entry.addedAt)
-                        text.field(entry.addedBy)
-                        text.field(entry.isLocal)
-                        text.field(entry.linkedFromURI)
-                        text.field(entry.kind.rawValue)
-                        text.field(entry.isPlayable)
-                        text.field(entry.raw)
-                        text.endRow()
-                        if text.isFull { try await writer.write(text.take()) }
-                    }
-                }
-                try await writer.write(text.take())
-            }
-        }
-    }
-
-    /// Inserts catalogue rows, updating a known URI only when its raw JSON changed.
-    static func catalog(_ rows: [CatalogRow], on database: any PostgresDatabase) async throws {
+    static func copy<Row: Sendable>(_ rows: [Row], into table: BulkTable<Row>, on database: any PostgresDatabase)
+        async throws
+    {
         guard !rows.isEmpty else { return }
-        let columns = MirrorWriter.catalogColumns
+        let columns = table.columns
         try await withConnection(database) { connection in
-            // Emptied at each commit; created once per connection.
-            try await connection.query(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS incoming_catalog_items (LIKE catalog_items) ON COMMIT DELETE ROWS",
-                logger: database.logger)
-            try await connection.copyFrom(table: "incoming_catalog_items", columns: columns, logger: database.logger) {
-                writer in
+            var target = table.name
+            if table.upsertKey != nil {
+                // Emptied at each commit; created once per connection.
+                target = "incoming_\(table.name)"
+                try await connection.query(
+                    PostgresQuery(
+                        unsafeSQL: "CREATE TEMPORARY TABLE IF NOT EXISTS \(target) (LIKE \(table.name)) ON COMMIT DELETE ROWS"),
+                    logger: database.logger)
+            }
+            try await connection.copyFrom(table: target, columns: columns, logger: database.logger) { writer in
                 var text = CopyText()
+                var values: [BulkValue] = []
+                values.reserveCapacity(columns.count)
                 for row in rows {
-                    text.field(row.uri)
-                    text.field(row.spotifyID)
-                    text.field(row.kind)
-                    text.field(row.name)
-                    text.field(row.artists)
-                    text.field(row.artistIDs)
-                    text.field(row.album)
-                    text.field(row.albumType)
-                    text.field(row.durationMS)
-                    text.field(row.isrc)
-                    text.field(row.raw)
+                    values.removeAll(keepingCapacity: true)
+                    table.values(row, &values)
+                    for value in values { text.field(value) }
                     text.endRow()
                     if text.isFull { try await writer.write(text.take()) }
                 }
                 try await writer.write(text.take())
             }
+            guard let key = table.upsertKey else { return }
             let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
-            let updates = columns.dropFirst().map { "\"\($0)\" = excluded.\"\($0)\"" }.joined(separator: ", ")
+            let updates = columns.filter { $0 != key }.map { "\"\($0)\" = excluded.\"\($0)\"" }.joined(separator: ", ")
             let upsert = """
-                INSERT INTO catalog_items (\(list)) SELECT \(list) FROM incoming_catalog_items \
-                ON CONFLICT ("uri") DO UPDATE SET \(updates) WHERE catalog_items.raw <> excluded.raw
+                INSERT INTO \(table.name) (\(list)) SELECT \(list) FROM \(target) \
+                ON CONFLICT ("\(key)") DO UPDATE SET \(updates) WHERE \(table.name).raw <> excluded.raw
                 """
             try await connection.query(PostgresQuery(unsafeSQL: upsert), logger: database.logger)
         }
@@ -110,6 +83,15 @@ struct CopyText {
     private mutating func null() {
         separate()
         buffer.writeStaticString("\\N")
+    }
+
+    mutating func field(_ value: BulkValue) {
+        switch value {
+        case .text(let text): field(text)
+        case .integer(let number): field(number)
+        case .flag(let flag): field(flag)
+        case .date(let date): field(date)
+        }
     }
 
     mutating func field(_ value: String?) {

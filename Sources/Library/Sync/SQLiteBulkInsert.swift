@@ -1,6 +1,5 @@
 import Foundation
 import SQLiteNIO
-import SpotifyWebAPI
 
 /// Multi-row inserts straight through SQLiteNIO, for the mirror's bulk writes on SQLite.
 ///
@@ -8,73 +7,48 @@ import SpotifyWebAPI
 /// 100,000 entries; here each value is `SQLiteData` at once. Values are stored as SQLKit stores them
 /// (UUIDs as text, dates as Unix seconds, booleans as integers), so Fluent reads them back unchanged.
 enum SQLiteBulkInsert {
-    static func entries(of updates: [MirrorWriter.PlaylistUpdate], on sqlite: any SQLiteDatabase) async throws {
-        let columns = MirrorWriter.entryColumns.count
-        var binds: [SQLiteData] = []
-        binds.reserveCapacity(MirrorWriter.batch * columns)
-        func flush() async throws {
-            let sql = """
-                INSERT INTO "entries" (\(quoted(MirrorWriter.entryColumns))) \
-                VALUES \(placeholders(rows: binds.count / columns, columns: columns))
+    /// Rows per INSERT statement: 22,000 bound values at most, under SQLite's limit of 32,766.
+    static let batch = 2_000
+
+    static func insert<Row>(_ rows: some Sequence<Row>, into table: BulkTable<Row>, on sqlite: any SQLiteDatabase)
+        async throws
+    {
+        let width = table.columns.count
+        let columns = table.columns.map { "\"\($0)\"" }.joined(separator: ", ")
+        var conflict = ""
+        if let key = table.upsertKey {
+            let updates = table.columns.filter { $0 != key }.map { "\"\($0)\" = \"excluded\".\"\($0)\"" }
+            conflict = """
+                 ON CONFLICT ("\(key)") DO UPDATE SET \(updates.joined(separator: ", ")) \
+                WHERE "\(table.name)"."raw" <> "excluded"."raw"
                 """
-            _ = try await sqlite.query(sql, binds)
+        }
+        var binds: [SQLiteData] = []
+        binds.reserveCapacity(batch * width)
+        func flush() async throws {
+            guard !binds.isEmpty else { return }
+            let row = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+            let values = Array(repeating: row, count: binds.count / width).joined(separator: ", ")
+            _ = try await sqlite.query("INSERT INTO \"\(table.name)\" (\(columns)) VALUES \(values)\(conflict)", binds)
             binds.removeAll(keepingCapacity: true)
         }
-        for update in updates {
-            let id = SQLiteData.text(update.playlistID.uuidString)
-            for entry in update.entries {
-                binds.append(id)
-                binds.append(.integer(entry.position))
-                binds.append(text(entry.uri))
-                binds.append(entry.addedAt.map { .float($0.timeIntervalSince1970) } ?? .null)
-                binds.append(text(entry.addedBy))
-                binds.append(.integer(entry.isLocal ? 1 : 0))
-                binds.append(text(entry.linkedFromURI))
-                binds.append(.text(entry.kind.rawValue))
-                binds.append(entry.isPlayable.map { .integer($0 ? 1 : 0) } ?? .null)
-                binds.append(.text(entry.raw))
-                if binds.count == MirrorWriter.batch * columns { try await flush() }
-            }
+        var values: [BulkValue] = []
+        values.reserveCapacity(width)
+        for row in rows {
+            values.removeAll(keepingCapacity: true)
+            table.values(row, &values)
+            for value in values { binds.append(Self.data(value)) }
+            if binds.count == batch * width { try await flush() }
         }
-        if !binds.isEmpty { try await flush() }
+        try await flush()
     }
 
-    /// Inserts catalogue rows, updating a known URI only when its raw JSON changed.
-    static func catalog(_ rows: [CatalogRow], on sqlite: any SQLiteDatabase) async throws {
-        let columns = MirrorWriter.catalogColumns
-        let updates = columns.dropFirst().map { "\"\($0)\" = \"excluded\".\"\($0)\"" }.joined(separator: ", ")
-        for start in stride(from: 0, to: rows.count, by: MirrorWriter.batch) {
-            let slice = rows[start..<min(start + MirrorWriter.batch, rows.count)]
-            var binds: [SQLiteData] = []
-            binds.reserveCapacity(slice.count * columns.count)
-            for row in slice {
-                binds.append(.text(row.uri))
-                binds.append(text(row.spotifyID))
-                binds.append(.text(row.kind))
-                binds.append(text(row.name))
-                binds.append(text(row.artists))
-                binds.append(text(row.artistIDs))
-                binds.append(text(row.album))
-                binds.append(text(row.albumType))
-                binds.append(row.durationMS.map { .integer($0) } ?? .null)
-                binds.append(text(row.isrc))
-                binds.append(.text(row.raw))
-            }
-            let sql = """
-                INSERT INTO "catalog_items" (\(quoted(columns))) \
-                VALUES \(placeholders(rows: slice.count, columns: columns.count)) \
-                ON CONFLICT ("uri") DO UPDATE SET \(updates) WHERE "catalog_items"."raw" <> "excluded"."raw"
-                """
-            _ = try await sqlite.query(sql, binds)
+    private static func data(_ value: BulkValue) -> SQLiteData {
+        switch value {
+        case .text(let text): text.map { .text($0) } ?? .null
+        case .integer(let number): number.map { .integer($0) } ?? .null
+        case .flag(let flag): flag.map { .integer($0 ? 1 : 0) } ?? .null
+        case .date(let date): date.map { .float($0.timeIntervalSince1970) } ?? .null
         }
-    }
-
-    private static func quoted(_ columns: [String]) -> String { columns.map { "\"\($0)\"" }.joined(separator: ", ") }
-
-    private static func text(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
-
-    private static func placeholders(rows: Int, columns: Int) -> String {
-        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        return Array(repeating: row, count: rows).joined(separator: ", ")
     }
 }
