@@ -84,6 +84,17 @@ def screenshot(driver, out, name):
     print(f"     saved {path}")
 
 
+def at_both_widths(driver, page, what, out, name):
+    """Loads the page at a desktop and a phone width: no horizontal scrolling, and a screenshot of each.
+    Leaves the window at the desktop width."""
+    for width, height in [(1280, 900), (390, 844)]:
+        set_width(driver, width, height)
+        driver.get(page)
+        no_horizontal_scroll(driver, f"{what} at {width} px")
+        screenshot(driver, out, f"{name}-{width}.png")
+    set_width(driver, 1280, 900)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
@@ -109,14 +120,9 @@ def main():
         rows = driver.find_elements(By.CSS_SELECTOR, "#playlists tbody tr")
         check(len(rows) >= 5, f"the library lists the playlists ({len(rows)})")
         check("Liked Songs" in driver.page_source, "Liked Songs is listed")
-        for width, height in [(1280, 900), (390, 844)]:
-            set_width(driver, width, height)
-            driver.get(url)
-            no_horizontal_scroll(driver, f"home at {width} px")
-            screenshot(driver, args.out, f"home-{width}.png")
+        at_both_widths(driver, url, "home", args.out, "home")
 
         # A playlist with duplicates: the preview explains each group.
-        set_width(driver, 1280, 900)
         driver.get(url)
         target = None
         for row in driver.find_elements(By.CSS_SELECTOR, "#playlists tbody tr"):
@@ -130,12 +136,7 @@ def main():
         check(len(groups) > 0, f"the duplicates preview shows groups ({len(groups)})")
         check(all(g.find_element(By.CSS_SELECTOR, ".muted").text for g in groups), "every group is explained")
         check(len(driver.find_elements(By.CSS_SELECTOR, "#entries tbody tr")) > 0, "the entries are listed")
-        for width, height in [(1280, 900), (390, 844)]:
-            set_width(driver, width, height)
-            driver.get(target)
-            no_horizontal_scroll(driver, f"playlist page at {width} px")
-            screenshot(driver, args.out, f"playlist-{width}.png")
-        set_width(driver, 1280, 900)
+        at_both_widths(driver, target, "playlist page", args.out, "playlist")
         driver.get(target)
         before = len(driver.find_elements(By.CSS_SELECTOR, "#entries tbody tr"))
         submit(driver, driver.find_element(By.ID, "apply"))
@@ -159,12 +160,7 @@ def main():
         check("finished" in notice(driver), f"the unified playlist was updated ({notice(driver)})")
         status = driver.find_element(By.ID, "unified-status").text
         check(re.search(r"All my tracks: \d+ songs", status) is not None, f"its status shows the songs ({status[:80]!r})")
-        for width, height in [(1280, 900), (390, 844)]:
-            set_width(driver, width, height)
-            driver.get(url + "/unified")
-            no_horizontal_scroll(driver, f"unified page at {width} px")
-        screenshot(driver, args.out, "unified-390.png")
-        set_width(driver, 1280, 900)
+        at_both_widths(driver, url + "/unified", "unified page", args.out, "unified")
         driver.get(url + "/account")
         check(re.search(r"\d{4}-\d{2}-\d{2}", driver.find_element(By.ID, "login-expiry").text) is not None,
               "the account page shows the login expiry date")
