@@ -49,6 +49,28 @@ struct KnobsAndAdminTests {
         }
     }
 
+    /// The latency is the whole time a request takes; a write is applied halfway, as if on the server.
+    @Test func aRequestTakesTheLatencyAndAWriteLandsHalfwayThrough() async throws {
+        try await EmulatorClient.with { client in
+            let token = try await client.token()
+            _ = try await client.state.updateKnobs(["latency_ms": 400])
+            let clock = ContinuousClock()
+            let started = clock.now
+            let write = Task {
+                try await client.call(.POST, "v1/playlists/mine/items", token: token, json: ["uris": ["spotify:track:t9"]])
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(await client.state.uris(of: "mine")?.count == 5, "not applied before half the latency has passed")
+            #expect(try await write.value.status == 201)
+            #expect(clock.now - started >= .milliseconds(400))
+            #expect(await client.state.uris(of: "mine")?.last == "spotify:track:t9")
+
+            let read = clock.now
+            #expect(try await client.call(.GET, "v1/playlists/mine/items", token: token).status == 200)
+            #expect(clock.now - read >= .milliseconds(400))
+        }
+    }
+
     @Test func badKnobsAreRefused() async throws {
         try await EmulatorClient.with { client in
             #expect(try await client.call(.PATCH, "__emulator/knobs", json: ["fault_rate": 2]).status == 400)

@@ -16,7 +16,8 @@ struct EmulatorCommand: AsyncCommand {
         var items: Int?
         @Option(name: "library", help: "Load this library JSON file (the admin API's format) instead of generating one.")
         var library: String?
-        @Option(name: "latency-ms", help: "Latency added to every request, in milliseconds.")
+        @Option(
+            name: "latency-ms", help: "How long every request takes, in milliseconds (the emulator's own work counts within it).")
         var latencyMS: Int?
         @Option(name: "rate-limit", help: "Requests allowed per rolling 30 s window; past it, 429 with Retry-After.")
         var rateLimit: Int?

@@ -3,7 +3,7 @@ import PlaykeeperJSON
 
 /// The dials tests and benchmarks turn. Every field is optional in the admin API's PATCH body.
 public struct EmulatorKnobs: Codable, Sendable, Equatable {
-    /// Added to every Web API and token request, in milliseconds.
+    /// How long every Web API and token request takes, in milliseconds, as a client sees it: see `Latency`.
     public var latencyMS: Int = 0
     /// Requests allowed per rolling 30 s window, for the whole app; `nil` is unlimited. Past it: 429 + Retry-After.
     public var rateLimit: Int?
