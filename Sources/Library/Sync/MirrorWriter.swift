@@ -12,12 +12,19 @@ import Store
 ///
 /// Reads from Spotify run concurrently, but a store has one writer at a time (SQLite has one writer at all).
 /// Updates that arrive while a transaction runs wait, and are then written together in the next one (a group
-/// commit): one commit instead of several saves SQLite rewriting the same index pages and syncing for each.
-/// If a group fails, each of its updates is written again alone, so that one bad playlist fails by itself.
+/// commit). While a sync reads (`startBatching`), updates also wait for each other until about
+/// `batchEntries` entries are pending: the indexes on URIs and on playlist ids take rows in random order, so
+/// every commit rewrites most of their pages, and one commit for eight playlists costs SQLite about half of
+/// eight. If a group fails, each of its updates is written again alone, so that one bad playlist fails by
+/// itself.
 public actor MirrorWriter {
     let database: any Database
     /// At most this many playlists' updates go into one transaction.
     static let groupLimit = 16
+    /// While batching, a transaction starts once this many entries are pending…
+    public static let batchEntries = 4_000
+    /// …or once the first pending update has waited `batchWait` (250 ms unless told).
+    let batchWait: Duration
     /// Time spent inside write transactions, and the entries written, for the benchmark.
     public private(set) var writeSeconds: Double = 0
     public private(set) var entriesWritten = 0
@@ -35,9 +42,14 @@ public actor MirrorWriter {
     }
 
     private var pending: [Pending] = []
+    private var pendingEntries = 0
     private var draining = false
+    private var batching = false
 
-    public init(database: any Database) { self.database = database }
+    public init(database: any Database, batchWait: Duration = .milliseconds(250)) {
+        self.database = database
+        self.batchWait = batchWait
+    }
 
     public struct PlaylistUpdate: Sendable {
         public var playlistID: UUID
@@ -46,7 +58,23 @@ public actor MirrorWriter {
         public var raw: String?
         public var canEdit: Bool
         public var syncedAt: Date
+
+        public init(
+            playlistID: UUID, snapshotID: String?, entries: [EntryRow], raw: String?, canEdit: Bool, syncedAt: Date
+        ) {
+            (self.playlistID, self.snapshotID, self.entries) = (playlistID, snapshotID, entries)
+            (self.raw, self.canEdit, self.syncedAt) = (raw, canEdit, syncedAt)
+        }
     }
+
+    /// Updates waiting for a transaction.
+    public var pendingUpdates: Int { pending.count }
+
+    /// Lets updates wait for each other, up to `batchEntries` entries or `batchWait`, while many are expected.
+    public func startBatching() { batching = true }
+
+    /// Writes what is pending without waiting for more: the last updates of a sync are on their way.
+    public func stopBatching() { batching = false }
 
     /// Whether this writer has yet to write a catalogue row for `uri`: within one sync a song's JSON is the same
     /// in every playlist, so the tasks that read pages serialize it only once.
@@ -63,6 +91,7 @@ public actor MirrorWriter {
     private func enqueue(_ update: PlaylistUpdate, catalog: [CatalogRow]) async throws -> VersionDiff {
         try await withCheckedThrowingContinuation { reply in
             pending.append(Pending(update: update, catalog: catalog, reply: reply))
+            pendingEntries += update.entries.count
             guard !draining else { return }
             draining = true
             Task { await drain() }
@@ -72,8 +101,10 @@ public actor MirrorWriter {
     /// Writes what is pending, a group at a time, until nothing is.
     private func drain() async {
         while !pending.isEmpty {
+            await gather()
             let group = Array(pending.prefix(Self.groupLimit))
             pending.removeFirst(group.count)
+            pendingEntries -= group.reduce(0) { $0 + $1.update.entries.count }
             do {
                 let diffs = try await commit(group)
                 for (member, diff) in zip(group, diffs) { member.reply.resume(returning: diff) }
@@ -91,6 +122,16 @@ public actor MirrorWriter {
             }
         }
         draining = false
+    }
+
+    /// While batching, waits for more updates to join the pending ones, up to `batchEntries` or `batchWait`.
+    /// Updates arrive while this sleeps (the actor is free then); a few milliseconds between looks is nothing
+    /// next to a transaction.
+    private func gather() async {
+        let deadline = ContinuousClock.now + batchWait
+        while batching, pendingEntries < Self.batchEntries, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     private func commit(_ group: [Pending]) async throws -> [VersionDiff] {

@@ -93,7 +93,7 @@ public struct SyncEngine: Sendable {
     private func mirror(userID: UUID, report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
         let me = client.user
         // 1. The playlist list, in full, paged by offset.
-        let listed = try await client.myPlaylists().allItems().compactMap { $0 }.filter { $0.id != nil }
+        let listed = try await playlistList()
         report.playlistsListed = listed.count
         var stored = Dictionary(
             try await PlaylistRecord.query(on: database).filter(\.$user.$id == userID).all().map { ($0.spotifyID, $0) },
@@ -136,37 +136,51 @@ public struct SyncEngine: Sendable {
             record.goneAt = now
             report.playlistsGone += 1
         }
-        // One transaction for the whole list: a row that did not change is not written.
-        let records = Array(stored.values)
+        // One transaction for the whole list: new playlists in one insert, a row that did not change not written.
+        let fresh = stored.values.filter { $0.id == nil }
+        let changed = stored.values.filter { $0.id != nil && $0.hasChanges }
         try await database.transaction { db in
-            for record in records where record.id == nil || record.hasChanges { try await record.save(on: db) }
+            try await fresh.create(on: db)
+            for record in changed { try await record.save(on: db) }
         }
 
-        // 3. Liked Songs, read alongside the playlists.
+        // 3. Liked Songs, read alongside the playlists. The writer batches playlists until the last one is on its way.
         let liked = stored[PlaylistRecord.likedID] ?? Self.newLiked(userID: userID, owner: me)
         if liked.id == nil { try await liked.save(on: database) }
+        await writer.startBatching()
         async let likedWritten = mirrorLiked(liked)
 
         // 4. Entries of the playlists whose snapshot moved, read concurrently, written by the one writer.
         let total = toRead.count
-        let outcomes = try await withThrowingTaskGroup(of: (String, ReadOutcome).self) { group in
-            var results: [(String, ReadOutcome)] = []
-            var iterator = toRead.makeIterator()
-            func launch() {
-                guard let next = iterator.next() else { return }
-                group.addTask {
-                    (next.record.spotifyID, try await self.mirrorPlaylist(next.record, owned: next.listing.owner?.id == me))
+        let outcomes: [(String, ReadOutcome)]
+        do {
+            outcomes = try await withThrowingTaskGroup(of: (String, ReadOutcome).self) { group in
+                var results: [(String, ReadOutcome)] = []
+                var iterator = toRead.makeIterator()
+                var launchedAll = false
+                func launch() async {
+                    guard let next = iterator.next() else {
+                        if !launchedAll { await writer.stopBatching() }
+                        launchedAll = true
+                        return
+                    }
+                    group.addTask {
+                        (next.record.spotifyID, try await self.mirrorPlaylist(next.record, owned: next.listing.owner?.id == me))
+                    }
                 }
+                // More playlists in progress than requests in flight: while some wait for their first page or for the
+                // writer's batch, the others keep the gate full.
+                for _ in 0..<(concurrency * 3) { await launch() }
+                while let result = try await group.next() {
+                    results.append(result)
+                    progress?(SyncProgress(done: results.count, total: total, playlist: stored[result.0]?.name ?? result.0))
+                    await launch()
+                }
+                return results
             }
-            // Twice as many playlists as requests in flight: while some wait for their first page or for the writer,
-            // the others keep the gate full.
-            for _ in 0..<(concurrency * 2) { launch() }
-            while let result = try await group.next() {
-                results.append(result)
-                progress?(SyncProgress(done: results.count, total: total, playlist: stored[result.0]?.name ?? result.0))
-                launch()
-            }
-            return results
+        } catch {
+            await writer.stopBatching()
+            throw error
         }
         for (id, outcome) in outcomes {
             switch outcome {
@@ -183,6 +197,34 @@ public struct SyncEngine: Sendable {
             report.likedChanged = true
             report.entriesWritten += written
         }
+    }
+
+    /// The user's playlists: the first page gives `total`, and the other pages are read at once. If the list
+    /// changes length while it is read, it is read again page after page, each offset following the last page.
+    private func playlistList() async throws -> [Playlist] {
+        let size = Self.pageSize
+        let first = try await client.myPlaylistsPage(offset: 0, limit: size)
+        var pages: [[Playlist?]] = [first.items]
+        if let total = first.total, total > first.items.count, !first.items.isEmpty {
+            let offsets = Array(stride(from: first.items.count, to: total, by: size))
+            let rest = try await withThrowingTaskGroup(of: (Int, SpotifyWebAPI.Page<Playlist>).self) { group in
+                for (index, offset) in offsets.enumerated() {
+                    group.addTask { (index, try await client.myPlaylistsPage(offset: offset, limit: size)) }
+                }
+                var rest = [SpotifyWebAPI.Page<Playlist>?](repeating: nil, count: offsets.count)
+                for try await (index, page) in group { rest[index] = page }
+                return rest.compactMap { $0 }
+            }
+            let consistent = zip(offsets, rest).allSatisfy { (offset: Int, page: SpotifyWebAPI.Page<Playlist>) in
+                page.total == total && page.items.count == min(size, total - offset)
+            }
+            guard consistent else {
+                SpotifyClient.callCounter?.countReread()
+                return try await client.myPlaylists(limit: size).allItems().compactMap { $0 }.filter { $0.id != nil }
+            }
+            pages += rest.map { $0.items }
+        }
+        return pages.joined().compactMap { $0 }.filter { $0.id != nil }
     }
 
     /// Mirrors one playlist again, right after Playkeeper changed it, so the store shows the new version.

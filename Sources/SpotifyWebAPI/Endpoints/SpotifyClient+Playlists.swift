@@ -12,6 +12,11 @@ extension SpotifyClient {
         )
     }
 
+    /// One page of `/me/playlists`, at `offset`: once the first page gave `total`, the others can be read at once.
+    public func myPlaylistsPage(offset: Int, limit: Int = 50) async throws -> Page<Playlist> {
+        try await send(.get("/me/playlists", "/me/playlists", query: [("limit", String(limit)), ("offset", String(offset))]))
+    }
+
     /// `GET /playlists/{id}`: metadata, the snapshot and the first 100 entries. `fields` cuts the payload.
     public func playlist(_ id: String, fields: String? = nil) async throws -> Playlist {
         var query = [Self.market, Self.additionalTypes]

@@ -49,22 +49,17 @@ struct SyncTests {
         }
     }
 
-    /// Edits a playlist in the emulator the first time one of its later pages is requested, as a person would in
-    /// the app while the sync reads it.
+    /// Makes an edit in the emulator the first time a request's URL contains `trigger`, as a person would in the
+    /// app while the sync reads.
     struct EditingTransport: SpotifyTransport {
         let inner: any SpotifyTransport
         let state: EmulatorState
-        let playlistID: String
-        let uri: String
+        let trigger: String
+        let edit: JSONValue
         let done = Ledger()
 
         func send(_ request: SpotifyHTTPRequest) async throws -> SpotifyHTTPResponse {
-            let path = request.url.absoluteString
-            if path.contains("/playlists/\(playlistID)/items"), path.contains("offset="), done.claim() {
-                _ = try await state.applyAppEdit([
-                    "op": "add", "playlist": .string(playlistID), "uris": [.string(uri)], "position": 0,
-                ])
-            }
+            if request.url.absoluteString.contains(trigger), done.claim() { _ = try await state.applyAppEdit(edit) }
             return try await inner.send(request)
         }
 
@@ -80,18 +75,24 @@ struct SyncTests {
         }
     }
 
+    /// A sync through `EditingTransport`.
+    func syncWhileEditing(_ mirror: TestMirror, trigger: String, edit: JSONValue) async throws -> SyncReport {
+        let api = SpotifyAPI(
+            configuration: mirror.api.configuration, tokenStore: mirror.context.tokens,
+            transport: EditingTransport(inner: mirror.harness.transport, state: mirror.state, trigger: trigger, edit: edit),
+            budget: RequestBudget(limit: 100_000), retryPolicy: RetryPolicy(maxJitter: 0))
+        return try await UserJobs.sync(user: "demo", context: mirror.context, api: api, concurrency: 4, wait: 30)
+    }
+
     @Test(arguments: StoreKind.available)
     func aPlaylistThatChangesWhileItIsReadIsReadAgain(_ kind: StoreKind) async throws {
         try await TestMirror.with(kind, library: LibraryGenerator(seed: 7, playlists: 6, items: 160).generate()) { mirror in
             let target = try #require(await mirror.readablePlaylists().first { $0.entries.count > 150 })
             let song = try #require(await mirror.state.library().tracks.first { !$0.unavailable })
-            let api = SpotifyAPI(
-                configuration: mirror.api.configuration, tokenStore: mirror.context.tokens,
-                transport: EditingTransport(
-                    inner: mirror.harness.transport, state: mirror.state, playlistID: target.id, uri: song.uri),
-                budget: RequestBudget(limit: 100_000), retryPolicy: RetryPolicy(maxJitter: 0))
             await mirror.state.resetRequestLog()
-            let report = try await UserJobs.sync(user: "demo", context: mirror.context, api: api, concurrency: 4, wait: 30)
+            let report = try await syncWhileEditing(
+                mirror, trigger: "/playlists/\(target.id)/items?",
+                edit: ["op": "add", "playlist": .string(target.id), "uris": [.string(song.uri)], "position": 0])
             #expect(report.rereads == 1, "the moved snapshot was noticed once, and the playlist read again")
             #expect(report.failures.isEmpty)
             try await mirror.expectStoreEqualsEmulator()
@@ -99,6 +100,58 @@ struct SyncTests {
             let versions = try await PlaylistVersionRecord.query(on: mirror.database)
                 .filter(\.$playlist.$id == (try #require(try await mirror.playlist(target.id))).requireID()).all()
             #expect(versions.count == 1, "only the consistent read was written")
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aPlaylistListThatChangesWhileItIsReadIsReadAgainPageByPage(_ kind: StoreKind) async throws {
+        try await TestMirror.with(kind, library: LibraryGenerator(seed: 7, playlists: 120, items: 3).generate()) { mirror in
+            await mirror.state.resetRequestLog()
+            let report = try await syncWhileEditing(
+                mirror, trigger: "/me/playlists?limit=50&offset=100", edit: ["op": "create", "name": "Made meanwhile"])
+            #expect(report.rereads == 1, "the list's length moved while its pages were read at once")
+            #expect(report.failures.isEmpty)
+            try await mirror.expectStoreEqualsEmulator()
+            let listed = try #require(await mirror.state.dump()["follows"]?["demo"]?.arrayValue)
+            #expect(report.playlistsListed == listed.count, "the new playlist is listed, nothing twice")
+            let stored = try await PlaylistRecord.query(on: mirror.database).filter(\.$goneAt == nil)
+                .filter(\.$isLiked == false).count()
+            #expect(stored == listed.count)
+            let pages = (listed.count + 49) / 50
+            #expect(await mirror.state.count("GET /v1/me/playlists") == pages + (listed.count - 1 + 49) / 50)
+        }
+    }
+
+    /// While batching, updates wait for each other: for `stopBatching`, or until `batchEntries` are pending.
+    @Test(.timeLimit(.minutes(1)), arguments: StoreKind.available)
+    func whileBatchingTheWriterCommitsSeveralPlaylistsInOneTransaction(_ kind: StoreKind) async throws {
+        try await TestMirror.with(kind) { mirror in
+            _ = try await mirror.sync()
+            let playlists = try await PlaylistRecord.query(on: mirror.database).filter(\.$isLiked == false).all()
+            #expect(playlists.count >= 3)
+            func update(_ index: Int, entries: Int) throws -> MirrorWriter.PlaylistUpdate {
+                MirrorWriter.PlaylistUpdate(
+                    playlistID: try playlists[index].requireID(), snapshotID: "batched-\(index)",
+                    entries: (0..<entries).map { EntryRow(entry: nil, position: $0) }, raw: nil, canEdit: true,
+                    syncedAt: Date())
+            }
+            // The deadline never passes here: only `stopBatching` or the entry count start a transaction.
+            let writer = MirrorWriter(database: mirror.database, batchWait: .seconds(3600))
+            await writer.startBatching()
+            async let first = writer.replaceEntries(try update(0, entries: 3))
+            async let second = writer.replaceEntries(try update(1, entries: 4))
+            while await writer.pendingUpdates < 2 { try await Task.sleep(for: .milliseconds(1)) }
+            #expect(await writer.transactions == 0, "small updates wait for more")
+            await writer.stopBatching()
+            _ = try await (first, second)
+            #expect(await writer.transactions == 1)
+
+            await writer.startBatching()
+            async let third = writer.replaceEntries(try update(2, entries: MirrorWriter.batchEntries / 2))
+            async let fourth = writer.replaceEntries(try update(1, entries: MirrorWriter.batchEntries / 2))
+            _ = try await (third, fourth)
+            #expect(await writer.transactions == 2, "enough entries start a transaction without being told")
+            #expect(try await mirror.storedURIs(playlists[1].spotifyID).count == MirrorWriter.batchEntries / 2)
         }
     }
 
