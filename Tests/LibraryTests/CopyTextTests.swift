@@ -41,4 +41,24 @@ struct CopyTextTests {
         }
         #expect(row == "2026-01-01 12:00:00.250000+00\t1970-01-01 00:00:00.000000+00\n")
     }
+
+    @Test func microsecondsThatRoundUpCarryIntoTheSecondAndEarlyYearsArePadded() {
+        let row = text {
+            $0.field(Date(timeIntervalSince1970: 1_767_268_799.999_999_9))
+            $0.field(Date(timeIntervalSince1970: -59_011_459_200))
+            $0.endRow()
+        }
+        #expect(row == "2026-01-01 12:00:00.000000+00\t0100-01-01 00:00:00.000000+00\n")
+    }
+
+    @Test func integersOfEverySignAndSize() {
+        let row = text {
+            $0.field(0)
+            $0.field(-7)
+            $0.field(Int.max)
+            $0.field(Int.min)
+            $0.endRow()
+        }
+        #expect(row == "0\t-7\t\(Int.max)\t\(Int.min)\n")
+    }
 }
