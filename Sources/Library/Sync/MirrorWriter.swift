@@ -37,6 +37,8 @@ public actor MirrorWriter {
 
     private struct Pending {
         var update: PlaylistUpdate
+        /// The update's entries, encoded for the store by the task that read them.
+        var entries: EncodedRows
         var catalog: [CatalogRow]
         var reply: CheckedContinuation<VersionDiff, any Error>
     }
@@ -46,9 +48,13 @@ public actor MirrorWriter {
     private var draining = false
     private var batching = false
 
+    /// The store's bulk path; an error for a store other than SQLite or PostgreSQL, reported at the first write.
+    private nonisolated let store: Result<BulkStore, any Error>
+
     public init(database: any Database, batchWait: Duration = .milliseconds(250)) {
         self.database = database
         self.batchWait = batchWait
+        store = Result { try BulkStore(database) }
     }
 
     public struct PlaylistUpdate: Sendable {
@@ -85,12 +91,15 @@ public actor MirrorWriter {
     public nonisolated func replaceEntries(_ update: PlaylistUpdate) async throws -> VersionDiff {
         var seen = Set<String>()
         let catalog = update.entries.compactMap(\.catalog).filter { isNew($0.uri) && seen.insert($0.uri).inserted }
-        return try await enqueue(update, catalog: catalog)
+        let entries = try store.get().encode(update.bulkRows, as: .entries)
+        return try await enqueue(update, entries: entries, catalog: catalog)
     }
 
-    private func enqueue(_ update: PlaylistUpdate, catalog: [CatalogRow]) async throws -> VersionDiff {
+    private func enqueue(_ update: PlaylistUpdate, entries: EncodedRows, catalog: [CatalogRow]) async throws
+        -> VersionDiff
+    {
         try await withCheckedThrowingContinuation { reply in
-            pending.append(Pending(update: update, catalog: catalog, reply: reply))
+            pending.append(Pending(update: update, entries: entries, catalog: catalog, reply: reply))
             pendingEntries += update.entries.count
             guard !draining else { return }
             draining = true
@@ -139,8 +148,10 @@ public actor MirrorWriter {
         // A song new to several playlists of the group is written once.
         var seen = Set<String>()
         let catalog = group.flatMap(\.catalog).filter { seen.insert($0.uri).inserted }
+        let store = try store.get()
+        let rows = (entries: group.map(\.entries), catalog: store.encode(catalog, as: .catalog))
         let started = Date()
-        let diffs = try await database.transaction { db in try await Self.write(updates, catalog: catalog, on: db) }
+        let diffs = try await database.transaction { db in try await Self.write(updates, rows: rows, store: store, on: db) }
         writeSeconds += Date().timeIntervalSince(started)
         entriesWritten += updates.reduce(0) { $0 + $1.entries.count }
         transactions += 1
@@ -148,9 +159,10 @@ public actor MirrorWriter {
         return diffs
     }
 
-    private static func write(_ updates: [PlaylistUpdate], catalog: [CatalogRow], on db: any Database) async throws
-        -> [VersionDiff]
-    {
+    private static func write(
+        _ updates: [PlaylistUpdate], rows: (entries: [EncodedRows], catalog: EncodedRows), store: BulkStore,
+        on db: any Database
+    ) async throws -> [VersionDiff] {
         let sql = try db.sql()
         var diffs: [VersionDiff] = []
         for update in updates {
@@ -160,18 +172,13 @@ public actor MirrorWriter {
             diffs.append(VersionDiff(old: oldURIs, new: update.entries.compactMap(\.uri)))
         }
         try await sql.delete(from: EntryRecord.schema).where("playlist_id", .in, updates.map(\.playlistID)).run()
-        if let sqlite = db as? any SQLiteDatabase {
-            try await SQLiteBulkInsert.insert(updates.lazy.flatMap(\.bulkRows), into: .entries, on: sqlite)
-            try await SQLiteBulkInsert.insert(catalog, into: .catalog, on: sqlite)
-        } else if let postgres = db as? any PostgresDatabase {
+        if store == .postgres {
             // As with SQLite's synchronous=NORMAL: a crash may lose the last commits, never half of one, and the
             // next sync reads again whatever was lost (its snapshot was not stored either).
             try await sql.raw("SET LOCAL synchronous_commit TO OFF").run()
-            try await PostgresBulkCopy.copy(Array(updates.lazy.flatMap(\.bulkRows)), into: .entries, on: postgres)
-            try await PostgresBulkCopy.copy(catalog, into: .catalog, on: postgres)
-        } else {
-            throw StoreError.invalidDatabaseURL("the mirror is kept in SQLite or PostgreSQL only")
         }
+        try await store.insert(rows.entries, into: .entries, on: db)
+        try await store.insert([rows.catalog], into: .catalog, on: db)
 
         for update in updates {
             var row = sql.update(PlaylistRecord.schema)

@@ -10,10 +10,25 @@ import SpotifyWebAPI
 /// catalogue's rows go into a temporary table first, so that a known song is updated only when its raw JSON
 /// changed, as the INSERT … ON CONFLICT of the SQLite path does.
 enum PostgresBulkCopy {
-    static func copy<Row: Sendable>(_ rows: [Row], into table: BulkTable<Row>, on database: any PostgresDatabase)
+    /// The rows in COPY's text format, in the order of the table's columns.
+    static func encode<Row>(_ rows: some Sequence<Row>, as table: BulkTable<Row>) -> ByteBuffer {
+        var text = CopyText()
+        var values: [BulkValue] = []
+        values.reserveCapacity(table.columns.count)
+        for row in rows {
+            values.removeAll(keepingCapacity: true)
+            table.values(row, &values)
+            for value in values { text.field(value) }
+            text.endRow()
+        }
+        return text.take()
+    }
+
+    /// Copies encoded rows into the table; the catalogue's through a temporary table and an upsert.
+    static func copy<Row>(_ parts: [ByteBuffer], into table: BulkTable<Row>, on database: any PostgresDatabase)
         async throws
     {
-        guard !rows.isEmpty else { return }
+        guard parts.contains(where: { $0.readableBytes > 0 }) else { return }
         let columns = table.columns
         try await withConnection(database) { connection in
             var target = table.name
@@ -26,17 +41,7 @@ enum PostgresBulkCopy {
                     logger: database.logger)
             }
             try await connection.copyFrom(table: target, columns: columns, logger: database.logger) { writer in
-                var text = CopyText()
-                var values: [BulkValue] = []
-                values.reserveCapacity(columns.count)
-                for row in rows {
-                    values.removeAll(keepingCapacity: true)
-                    table.values(row, &values)
-                    for value in values { text.field(value) }
-                    text.endRow()
-                    if text.isFull { try await writer.write(text.take()) }
-                }
-                try await writer.write(text.take())
+                for part in parts where part.readableBytes > 0 { try await writer.write(part) }
             }
             guard let key = table.upsertKey else { return }
             let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -62,8 +67,6 @@ enum PostgresBulkCopy {
 struct CopyText {
     private(set) var buffer = ByteBuffer()
     private var fieldsInRow = 0
-    /// Sent to the server about every 256 KiB.
-    var isFull: Bool { buffer.readableBytes >= 256 << 10 }
 
     mutating func take() -> ByteBuffer {
         defer { buffer = ByteBuffer() }
@@ -143,7 +146,7 @@ struct CopyText {
         buffer.writeInteger(value ? UInt8(ascii: "t") : UInt8(ascii: "f"))
     }
 
-/// A `timestamptz` in UTC with microseconds, as the column stores it.
+    /// A `timestamptz` in UTC with microseconds, as the column stores it.
     mutating func field(_ value: Date?) {
         guard let value else { return null() }
         separate()

@@ -10,7 +10,22 @@ enum SQLiteBulkInsert {
     /// Rows per INSERT statement: 22,000 bound values at most, under SQLite's limit of 32,766.
     static let batch = 2_000
 
-    static func insert<Row>(_ rows: some Sequence<Row>, into table: BulkTable<Row>, on sqlite: any SQLiteDatabase)
+    /// The rows' values, row after row in the order of the table's columns, as SQLite binds them.
+    static func encode<Row>(_ rows: some Sequence<Row>, as table: BulkTable<Row>) -> [SQLiteData] {
+        var encoded: [SQLiteData] = []
+        encoded.reserveCapacity(rows.underestimatedCount * table.columns.count)
+        var values: [BulkValue] = []
+        values.reserveCapacity(table.columns.count)
+        for row in rows {
+            values.removeAll(keepingCapacity: true)
+            table.values(row, &values)
+            for value in values { encoded.append(Self.data(value)) }
+        }
+        return encoded
+    }
+
+    /// Inserts encoded rows (each part a whole number of rows), `batch` rows per statement.
+    static func insert<Row>(_ parts: [[SQLiteData]], into table: BulkTable<Row>, on sqlite: any SQLiteDatabase)
         async throws
     {
         let width = table.columns.count
@@ -23,22 +38,23 @@ enum SQLiteBulkInsert {
                 WHERE "\(table.name)"."raw" <> "excluded"."raw"
                 """
         }
+        let row = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
         var binds: [SQLiteData] = []
-        binds.reserveCapacity(batch * width)
+        binds.reserveCapacity(min(batch * width, parts.reduce(0) { $0 + $1.count }))
         func flush() async throws {
             guard !binds.isEmpty else { return }
-            let row = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
             let values = Array(repeating: row, count: binds.count / width).joined(separator: ", ")
             _ = try await sqlite.query("INSERT INTO \"\(table.name)\" (\(columns)) VALUES \(values)\(conflict)", binds)
             binds.removeAll(keepingCapacity: true)
         }
-        var values: [BulkValue] = []
-        values.reserveCapacity(width)
-        for row in rows {
-            values.removeAll(keepingCapacity: true)
-            table.values(row, &values)
-            for value in values { binds.append(Self.data(value)) }
-            if binds.count == batch * width { try await flush() }
+        for part in parts {
+            var start = 0
+            while start < part.count {
+                let take = min(part.count - start, batch * width - binds.count)
+                binds.append(contentsOf: part[start..<(start + take)])
+                start += take
+                if binds.count == batch * width { try await flush() }
+            }
         }
         try await flush()
     }
