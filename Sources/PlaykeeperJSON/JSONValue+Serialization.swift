@@ -13,23 +13,38 @@ extension JSONValue {
     public func serializedBytes() -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(512)
-        write(into: &output)
+        write(into: &output, fragments: nil)
         return output
     }
 
-    private func write(into output: inout [UInt8]) {
+    /// Like `serializedBytes()`, except that a string value found among the keys of `fragments` is written as
+    /// that fragment, which must be JSON text. A server that sends the same objects again and again keeps their
+    /// text, and puts a placeholder string in the tree where each goes.
+    public func serializedBytes(fragments: [String: [UInt8]]) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(512 + fragments.values.reduce(0) { $0 + $1.count })
+        write(into: &output, fragments: fragments.isEmpty ? nil : fragments)
+        return output
+    }
+
+    private func write(into output: inout [UInt8], fragments: [String: [UInt8]]?) {
         switch self {
         case .null: output.append(contentsOf: Self.nullBytes)
         case .bool(let value): output.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
         case .number(let value): output.append(contentsOf: Self.format(value).utf8)
-        case .string(let value): Self.writeString(value, into: &output)
+        case .string(let value):
+            if let fragment = fragments?[value] {
+                output.append(contentsOf: fragment)
+            } else {
+                Self.writeString(value, into: &output)
+            }
         case .array(let elements):
             output.append(UInt8(ascii: "["))
             var first = true
             for element in elements {
                 if !first { output.append(UInt8(ascii: ",")) }
                 first = false
-                element.write(into: &output)
+                element.write(into: &output, fragments: fragments)
             }
             output.append(UInt8(ascii: "]"))
         case .object(let members):
@@ -40,7 +55,7 @@ extension JSONValue {
                 first = false
                 Self.writeString(key, into: &output)
                 output.append(UInt8(ascii: ":"))
-                value.write(into: &output)
+                value.write(into: &output, fragments: fragments)
             }
             output.append(UInt8(ascii: "}"))
         }

@@ -70,4 +70,15 @@ struct JSONValueTests {
     func numbers(_ text: String, _ expected: Double) throws {
         #expect(try JSONValue(parsing: text) == .number(expected))
     }
+
+    @Test func fragmentsAreWrittenWherePlaceholderStringsStandAndNowhereElse() throws {
+        let fragment = Array(#"{"b":[1,2],"c":"\u00e9"}"#.utf8)
+        let tree: JSONValue = ["a": "\u{0}one", "list": ["\u{0}one", "two", ["\u{0}one": "\u{0}one"]], "n": 1]
+        let text = String(decoding: tree.serializedBytes(fragments: ["\u{0}one": fragment]), as: UTF8.self)
+        #expect(
+            text
+                == #"{"a":{"b":[1,2],"c":"\u00e9"},"list":[{"b":[1,2],"c":"\u00e9"},"two",{"\u0000one":{"b":[1,2],"c":"\u00e9"}}],"n":1}"#,
+            "keys stay keys; only string values are replaced")
+        #expect(tree.serializedBytes(fragments: [:]) == tree.serializedBytes())
+    }
 }

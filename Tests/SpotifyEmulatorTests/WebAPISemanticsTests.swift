@@ -248,4 +248,35 @@ struct WebAPISemanticsTests {
             #expect(older.json["items"]?[0]?["played_at"] != page.json["items"]?[0]?["played_at"])
         }
     }
+
+    /// Items are rendered once and their text kept: the kept text must say what the tree says, for every kind
+    /// of entry and each endpoint that uses it, and must be forgotten when the catalogue changes.
+    @Test func keptItemTextSaysWhatTheTreeSaysAndFollowsTheCatalogue() async throws {
+        try await EmulatorClient.with { client in
+            let token = try await client.token()
+            let query = "market=from_token&additional_types=track,episode"
+            for (path, items) in [
+                ("v1/playlists/kinds/items?\(query)", ["items"]), ("v1/playlists/mine/items?limit=3&\(query)", ["items"]),
+                ("v1/playlists/kinds/items?additional_types=track", ["items"]), ("v1/me/tracks?market=from_token", ["items"]),
+                ("v1/playlists/kinds?\(query)", ["items", "items"]),
+            ] {
+                let first = try await client.call(.GET, path, token: token)
+                let again = try await client.call(.GET, path, token: token)
+                #expect(first.status == 200 && again.text == first.text, "\(path): rendered, then kept")
+                let top = items[0]
+                let tree = try await client.call(.GET, path + "&fields=\(top)", token: token)
+                #expect(tree.json[top] == first.json[top], "\(path): the tree a fields filter works on")
+                let entries = items.reduce(first.json) { $0[$1] ?? .null }.arrayValue ?? []
+                #expect(!entries.isEmpty, "\(path)")
+            }
+
+            let uri = try #require(await client.state.uris(of: "mine")?.first)
+            var library = await client.state.library()
+            let index = try #require(library.tracks.firstIndex { "spotify:track:\($0.id)" == uri })
+            library.tracks[index].name = "Renamed in the catalogue"
+            await client.state.replaceLibrary(library)
+            let renamed = try await client.call(.GET, "v1/playlists/mine/items?\(query)", token: token)
+            #expect(renamed.json["items"]?[0]?["item"]?["name"]?.stringValue == "Renamed in the catalogue")
+        }
+    }
 }

@@ -154,8 +154,38 @@ extension EmulatorState {
         }
     }
 
-    func entryObject(_ entry: EmulatorLibrary.Entry, options: RenderOptions) -> JSONValue {
-        let item = itemObject(uri: entry.uri, options: options)
+    /// An item as a placeholder whose text goes into `fragments` (see `JSONValue.serializedBytes(fragments:)`),
+    /// rendered once and then kept; or, when `fragments` is `nil`, as a tree (a `fields` filter needs one).
+    func item(uri: String, options: RenderOptions, fragments: inout [String: [UInt8]]?) -> JSONValue {
+        guard fragments != nil else { return itemObject(uri: uri, options: options) }
+        let key = RenderedItemKey(uri: uri, market: options.market, episodes: options.episodes, extended: options.extended)
+        let text: [UInt8]
+        if let kept = renderedItems[key] {
+            text = kept
+        } else {
+            text = itemObject(uri: uri, options: options).serializedBytes()
+            if renderedItemBytes + text.count > Self.renderedItemsLimit { forgetRenderedItems() }
+            renderedItems[key] = text
+            renderedItemBytes += text.count
+        }
+        // No URI or other string of a response holds a NUL character: this cannot stand for anything else.
+        let placeholder = "\u{0}" + uri
+        fragments![placeholder] = text
+        return .string(placeholder)
+    }
+
+    func entryObjects(
+        _ entries: some Sequence<EmulatorLibrary.Entry>, options: RenderOptions, fragments: inout [String: [UInt8]]?
+    ) -> [JSONValue] {
+        var objects: [JSONValue] = []
+        for entry in entries { objects.append(entryObject(entry, options: options, fragments: &fragments)) }
+        return objects
+    }
+
+    func entryObject(_ entry: EmulatorLibrary.Entry, options: RenderOptions, fragments: inout [String: [UInt8]]?)
+        -> JSONValue
+    {
+        let item = item(uri: entry.uri, options: options, fragments: &fragments)
         var object: JSONObject = [
             "added_at": entry.addedAt.map { .string(SpotifyTime.string($0)) } ?? .null,
             "added_by": entry.addedBy.map(userObject) ?? .null,
@@ -191,6 +221,13 @@ extension EmulatorState {
     }
 
     func playlistObject(_ stored: StoredPlaylist, for user: String?, full: Bool, options: RenderOptions) -> JSONValue {
+        var trees: [String: [UInt8]]? = nil
+        return playlistObject(stored, for: user, full: full, options: options, fragments: &trees)
+    }
+
+    func playlistObject(
+        _ stored: StoredPlaylist, for user: String?, full: Bool, options: RenderOptions, fragments: inout [String: [UInt8]]?
+    ) -> JSONValue {
         let playlist = stored.playlist
         let id = playlist.id
         let reference: JSONValue = [
@@ -198,9 +235,9 @@ extension EmulatorState {
         ]
         var items = reference
         if full, let user, canRead(stored, user: user) {
-            let first = playlist.entries.prefix(100).map { entryObject($0, options: options) }
+            let first = entryObjects(playlist.entries.prefix(100), options: options, fragments: &fragments)
             items = pageObject(
-                items: Array(first), total: playlist.entries.count, limit: 100, offset: 0,
+                items: first, total: playlist.entries.count, limit: 100, offset: 0,
                 path: "/playlists/\(id)/items", extraQuery: [])
         }
         var object: JSONObject = [
@@ -222,6 +259,14 @@ extension EmulatorState {
     func canRead(_ stored: StoredPlaylist, user: String) -> Bool {
         stored.playlist.owner == user || (stored.playlist.collaborative && stored.playlist.collaborators.contains(user))
     }
+}
+
+/// A response body: a tree, and the text of the parts it holds as placeholders.
+struct JSONBody: Sendable {
+    var value: JSONValue
+    var fragments: [String: [UInt8]] = [:]
+
+    func serializedBytes() -> [UInt8] { value.serializedBytes(fragments: fragments) }
 }
 
 extension JSONValue {

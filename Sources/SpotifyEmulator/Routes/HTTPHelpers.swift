@@ -6,9 +6,14 @@ import Vapor
 extension Response {
     /// A JSON response from a tree.
     static func json(_ value: JSONValue, status: HTTPResponseStatus = .ok) -> Response {
+        json(JSONBody(value: value), status: status)
+    }
+
+    /// A JSON response from a tree and the kept text of its placeholders.
+    static func json(_ body: JSONBody, status: HTTPResponseStatus = .ok) -> Response {
         var headers = HTTPHeaders()
         headers.contentType = .json
-        return Response(status: status, headers: headers, body: .init(buffer: ByteBuffer(bytes: value.serializedBytes())))
+        return Response(status: status, headers: headers, body: .init(buffer: ByteBuffer(bytes: body.serializedBytes())))
     }
 
     /// Spotify's Web API error body.

@@ -18,7 +18,9 @@ struct WebAPIRoutes {
             return try await respond(request, status: .created) { grant, _ in try await state.createPlaylist(grant, body: body) }
         }
         v1.get("playlists", ":id") { request in
-            try await respond(request) { grant, query in try await state.playlist(grant, id: try id(request), query: query) }
+            try await respondWithBody(request) { grant, query in
+                try await state.playlist(grant, id: try id(request), query: query)
+            }
         }
         v1.put("playlists", ":id") { request in
             try await respond(request) { grant, _ in
@@ -27,7 +29,7 @@ struct WebAPIRoutes {
             }
         }
         v1.get("playlists", ":id", "items") { request in
-            try await respond(request) { grant, query in
+            try await respondWithBody(request) { grant, query in
                 try await state.playlistItems(grant, id: try id(request), query: query, legacyPath: false)
             }
         }
@@ -56,7 +58,7 @@ struct WebAPIRoutes {
             }
         }
         v1.get("me", "tracks") { request in
-            try await respond(request) { grant, query in try await state.savedTracks(grant, query: query) }
+            try await respondWithBody(request) { grant, query in try await state.savedTracks(grant, query: query) }
         }
         v1.put("me", "library") { request in
             try await respond(request) { grant, query in
@@ -78,7 +80,7 @@ struct WebAPIRoutes {
         for method in [HTTPMethod.GET, .POST, .PUT, .DELETE] {
             v1.on(method, "playlists", ":id", "tracks") { request in
                 guard await state.knobs.extendedMode, method == .GET else { throw WebAPIFailure.developmentMode }
-                return try await respond(request) { grant, query in
+                return try await respondWithBody(request) { grant, query in
                     try await state.playlistItems(grant, id: try id(request), query: query, legacyPath: true)
                 }
             }
@@ -100,12 +102,20 @@ struct WebAPIRoutes {
         _ request: Request, status: HTTPResponseStatus = .ok,
         _ operation: @Sendable (AccessGrant, [String: String]) async throws -> JSONValue
     ) async throws -> Response {
+        try await respondWithBody(request, status: status) { grant, query in JSONBody(value: try await operation(grant, query)) }
+    }
+
+    /// `respond` for an operation whose body holds kept text (see `JSONBody`).
+    private func respondWithBody(
+        _ request: Request, status: HTTPResponseStatus = .ok,
+        _ operation: @Sendable (AccessGrant, [String: String]) async throws -> JSONBody
+    ) async throws -> Response {
         guard let grant = await state.grant(forBearer: request.headers.first(name: .authorization)) else {
             throw WebAPIFailure.unauthorized
         }
-        let value = try await operation(grant, request.queryDictionary)
-        if value.isNull { return Response(status: status) }
-        return .json(value, status: status)
+        let body = try await operation(grant, request.queryDictionary)
+        if body.value.isNull { return Response(status: status) }
+        return .json(body, status: status)
     }
 
     private func id(_ request: Request) throws -> String {

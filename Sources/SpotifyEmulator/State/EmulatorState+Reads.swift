@@ -74,41 +74,50 @@ extension EmulatorState {
         return stored
     }
 
-    func playlist(_ grant: AccessGrant, id: String, query: [String: String]) throws -> JSONValue {
+    func playlist(_ grant: AccessGrant, id: String, query: [String: String]) throws -> JSONBody {
         let user = try requireUser(grant)
         let stored = try visiblePlaylist(id)
         let options = RenderOptions(query: query, extended: knobs.extendedMode)
-        let object = playlistObject(stored, for: user, full: true, options: options)
-        return try FieldsFilter.apply(query["fields"], to: object)
+        // Items go in as kept text, unless `fields` has to filter inside them.
+        var fragments: [String: [UInt8]]? = query["fields"] == nil ? [:] : nil
+        let object = playlistObject(stored, for: user, full: true, options: options, fragments: &fragments)
+        return JSONBody(value: try FieldsFilter.apply(query["fields"], to: object), fragments: fragments ?? [:])
     }
 
-    func playlistItems(_ grant: AccessGrant, id: String, query: [String: String], legacyPath: Bool) throws -> JSONValue {
+    func playlistItems(_ grant: AccessGrant, id: String, query: [String: String], legacyPath: Bool) throws -> JSONBody {
         let user = try requireUser(grant)
         let stored = try visiblePlaylist(id)
         guard canRead(stored, user: user) else { throw WebAPIFailure.forbidden }
         let (limit, offset) = try paging(query, maximum: legacyPath ? 100 : 50)
         let options = RenderOptions(query: query, extended: knobs.extendedMode, legacyTracksPath: legacyPath)
         let entries = stored.playlist.entries
-        let window = entries.dropFirst(offset).prefix(limit).map { entryObject($0, options: options) }
+        var fragments: [String: [UInt8]]? = query["fields"] == nil ? [:] : nil
+        let window = entryObjects(entries.dropFirst(offset).prefix(limit), options: options, fragments: &fragments)
         let passOn = ["market", "additional_types", "fields"].compactMap { key in query[key].map { (key, $0) } }
         let page = pageObject(
-            items: Array(window), total: entries.count, limit: limit, offset: offset,
+            items: window, total: entries.count, limit: limit, offset: offset,
             path: "/playlists/\(id)/\(legacyPath ? "tracks" : "items")", extraQuery: passOn)
-        return try FieldsFilter.apply(query["fields"], to: page)
+        return JSONBody(value: try FieldsFilter.apply(query["fields"], to: page), fragments: fragments ?? [:])
     }
 
-    func savedTracks(_ grant: AccessGrant, query: [String: String]) throws -> JSONValue {
+    func savedTracks(_ grant: AccessGrant, query: [String: String]) throws -> JSONBody {
         let user = try requireUser(grant)
         try requireScope(grant, "user-library-read")
         let (limit, offset) = try paging(query, maximum: 50)
         let options = RenderOptions(query: query, extended: knobs.extendedMode)
         let songs = liked[user] ?? []
-        let window = songs.dropFirst(offset).prefix(limit).map { saved -> JSONValue in
-            ["added_at": .string(SpotifyTime.string(saved.addedAt)), "track": itemObject(uri: saved.uri, options: options)]
+        var fragments: [String: [UInt8]]? = [:]
+        var window: [JSONValue] = []
+        for saved in songs.dropFirst(offset).prefix(limit) {
+            window.append([
+                "added_at": .string(SpotifyTime.string(saved.addedAt)),
+                "track": item(uri: saved.uri, options: options, fragments: &fragments),
+            ])
         }
         let passOn = query["market"].map { [("market", $0)] } ?? []
-        return pageObject(
-            items: Array(window), total: songs.count, limit: limit, offset: offset, path: "/me/tracks", extraQuery: passOn)
+        let page = pageObject(
+            items: window, total: songs.count, limit: limit, offset: offset, path: "/me/tracks", extraQuery: passOn)
+        return JSONBody(value: page, fragments: fragments ?? [:])
     }
 
     func recentlyPlayed(_ grant: AccessGrant, query: [String: String]) throws -> JSONValue {

@@ -9,8 +9,8 @@ public actor EmulatorState {
     // Library
     var users: [String: EmulatorLibrary.User] = [:]
     var userOrder: [String] = []
-    var tracks: [String: EmulatorLibrary.Track] = [:]
-    var episodes: [String: EmulatorLibrary.Episode] = [:]
+    var tracks: [String: EmulatorLibrary.Track] = [:] { didSet { forgetRenderedItems() } }
+    var episodes: [String: EmulatorLibrary.Episode] = [:] { didSet { forgetRenderedItems() } }
     var playlists: [String: StoredPlaylist] = [:]
     var playlistOrder: [String] = []
     var follows: [String: [String]] = [:]
@@ -36,7 +36,28 @@ public actor EmulatorState {
     var snapshotCounter = 0
 
     /// The emulator's public base, e.g. `http://127.0.0.1:9090`, used for absolute `next` links.
-    public private(set) var baseURL: String = "http://127.0.0.1:9090"
+    public private(set) var baseURL: String = "http://127.0.0.1:9090" { didSet { forgetRenderedItems() } }
+
+    // Rendering
+    /// The JSON text of tracks and episodes as entries carry them, by URI and the options that shape them: a
+    /// sync reads most songs in several playlists, and Spotify renders them on its own machines, not on the
+    /// one Playkeeper runs on. Forgotten whenever the catalogue or the base URL changes.
+    var renderedItems: [RenderedItemKey: [UInt8]] = [:]
+    var renderedItemBytes = 0
+    /// Past this much text the kept items are dropped and rendered again as asked for.
+    static let renderedItemsLimit = 64 << 20
+
+    struct RenderedItemKey: Hashable {
+        var uri: String
+        var market: Bool
+        var episodes: Bool
+        var extended: Bool
+    }
+
+    func forgetRenderedItems() {
+        renderedItems.removeAll()
+        renderedItemBytes = 0
+    }
 
     public struct RegisteredApp: Sendable, Codable, Equatable {
         public var clientID: String
