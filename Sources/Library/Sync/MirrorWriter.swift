@@ -2,8 +2,6 @@ import FluentKit
 import Foundation
 import PlaykeeperJSON
 import SQLKit
-import PostgresNIO
-import SQLiteNIO
 import SpotifyWebAPI
 import Store
 
