@@ -271,6 +271,14 @@ struct WebAPISemanticsTests {
             }
 
             let uri = try #require(await client.state.uris(of: "mine")?.first)
+            // A name that looks like a placeholder for an item of the same response stays a name.
+            let lookalike = "\u{0}" + uri
+            let rename = try await client.call(.PUT, "v1/playlists/mine", token: token, json: ["name": .string(lookalike)])
+            #expect(rename.status == 200)
+            let renamedPlaylist = try await client.call(.GET, "v1/playlists/mine?\(query)", token: token)
+            #expect(renamedPlaylist.json["name"]?.stringValue == lookalike)
+            #expect(renamedPlaylist.json["items"]?["items"]?[0]?["item"]?["uri"]?.stringValue == uri)
+
             var library = await client.state.library()
             let index = try #require(library.tracks.firstIndex { "spotify:track:\($0.id)" == uri })
             library.tracks[index].name = "Renamed in the catalogue"

@@ -168,8 +168,8 @@ extension EmulatorState {
             renderedItems[key] = text
             renderedItemBytes += text.count
         }
-        // No URI or other string of a response holds a NUL character: this cannot stand for anything else.
-        let placeholder = "\u{0}" + uri
+        // A string no response can hold otherwise: a name sent through the API cannot guess the prefix.
+        let placeholder = Self.placeholderPrefix + uri
         fragments![placeholder] = text
         return .string(placeholder)
     }

@@ -46,6 +46,9 @@ public actor EmulatorState {
     var renderedItemBytes = 0
     /// Past this much text the kept items are dropped and rendered again as asked for.
     static let renderedItemsLimit = 64 << 20
+    /// Begins the strings that stand for kept text in a response's tree; random, so that no playlist name or
+    /// other string a client sends can be taken for one.
+    static let placeholderPrefix = "\u{0}\(UUID().uuidString)\u{0}"
 
     struct RenderedItemKey: Hashable {
         var uri: String
