@@ -10,59 +10,63 @@ enum BulkValue {
     case date(Date?)
 }
 
-/// A table the mirror writes in bulk: its columns, and each row's values in that order, defined once for both
-/// stores.
+/// A column the mirror writes in bulk: its name next to how a row gives its value, so the two cannot drift apart.
+struct BulkColumn<Row>: Sendable {
+    let name: String
+    let value: @Sendable (Row) -> BulkValue
+
+    init(_ name: String, _ value: @escaping @Sendable (Row) -> BulkValue) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// A table the mirror writes in bulk, defined once for both stores.
 struct BulkTable<Row>: Sendable {
     let name: String
-    let columns: [String]
-    /// Appends the row's values, in the order of `columns`, to a buffer the caller reuses (a first sync writes
-    /// 150,000 rows: no array of its own for each).
-    let values: @Sendable (Row, inout [BulkValue]) -> Void
+    let columns: [BulkColumn<Row>]
     /// On a known key, the row is rewritten only when its raw JSON changed (the catalogue).
     var upsertKey: String?
+
+    var columnNames: [String] { columns.map(\.name) }
+
+    /// A row's values, in the order of the columns.
+    func values(of row: Row) -> some Sequence<BulkValue> { columns.lazy.map { $0.value(row) } }
 }
 
 extension BulkTable where Row == (playlist: String, entry: EntryRow) {
     static let entries = BulkTable(
         name: "entries",
         columns: [
-            "playlist_id", "position", "uri", "added_at", "added_by", "is_local", "linked_from_uri", "kind", "is_playable",
-            "raw",
-        ],
-        values: { row, values in
-            let entry = row.entry
-            values.append(.text(row.playlist))
-            values.append(.integer(entry.position))
-            values.append(.text(entry.uri))
-            values.append(.date(entry.addedAt))
-            values.append(.text(entry.addedBy))
-            values.append(.flag(entry.isLocal))
-            values.append(.text(entry.linkedFromURI))
-            values.append(.text(entry.kind.rawValue))
-            values.append(.flag(entry.isPlayable))
-            values.append(.text(entry.raw))
-        })
+            BulkColumn("playlist_id") { .text($0.playlist) },
+            BulkColumn("position") { .integer($0.entry.position) },
+            BulkColumn("uri") { .text($0.entry.uri) },
+            BulkColumn("added_at") { .date($0.entry.addedAt) },
+            BulkColumn("added_by") { .text($0.entry.addedBy) },
+            BulkColumn("is_local") { .flag($0.entry.isLocal) },
+            BulkColumn("linked_from_uri") { .text($0.entry.linkedFromURI) },
+            BulkColumn("kind") { .text($0.entry.kind.rawValue) },
+            BulkColumn("is_playable") { .flag($0.entry.isPlayable) },
+            BulkColumn("raw") { .text($0.entry.raw) },
+        ])
 }
 
 extension BulkTable where Row == CatalogRow {
     static let catalog = BulkTable(
         name: "catalog_items",
         columns: [
-            "uri", "spotify_id", "kind", "name", "artists", "artist_ids", "album", "album_type", "duration_ms", "isrc", "raw",
+            BulkColumn("uri") { .text($0.uri) },
+            BulkColumn("spotify_id") { .text($0.spotifyID) },
+            BulkColumn("kind") { .text($0.kind) },
+            BulkColumn("name") { .text($0.name) },
+            BulkColumn("artists") { .text($0.artists) },
+            BulkColumn("artist_ids") { .text($0.artistIDs) },
+            BulkColumn("album") { .text($0.album) },
+            BulkColumn("album_type") { .text($0.albumType) },
+            BulkColumn("duration_ms") { .integer($0.durationMS) },
+            BulkColumn("isrc") { .text($0.isrc) },
+            BulkColumn("raw") { .text($0.raw) },
         ],
-        values: { row, values in
-            values.append(.text(row.uri))
-            values.append(.text(row.spotifyID))
-            values.append(.text(row.kind))
-            values.append(.text(row.name))
-            values.append(.text(row.artists))
-            values.append(.text(row.artistIDs))
-            values.append(.text(row.album))
-            values.append(.text(row.albumType))
-            values.append(.integer(row.durationMS))
-            values.append(.text(row.isrc))
-            values.append(.text(row.raw))
-        },
         upsertKey: "uri")
 }
 

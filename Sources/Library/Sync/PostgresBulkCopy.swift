@@ -13,12 +13,8 @@ enum PostgresBulkCopy {
     /// The rows in COPY's text format, in the order of the table's columns.
     static func encode<Row>(_ rows: some Sequence<Row>, as table: BulkTable<Row>) -> ByteBuffer {
         var text = CopyText()
-        var values: [BulkValue] = []
-        values.reserveCapacity(table.columns.count)
         for row in rows {
-            values.removeAll(keepingCapacity: true)
-            table.values(row, &values)
-            for value in values { text.field(value) }
+            for value in table.values(of: row) { text.field(value) }
             text.endRow()
         }
         return text.take()
@@ -29,7 +25,7 @@ enum PostgresBulkCopy {
         async throws
     {
         guard parts.contains(where: { $0.readableBytes > 0 }) else { return }
-        let columns = table.columns
+        let columns = table.columnNames
         try await withConnection(database) { connection in
             var target = table.name
             if table.upsertKey != nil {

@@ -14,12 +14,8 @@ enum SQLiteBulkInsert {
     static func encode<Row>(_ rows: some Sequence<Row>, as table: BulkTable<Row>) -> [SQLiteData] {
         var encoded: [SQLiteData] = []
         encoded.reserveCapacity(rows.underestimatedCount * table.columns.count)
-        var values: [BulkValue] = []
-        values.reserveCapacity(table.columns.count)
         for row in rows {
-            values.removeAll(keepingCapacity: true)
-            table.values(row, &values)
-            for value in values { encoded.append(Self.data(value)) }
+            for value in table.values(of: row) { encoded.append(Self.data(value)) }
         }
         return encoded
     }
@@ -29,10 +25,10 @@ enum SQLiteBulkInsert {
         async throws
     {
         let width = table.columns.count
-        let columns = table.columns.map { "\"\($0)\"" }.joined(separator: ", ")
+        let columns = table.columnNames.map { "\"\($0)\"" }.joined(separator: ", ")
         var conflict = ""
         if let key = table.upsertKey {
-            let updates = table.columns.filter { $0 != key }.map { "\"\($0)\" = \"excluded\".\"\($0)\"" }
+            let updates = table.columnNames.filter { $0 != key }.map { "\"\($0)\" = \"excluded\".\"\($0)\"" }
             conflict = """
                  ON CONFLICT ("\(key)") DO UPDATE SET \(updates.joined(separator: ", ")) \
                 WHERE "\(table.name)"."raw" <> "excluded"."raw"
