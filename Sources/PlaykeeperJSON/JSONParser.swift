@@ -32,6 +32,9 @@ struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
+    /// How many bytes of whitespace between tokens were passed so far: a value read without this changing is
+    /// compact text already.
+    var whitespaceSkipped = 0
     static let maximumDepth = 512
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
@@ -44,20 +47,24 @@ struct JSONParser {
         return value
     }
 
-    private func error(_ reason: String) -> JSONValue.ParseError {
+    func error(_ reason: String) -> JSONValue.ParseError {
         JSONValue.ParseError(offset: index, reason: reason)
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
+        let start = index
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
-            default: return
+            default:
+                whitespaceSkipped &+= index - start
+                return
             }
         }
+        whitespaceSkipped &+= index - start
     }
 
-    private mutating func parseValue() throws -> JSONValue {
+    mutating func parseValue() throws -> JSONValue {
         guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -77,7 +84,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func expect(_ literal: StaticString) throws {
+    mutating func expect(_ literal: StaticString) throws {
         let count = literal.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw error("unexpected end of input") }
         for offset in 0..<count where bytes[index + offset] != literal.utf8Start[offset] {
@@ -92,64 +99,89 @@ struct JSONParser {
     }
 
     private mutating func parseObject() throws -> JSONValue {
+        var members: [JSONObject.Element] = []
+        try walkObject { parser, key, _ in members.append((key: key, value: try parser.parseValue())) }
+        return .object(JSONObject(unchecked: members))
+    }
+
+    private mutating func parseArray() throws -> JSONValue {
+        var elements: [JSONValue] = []
+        try walkArray { parser in elements.append(try parser.parseValue()) }
+        return .array(elements)
+    }
+
+    /// Walks the object at `index`, calling `member` with each key, where the key's text lies, and the parser at
+    /// the start of the member's value, which `member` must read. With `decodingKeys` false, keys are passed over
+    /// and `member` gets an empty string for each.
+    mutating func walkObject(
+        decodingKeys: Bool = true, _ member: (inout JSONParser, _ key: String, _ keyRange: Range<Int>) throws -> Void
+    ) throws {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var members: [JSONObject.Element] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(JSONObject())
+            return
         }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a key") }
-            let key = try parseString()
+            let keyStart = index
+            let key: String
+            if decodingKeys {
+                key = try parseString()
+            } else {
+                try skipString()
+                key = ""
+            }
+            let keyRange = keyStart..<index
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            members.append((key: key, value: try parseValue()))
+            try member(&self, key, keyRange)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(JSONObject(unchecked: members))
+                return
             } else {
                 throw error("expected ',' or '}'")
             }
         }
     }
 
-    private mutating func parseArray() throws -> JSONValue {
+    /// Walks the array at `index`, calling `element` with the parser at the start of each element, which
+    /// `element` must read.
+    mutating func walkArray(_ element: (inout JSONParser) throws -> Void) throws {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var elements: [JSONValue] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
-            return .array(elements)
+            return
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue())
+            try element(&self)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "]") {
                 index += 1
-                return .array(elements)
+                return
             } else {
                 throw error("expected ',' or ']'")
             }
         }
     }
 
-    private mutating func parseNumber() throws -> Double {
+    mutating func parseNumber() throws -> Double {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         func digits() {
@@ -183,7 +215,7 @@ struct JSONParser {
         return value
     }
 
-    private mutating func parseString() throws -> String {
+    mutating func parseString() throws -> String {
         index += 1  // opening quote
         let start = index
         // Fast path: no escapes.
@@ -244,7 +276,7 @@ struct JSONParser {
         throw error("unterminated string")
     }
 
-    private mutating func parseHex4() throws -> UInt32 {
+    mutating func parseHex4() throws -> UInt32 {
         guard index + 4 <= bytes.count else { throw error("unexpected end of input") }
         var value: UInt32 = 0
         for _ in 0..<4 {

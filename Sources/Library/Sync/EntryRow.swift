@@ -22,6 +22,23 @@ public struct EntryRow: Sendable, Equatable {
 
     /// `cataloguing` says whether a URI's catalogue row is wanted; its raw JSON is serialized only then.
     public init(entry: PlaylistEntry?, position: Int, cataloguing: (String) -> Bool = { _ in true }) {
+        self.init(
+            entry: entry, position: position, entryJSON: { $0.raw.removingItem().serialized() },
+            itemJSON: { $0.raw.serialized() },
+            cataloguing: cataloguing)
+    }
+
+    /// An entry read for the mirror: its raw JSON is the text it arrived as.
+    public init(mirrored: MirroredEntry?, position: Int, cataloguing: (String) -> Bool = { _ in true }) {
+        self.init(
+            entry: mirrored?.entry, position: position, entryJSON: { _ in mirrored?.text ?? "null" },
+            itemJSON: { mirrored?.itemText ?? $0.raw.serialized() }, cataloguing: cataloguing)
+    }
+
+    private init(
+        entry: PlaylistEntry?, position: Int, entryJSON: (PlaylistEntry) -> String, itemJSON: (PlaylistItem) -> String,
+        cataloguing: (String) -> Bool
+    ) {
         self.position = position
         guard let entry else {
             // A `null` in the page's items array: keep the position, know nothing else.
@@ -41,7 +58,7 @@ public struct EntryRow: Sendable, Equatable {
         addedBy = entry.addedBy?.id
         isLocal = entry.isLocal
         kind = entry.kind
-        raw = entry.raw.removingItem().serialized()
+        raw = entryJSON(entry)
         switch entry.item {
         case .track(let track):
             linkedFromURI = track.linkedFrom?.uri
@@ -53,7 +70,9 @@ public struct EntryRow: Sendable, Equatable {
             linkedFromURI = nil
             isPlayable = nil
         }
-        catalog = entry.item.flatMap { item in entry.uri.flatMap { cataloguing($0) ? CatalogRow(item: item, uri: $0) : nil } }
+        catalog = entry.item.flatMap { item in
+            entry.uri.flatMap { cataloguing($0) ? CatalogRow(item: item, uri: $0, raw: itemJSON(item)) : nil }
+        }
     }
 
     /// A Liked Songs item.
@@ -68,7 +87,9 @@ public struct EntryRow: Sendable, Equatable {
         kind = saved.track == nil ? .unavailable : (saved.track!.isLocal ? .local : .track)
         isPlayable = saved.track?.isPlayable
         raw = saved.raw.removingItem().serialized()
-        catalog = item.flatMap { item in uri.flatMap { cataloguing($0) ? CatalogRow(item: item, uri: $0) : nil } }
+        catalog = item.flatMap { item in
+            uri.flatMap { cataloguing($0) ? CatalogRow(item: item, uri: $0, raw: item.raw.serialized()) : nil }
+        }
     }
 }
 
@@ -87,9 +108,9 @@ public struct CatalogRow: Sendable, Equatable {
     /// The item's raw JSON.
     public var raw: String
 
-    init(item: PlaylistItem, uri: String) {
+    init(item: PlaylistItem, uri: String, raw: String) {
         self.uri = uri
-        raw = item.raw.serialized()
+        self.raw = raw
         durationMS = item.durationMS
         name = item.name
         switch item {

@@ -252,13 +252,14 @@ public struct SyncEngine: Sendable {
             for attempt in 0...Self.maxRereads {
                 if attempt > 0 { SpotifyClient.callCounter?.countReread() }
                 // One call gives the snapshot and the first 100 entries.
-                let playlist = try await client.playlist(id)
-                guard let first = playlist.firstPage else {
+                let read = try await client.playlistForMirror(id)
+                let playlist = read.playlist
+                guard let first = read.firstPage else {
                     try await markMetadataOnly(record, playlist: playlist)
                     return .metadataOnly
                 }
-                // Each page becomes rows as it arrives, so that its JSON is let go before the playlist is written.
-                var rows = entryRows(first.items, from: 0)
+                // Each page becomes rows as it arrives, so that its text is let go before the playlist is written.
+                var rows = entryRows(first.entries, from: 0)
                 let expected = playlist.total ?? first.total ?? rows.count
                 let snapshotID = playlist.snapshotID
                 let raw = playlist.raw.withoutEntries().serialized()
@@ -299,9 +300,10 @@ public struct SyncEngine: Sendable {
         let pages = try await withThrowingTaskGroup(of: Numbered.self) { group in
             for (index, offset) in offsets.enumerated() {
                 group.addTask {
-                    let page = try await client.playlistItemsPage(id, offset: offset, limit: size)
-                    let consistent = (page.total == nil || page.total == total) && page.items.count == min(size, total - offset)
-                    return (index, consistent ? entryRows(page.items, from: offset) : nil)
+                    let page = try await client.playlistItemsPageForMirror(id, offset: offset, limit: size)
+                    let consistent =
+                        (page.total == nil || page.total == total) && page.entries.count == min(size, total - offset)
+                    return (index, consistent ? entryRows(page.entries, from: offset) : nil)
                 }
             }
             var pages = [[EntryRow]?](repeating: nil, count: offsets.count)
@@ -318,8 +320,8 @@ public struct SyncEngine: Sendable {
     }
 
     /// Rows for a page's entries; the catalogue learns only the songs this sync has not written yet.
-    private func entryRows(_ entries: [PlaylistEntry?], from offset: Int) -> [EntryRow] {
-        entries.enumerated().map { EntryRow(entry: $0.element, position: offset + $0.offset, cataloguing: writer.isNew) }
+    private func entryRows(_ entries: [MirroredEntry?], from offset: Int) -> [EntryRow] {
+        entries.enumerated().map { EntryRow(mirrored: $0.element, position: offset + $0.offset, cataloguing: writer.isNew) }
     }
 
     private func markMetadataOnly(_ record: PlaylistRecord, playlist: Playlist?) async throws {

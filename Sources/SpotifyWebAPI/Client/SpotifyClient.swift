@@ -32,6 +32,16 @@ public struct SpotifyClient: Sendable {
         Object(json: try await send(request))
     }
 
+    /// Sends a request as `send` does, and reads the response's JSON with `read` rather than into a tree.
+    func send<Result>(_ request: SpotifyRequest, reading read: (inout JSONReader) throws -> Result) async throws -> Result {
+        let data = try await sendForData(request)
+        do {
+            return try JSONReader.read(data, read)
+        } catch {
+            throw SpotifyError.decoding(endpoint: request.endpoint, detail: "\(error)")
+        }
+    }
+
     /// One exchange with Spotify, holding a place of the task's request gate if it has one.
     private func exchange(_ request: SpotifyHTTPRequest) async throws -> SpotifyHTTPResponse {
         guard let gate = Self.requestGate else { return try await api.transport.send(request) }

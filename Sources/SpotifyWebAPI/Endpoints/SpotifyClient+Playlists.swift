@@ -19,9 +19,19 @@ extension SpotifyClient {
 
     /// `GET /playlists/{id}`: metadata, the snapshot and the first 100 entries. `fields` cuts the payload.
     public func playlist(_ id: String, fields: String? = nil) async throws -> Playlist {
+        try await send(playlistRequest(id, fields: fields))
+    }
+
+    private func playlistRequest(_ id: String, fields: String? = nil) -> SpotifyRequest {
         var query = [Self.market, Self.additionalTypes]
         if let fields { query.append(("fields", fields)) }
-        return try await send(.get("/playlists/\(pathSegment(id))", "/playlists/{id}", query: query))
+        return .get("/playlists/\(pathSegment(id))", "/playlists/{id}", query: query)
+    }
+
+    /// `GET /playlists/{id}` for the mirror: as `playlist(_:)`, with the first page's entries read as
+    /// `MirroredEntry`s, without their trees.
+    public func playlistForMirror(_ id: String) async throws -> MirroredPlaylist {
+        try await send(playlistRequest(id), reading: MirroredPlaylist.read)
     }
 
     /// The playlist's entries, following `next`. Readable only by the owner or a collaborator.
@@ -41,10 +51,18 @@ extension SpotifyClient {
     /// One page of a playlist's entries, at `offset`. Reading a playlist's pages at once rather than following
     /// `next` keeps several requests in flight for one playlist.
     public func playlistItemsPage(_ id: String, offset: Int, limit: Int = 50) async throws -> Page<PlaylistEntry> {
-        try await send(
-            .get(
-                "/playlists/\(pathSegment(id))/items", "/playlists/{id}/items",
-                query: [("limit", String(limit)), ("offset", String(offset)), Self.market, Self.additionalTypes]))
+        try await send(itemsPageRequest(id, offset: offset, limit: limit))
+    }
+
+    private func itemsPageRequest(_ id: String, offset: Int, limit: Int) -> SpotifyRequest {
+        .get(
+            "/playlists/\(pathSegment(id))/items", "/playlists/{id}/items",
+            query: [("limit", String(limit)), ("offset", String(offset)), Self.market, Self.additionalTypes])
+    }
+
+    /// One page of a playlist's entries for the mirror: as `playlistItemsPage`, read as `MirroredEntry`s.
+    public func playlistItemsPageForMirror(_ id: String, offset: Int, limit: Int = 50) async throws -> MirroredPage {
+        try await send(itemsPageRequest(id, offset: offset, limit: limit), reading: MirroredPage.read)
     }
 
     /// `POST /me/playlists`: creates a playlist owned by the user.

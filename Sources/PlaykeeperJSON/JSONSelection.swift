@@ -1,0 +1,116 @@
+import Foundation
+
+/// The part of a JSON text to build: all of it, or some members of each object, each with its own selection.
+/// An array's elements are all selected alike; a number, string, boolean or `null` is taken as it is.
+///
+/// A reader that needs a few fields of a large response builds only those: the rest is checked and passed over,
+/// never turned into a tree.
+public indirect enum JSONSelection: Sendable {
+    case everything
+    case members([String: JSONSelection])
+}
+
+extension JSONSelection {
+    /// The selection of the member `key`, or `nil` when the member is left out.
+    public subscript(key: String) -> JSONSelection? {
+        switch self {
+        case .everything: .everything
+        case .members(let members): members[key]
+        }
+    }
+}
+
+extension JSONSelection: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSONSelection)...) {
+        self = .members(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+}
+
+extension JSONSelection: ExpressibleByArrayLiteral {
+    /// Members taken whole: `["id", "name"]`.
+    public init(arrayLiteral keys: String...) {
+        self = .members(Dictionary(keys.map { ($0, JSONSelection.everything) }, uniquingKeysWith: { _, last in last }))
+    }
+}
+
+extension JSONValue {
+    /// Parses a JSON text, building only `selection` of it. The whole text is still checked: malformed JSON is
+    /// an error even where it lies in a part left out.
+    public init(parsing data: Data, selecting selection: JSONSelection) throws {
+        self = try JSONReader.read(data) { try $0.readValue(selection) }
+    }
+}
+
+extension JSONParser {
+    mutating func parseValue(_ selection: JSONSelection) throws -> JSONValue {
+        guard case .members(let wanted) = selection, index < bytes.count else { return try parseValue() }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            var members: [JSONObject.Element] = []
+            try walkObject { parser, key, _ in
+                if let inner = wanted[key] {
+                    members.append((key: key, value: try parser.parseValue(inner)))
+                } else {
+                    try parser.skipValue()
+                }
+            }
+            return .object(JSONObject(unchecked: members))
+        case UInt8(ascii: "["):
+            var elements: [JSONValue] = []
+            try walkArray { parser in elements.append(try parser.parseValue(selection)) }
+            return .array(elements)
+        default:
+            return try parseValue()
+        }
+    }
+
+    /// Reads past the value at `index`, checking it as `parseValue` would, without building anything.
+    mutating func skipValue() throws {
+        guard index < bytes.count else { throw error("unexpected end of input") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): try walkObject(decodingKeys: false) { parser, _, _ in try parser.skipValue() }
+        case UInt8(ascii: "["): try walkArray { parser in try parser.skipValue() }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try expect("true")
+        case UInt8(ascii: "f"): try expect("false")
+        case UInt8(ascii: "n"): try expect("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try parseNumber()
+        default: throw error("unexpected character")
+        }
+    }
+
+    /// Reads past the string at `index`, checking its escapes as `parseString` does.
+    mutating func skipString() throws {
+        index += 1  // opening quote
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return
+            }
+            if byte < 0x20 { throw error("control character in string") }
+            index += 1
+            guard byte == UInt8(ascii: "\\") else { continue }
+            guard index < bytes.count else { throw error("unexpected end of input") }
+            let escape = bytes[index]
+            index += 1
+            switch escape {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                continue
+            case UInt8(ascii: "u"):
+                let code = try parseHex4()
+                if (0xD800...0xDBFF).contains(code) {
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                    else { throw error("unpaired surrogate") }
+                    index += 2
+                    guard (0xDC00...0xDFFF).contains(try parseHex4()) else { throw error("invalid surrogate pair") }
+                } else if (0xDC00...0xDFFF).contains(code) {
+                    throw error("invalid unicode escape")
+                }
+            default: throw error("invalid escape")
+            }
+        }
+        throw error("unterminated string")
+    }
+}
