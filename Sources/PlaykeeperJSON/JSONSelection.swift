@@ -5,18 +5,34 @@ import Foundation
 ///
 /// A reader that needs a few fields of a large response builds only those: the rest is checked and passed over,
 /// never turned into a tree.
-public indirect enum JSONSelection: Sendable {
-    case everything
-    case members([String: JSONSelection])
-}
+public struct JSONSelection: Sendable {
+    /// The members kept, or `nil` for everything.
+    let members: [Member]?
 
-extension JSONSelection {
+    struct Member: Sendable {
+        let key: String
+        let utf8: [UInt8]
+        let selection: JSONSelection
+    }
+
+    /// The whole value.
+    public static let everything = JSONSelection(members: nil)
+
+    /// The members named, each with its own selection.
+    public static func members(_ members: [String: JSONSelection]) -> JSONSelection {
+        JSONSelection(members: members.sorted { $0.key < $1.key }.map { Member(key: $0.key, utf8: Array($0.key.utf8), selection: $0.value) })
+    }
+
     /// The selection of the member `key`, or `nil` when the member is left out.
     public subscript(key: String) -> JSONSelection? {
-        switch self {
-        case .everything: .everything
-        case .members(let members): members[key]
-        }
+        guard let members else { return .everything }
+        return members.first { $0.key == key }?.selection
+    }
+
+    /// The member whose key's UTF-8 is `key`. An object's keys are compared as bytes, a few at most per member:
+    /// cheaper than making each key a string and hashing it.
+    func member(utf8 key: UnsafeBufferPointer<UInt8>) -> Member? {
+        members?.first { $0.utf8.count == key.count && $0.utf8.elementsEqual(key) }
     }
 }
 
@@ -43,13 +59,13 @@ extension JSONValue {
 
 extension JSONParser {
     mutating func parseValue(_ selection: JSONSelection) throws -> JSONValue {
-        guard case .members(let wanted) = selection, index < bytes.count else { return try parseValue() }
+        guard selection.members != nil, index < bytes.count else { return try parseValue() }
         switch bytes[index] {
         case UInt8(ascii: "{"):
             var members: [JSONObject.Element] = []
-            try walkObject { parser, key, _ in
-                if let inner = wanted[key] {
-                    members.append((key: key, value: try parser.parseValue(inner)))
+            try walkObject(decodingKeys: false) { parser, _, keyRange in
+                if let member = try parser.member(of: selection, keyRange: keyRange) {
+                    members.append((key: member.key, value: try parser.parseValue(member.selection)))
                 } else {
                     try parser.skipValue()
                 }
@@ -62,6 +78,17 @@ extension JSONParser {
         default:
             return try parseValue()
         }
+    }
+
+    /// The member of `selection` whose key lies at `keyRange` (quotes included).
+    private func member(of selection: JSONSelection, keyRange: Range<Int>) throws -> JSONSelection.Member? {
+        let key = UnsafeBufferPointer(rebasing: bytes[keyRange.lowerBound + 1..<keyRange.upperBound - 1])
+        guard key.contains(UInt8(ascii: "\\")) else { return selection.member(utf8: key) }
+        // An escaped key: compare what it says, not how it is written.
+        var keyParser = JSONParser(bytes: bytes)
+        keyParser.index = keyRange.lowerBound
+        let decoded = try keyParser.parseString()
+        return selection.members?.first { $0.key == decoded }
     }
 
     /// Reads past the value at `index`, checking it as `parseValue` would, without building anything.

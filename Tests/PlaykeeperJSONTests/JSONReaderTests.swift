@@ -25,6 +25,8 @@ struct JSONReaderTests {
         )
         #expect(selected == expected, "array elements are selected alike; numbers and null stay as they are")
         #expect(selected.serialized() == expected.serialized(), "members keep their order")
+        let escapedKey = try JSONValue(parsing: Data(#"{"n\u0061me":"x","other":1}"#.utf8), selecting: ["name"])
+        #expect(escapedKey == ["name": "x"], "a key is compared by what it says, not how it is written")
         let everything = try JSONValue(parsing: Data(Self.document.utf8), selecting: .everything)
         #expect(everything == (try JSONValue(parsing: Self.document)))
     }
