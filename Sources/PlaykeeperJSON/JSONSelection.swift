@@ -20,7 +20,9 @@ public struct JSONSelection: Sendable {
 
     /// The members named, each with its own selection.
     public static func members(_ members: [String: JSONSelection]) -> JSONSelection {
-        JSONSelection(members: members.sorted { $0.key < $1.key }.map { Member(key: $0.key, utf8: Array($0.key.utf8), selection: $0.value) })
+        JSONSelection(
+            members: members.sorted { $0.key < $1.key }.map { Member(key: $0.key, utf8: Array($0.key.utf8), selection: $0.value) }
+        )
     }
 
     /// The selection of the member `key`, or `nil` when the member is left out.

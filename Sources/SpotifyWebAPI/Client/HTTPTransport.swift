@@ -4,6 +4,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// A request as the client sends it. `endpoint` names it for logs and errors without ids or secrets.
 public struct SpotifyHTTPRequest: Sendable {
@@ -45,6 +46,32 @@ public enum TransportFailure: Error, Sendable {
 public protocol SpotifyTransport: Sendable {
     /// Sends one request and returns the whole response, or throws a `TransportFailure`.
     func send(_ request: SpotifyHTTPRequest) async throws -> SpotifyHTTPResponse
+
+    /// Starts one request and calls `completion` once, with the whole response or a `TransportFailure`, on the
+    /// thread the answer arrives on. A request gate starts the next waiting request right there. Returns what
+    /// cancels the request.
+    func start(
+        _ request: SpotifyHTTPRequest, completion: @escaping @Sendable (Result<SpotifyHTTPResponse, any Error>) -> Void
+    ) -> TransportCancel
+}
+
+/// Cancels a request a transport started.
+public typealias TransportCancel = @Sendable () -> Void
+
+extension SpotifyTransport {
+    /// `send` in a task of its own, for transports without a way to answer from their own threads.
+    public func start(
+        _ request: SpotifyHTTPRequest, completion: @escaping @Sendable (Result<SpotifyHTTPResponse, any Error>) -> Void
+    ) -> TransportCancel {
+        let task = Task {
+            do {
+                completion(.success(try await send(request)))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+        return { task.cancel() }
+    }
 }
 
 /// The production transport, on AsyncHTTPClient.
@@ -60,29 +87,85 @@ public struct AsyncHTTPClientTransport: SpotifyTransport {
     }
 
     public func send(_ request: SpotifyHTTPRequest) async throws -> SpotifyHTTPResponse {
-        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
-        outgoing.method = HTTPMethod(rawValue: request.method)
-        for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
-        if let body = request.body { outgoing.body = .bytes(ByteBuffer(data: body)) }
-        do {
-            let response = try await client.execute(outgoing, timeout: timeout)
-            let body = try await response.body.collect(upTo: maximumBodyBytes)
-            var headers: [String: String] = [:]
-            for header in response.headers { headers[header.name.lowercased()] = header.value }
-            return SpotifyHTTPResponse(status: Int(response.status.code), headers: headers, body: Data(buffer: body))
-        } catch let error as HTTPClientError where error == .connectTimeout {
-            throw TransportFailure.notSent("connection timed out")
-        } catch let error as NIOConnectionError {
-            throw TransportFailure.notSent(
-                "connection failed: \(error.connectionErrors.first.map { "\($0.error)" } ?? "no address")")
-        } catch let error as IOError where error.errnoCode == ECONNREFUSED {
-            throw TransportFailure.notSent("connection refused")
-        } catch ChannelError.connectTimeout {
-            throw TransportFailure.notSent("connection timed out")
-        } catch let error as HTTPClientError {
-            throw TransportFailure.interrupted("\(error)")
-        } catch {
-            throw TransportFailure.interrupted("\(error)")
+        let cancel = CancelBox()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                cancel.set(start(request) { continuation.resume(with: $0) })
+            }
+        } onCancel: {
+            cancel.cancel()
         }
     }
+
+    /// The response is gathered on the connection's event loop, and `completion` called there.
+    public func start(
+        _ request: SpotifyHTTPRequest, completion: @escaping @Sendable (Result<SpotifyHTTPResponse, any Error>) -> Void
+    ) -> TransportCancel {
+        let outgoing: HTTPClient.Request
+        do {
+            var headers = HTTPHeaders()
+            for header in request.headers { headers.add(name: header.name, value: header.value) }
+            outgoing = try HTTPClient.Request(
+                url: request.url, method: HTTPMethod(rawValue: request.method), headers: headers,
+                body: request.body.map { .byteBuffer(ByteBuffer(data: $0)) })
+        } catch {
+            completion(.failure(TransportFailure.notSent("\(error)")))
+            return {}
+        }
+        let task = client.execute(
+            request: outgoing, delegate: ResponseAccumulator(request: outgoing, maxBodySize: maximumBodyBytes),
+            deadline: .now() + timeout)
+        task.futureResult.whenComplete { result in
+            completion(
+                result.map { response in
+                    var headers: [String: String] = [:]
+                    for header in response.headers { headers[header.name.lowercased()] = header.value }
+                    return SpotifyHTTPResponse(
+                        status: Int(response.status.code), headers: headers,
+                        body: response.body.map { Data(buffer: $0, byteTransferStrategy: .automatic) } ?? Data())
+                }
+                .mapError(Self.failure))
+        }
+        return { task.cancel() }
+    }
+
+    /// What a failure of AsyncHTTPClient means for repeating the request.
+    static func failure(_ error: any Error) -> any Error {
+        switch error {
+        case let error as HTTPClientError where error == .connectTimeout:
+            return TransportFailure.notSent("connection timed out")
+        case let error as NIOConnectionError:
+            return TransportFailure.notSent(
+                "connection failed: \(error.connectionErrors.first.map { "\($0.error)" } ?? "no address")")
+        case let error as IOError where error.errnoCode == ECONNREFUSED:
+            return TransportFailure.notSent("connection refused")
+        case ChannelError.connectTimeout:
+            return TransportFailure.notSent("connection timed out")
+        default:
+            return TransportFailure.interrupted("\(error)")
+        }
+    }
+}
+
+/// Holds what cancels a started request, for a cancellation that may come before or after it starts.
+final class CancelBox: Sendable {
+    private let state = Mutex<(cancel: TransportCancel?, cancelled: Bool)>((nil, false))
+
+    func set(_ cancel: @escaping TransportCancel) {
+        let cancelNow = state.withLock { state in
+            state.cancel = cancel
+            return state.cancelled
+        }
+        if cancelNow { cancel() }
+    }
+
+    func cancel() {
+        let cancel = state.withLock { state in
+            state.cancelled = true
+            return state.cancel
+        }
+        cancel?()
+    }
+
+    var isCancelled: Bool { state.withLock { $0.cancelled } }
 }

@@ -45,14 +45,26 @@ public struct SpotifyClient: Sendable {
     /// One exchange with Spotify, holding a place of the task's request gate if it has one.
     private func exchange(_ request: SpotifyHTTPRequest) async throws -> SpotifyHTTPResponse {
         guard let gate = Self.requestGate else { return try await api.transport.send(request) }
-        await gate.enter()
-        do {
-            let response = try await api.transport.send(request)
-            await gate.leave()
-            return response
-        } catch {
-            await gate.leave()
-            throw error
+        let transport = api.transport
+        let cancel = CancelBox()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                gate.submit { done in
+                    guard !cancel.isCancelled else {
+                        done()
+                        continuation.resume(throwing: CancellationError())
+                        return
+                    }
+                    cancel.set(
+                        transport.start(request) { result in
+                            // The place goes to the next waiting request before this task is even scheduled.
+                            done()
+                            continuation.resume(with: result)
+                        })
+                }
+            }
+        } onCancel: {
+            cancel.cancel()
         }
     }
 

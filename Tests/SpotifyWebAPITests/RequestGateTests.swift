@@ -1,0 +1,98 @@
+import Foundation
+import PlaykeeperJSON
+import SpotifyWebAPI
+import Synchronization
+import Testing
+
+/// The request gate, against a transport that answers only when the test says so.
+struct RequestGateTests {
+    /// Keeps every started request until `answer` is called for it.
+    final class HeldTransport: SpotifyTransport {
+        private let held = Mutex<[(path: String, completion: @Sendable (Result<SpotifyHTTPResponse, any Error>) -> Void)]>([])
+
+        func send(_ request: SpotifyHTTPRequest) async throws -> SpotifyHTTPResponse {
+            try await withCheckedThrowingContinuation { continuation in
+                _ = start(request) { continuation.resume(with: $0) }
+            }
+        }
+
+        func start(
+            _ request: SpotifyHTTPRequest, completion: @escaping @Sendable (Result<SpotifyHTTPResponse, any Error>) -> Void
+        ) -> TransportCancel {
+            held.withLock { $0.append((request.url.path, completion)) }
+            return {}
+        }
+
+        var started: [String] { held.withLock { $0.map(\.path) } }
+
+        /// Answers the request for `path` with an empty playlist, on the caller's thread.
+        func answer(_ path: String) {
+            let completion = held.withLock { held in held.first { $0.path == path }?.completion }
+            completion?(.success(SpotifyHTTPResponse(status: 200, body: Data(#"{"id":"x","snapshot_id":"s"}"#.utf8))))
+        }
+
+        func waitForStarted(_ count: Int) async throws {
+            let deadline = ContinuousClock.now + .seconds(5)
+            while started.count < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+            #expect(started.count >= count)
+        }
+    }
+
+    func client(_ transport: HeldTransport) throws -> SpotifyClient {
+        let configuration = try SpotifyConfiguration(
+            clientID: "id", redirectURI: URL(string: "http://127.0.0.1:8080/callback")!,
+            apiURL: URL(string: "http://api.test/v1")!, accountsURL: URL(string: "http://accounts.test")!)
+        let store = InMemoryTokenStore([
+            "u": SpotifyToken(
+                accessToken: "a", refreshToken: "r", expiresAt: Date().addingTimeInterval(3600), scope: nil, authorizedAt: Date())
+        ])
+        return SpotifyAPI(configuration: configuration, tokenStore: store, transport: transport).client(for: "u")
+    }
+
+    @Test func aFreedPlaceGoesToTheNextRequestOnTheThreadTheAnswerArrivedOn() async throws {
+        let transport = HeldTransport()
+        let client = try client(transport)
+        try await SpotifyClient.$requestGate.withValue(RequestGate(width: 2)) {
+            try await withThrowingTaskGroup(of: String?.self) { group in
+                for index in 0..<5 { group.addTask { try await client.playlist("p\(index)").snapshotID } }
+                try await transport.waitForStarted(2)
+                try await Task.sleep(for: .milliseconds(50))
+                #expect(transport.started.count == 2, "no more requests on the wire than the gate's width")
+                for answered in 0..<3 {
+                    let next = transport.started.count
+                    transport.answer(transport.started[answered])
+                    #expect(
+                        transport.started.count == next + 1,
+                        "the next waiting request went out inside the answer's callback, before any task ran")
+                }
+                for path in transport.started.suffix(2) { transport.answer(path) }
+                var snapshots: [String?] = []
+                for try await snapshot in group { snapshots.append(snapshot) }
+                #expect(snapshots == Array(repeating: "s", count: 5))
+                #expect(Set(transport.started).count == 5)
+            }
+        }
+    }
+
+    @Test func aCancelledWaitingRequestPassesItsPlaceOn() async throws {
+        let transport = HeldTransport()
+        let client = try client(transport)
+        try await SpotifyClient.$requestGate.withValue(RequestGate(width: 1)) {
+            let first = Task { try await client.playlist("first").snapshotID }
+            try await transport.waitForStarted(1)
+            let cancelled = Task { try await client.playlist("cancelled").snapshotID }
+            try await Task.sleep(for: .milliseconds(50))
+            let last = Task { try await client.playlist("last").snapshotID }
+            try await Task.sleep(for: .milliseconds(50))
+            cancelled.cancel()
+            #expect(transport.started == ["/v1/playlists/first"])
+            transport.answer("/v1/playlists/first")
+            #expect(try await first.value == "s")
+            await #expect(throws: CancellationError.self) { try await cancelled.value }
+            try await transport.waitForStarted(2)
+            #expect(transport.started == ["/v1/playlists/first", "/v1/playlists/last"], "the cancelled one never went out")
+            transport.answer("/v1/playlists/last")
+            #expect(try await last.value == "s")
+        }
+    }
+}
