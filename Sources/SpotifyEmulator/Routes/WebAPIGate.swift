@@ -7,9 +7,10 @@ struct WebAPIGate: AsyncMiddleware {
     let state: EmulatorState
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        // Arrival is marked before anything waits for the state, which may be busy answering other requests.
+        let arrived = ContinuousClock.now
         let endpoint = request.endpointTemplate
-        let knobs = await state.knobs
-        let latency = try await Latency.arrive(knobs)
+        let latency = try await Latency.arrive(await state.knobs, at: arrived)
         let response: Response
         switch await state.admit(isWrite: request.method != .GET) {
         case .reject(let status, let message, let reason, let retryAfter):
@@ -38,7 +39,8 @@ struct AccountsGate: AsyncMiddleware {
     let state: EmulatorState
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let latency = try await Latency.arrive(await state.knobs)
+        let arrived = ContinuousClock.now
+        let latency = try await Latency.arrive(await state.knobs, at: arrived)
         let response = try await next.respond(to: request)
         await state.record(endpoint: request.endpointTemplate, status: Int(response.status.code))
         try await latency.depart()
@@ -54,10 +56,9 @@ struct AccountsGate: AsyncMiddleware {
 struct Latency {
     let due: ContinuousClock.Instant?
 
-    /// Marks the request's arrival and waits out the way there.
-    static func arrive(_ knobs: EmulatorKnobs) async throws -> Latency {
+    /// Waits out the way there of a request that arrived at `arrived`.
+    static func arrive(_ knobs: EmulatorKnobs, at arrived: ContinuousClock.Instant) async throws -> Latency {
         guard knobs.latencyMS > 0 else { return Latency(due: nil) }
-        let arrived = ContinuousClock.now
         let total = Duration.milliseconds(knobs.latencyMS)
         try await Task.sleep(until: arrived + total / 2)
         return Latency(due: arrived + total)
