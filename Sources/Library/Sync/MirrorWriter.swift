@@ -162,13 +162,15 @@ public actor MirrorWriter {
         on db: any Database
     ) async throws -> [VersionDiff] {
         let sql = try db.sql()
-        var diffs: [VersionDiff] = []
-        for update in updates {
-            let oldURIs = try await sql.select().column("uri").from(EntryRecord.schema)
-                .where("playlist_id", .equal, update.playlistID).orderBy("position").all()
-                .compactMap { try $0.decode(column: "uri", as: String?.self) }
-            diffs.append(VersionDiff(old: oldURIs, new: update.entries.compactMap(\.uri)))
+        // The group's stored URIs in one query, each playlist's in position order.
+        var stored: [UUID: [String]] = [:]
+        for row in try await sql.select().column("playlist_id").column("uri").from(EntryRecord.schema)
+            .where("playlist_id", .in, updates.map(\.playlistID)).orderBy("position").all()
+        {
+            guard let uri = try row.decode(column: "uri", as: String?.self) else { continue }
+            stored[try row.decode(column: "playlist_id", as: UUID.self), default: []].append(uri)
         }
+        let diffs = updates.map { VersionDiff(old: stored[$0.playlistID] ?? [], new: $0.entries.compactMap(\.uri)) }
         try await sql.delete(from: EntryRecord.schema).where("playlist_id", .in, updates.map(\.playlistID)).run()
         if store == .postgres {
             // As with SQLite's synchronous=NORMAL: a crash may lose the last commits, never half of one, and the
@@ -178,16 +180,7 @@ public actor MirrorWriter {
         try await store.insert(rows.entries, into: .entries, on: db)
         try await store.insert([rows.catalog], into: .catalog, on: db)
 
-        for update in updates {
-            var row = sql.update(PlaylistRecord.schema)
-                .set("snapshot_id", to: update.snapshotID)
-                .set("entry_count", to: update.entries.count)
-                .set("last_synced_at", to: update.syncedAt)
-                .set("can_read_items", to: true)
-                .set("can_edit", to: update.canEdit)
-            if let raw = update.raw { row = row.set("raw", to: raw) }
-            try await row.where("id", .equal, update.playlistID).run()
-        }
+        try await updatePlaylists(updates, on: sql)
 
         var versions = sql.insert(into: PlaylistVersionRecord.schema)
             .columns("id", "playlist_id", "snapshot_id", "seen_at", "entry_count", "added", "removed")
@@ -199,6 +192,30 @@ public actor MirrorWriter {
         }
         try await versions.run()
         return diffs
+    }
+}
+
+extension MirrorWriter {
+    /// The group's playlists get their new snapshot, count and raw JSON (kept when an update has none) in one
+    /// statement: `UPDATE … FROM` a list of values, which both stores take.
+    static func updatePlaylists(_ updates: [PlaylistUpdate], on sql: any SQLDatabase) async throws {
+        let values = SQLList(
+            updates.map { update in
+                SQLGroupExpression(
+                    SQLList([
+                        SQLBind(update.playlistID), SQLBind(update.snapshotID), SQLBind(update.entries.count),
+                        SQLBind(update.syncedAt), SQLBind(update.canEdit), SQLBind(update.raw),
+                    ]))
+            })
+        try await sql.raw(
+            """
+            WITH incoming(id, snapshot_id, entry_count, last_synced_at, can_edit, raw) AS (VALUES \(values))
+            UPDATE \(ident: PlaylistRecord.schema) SET snapshot_id = incoming.snapshot_id, \
+            entry_count = incoming.entry_count, last_synced_at = incoming.last_synced_at, can_read_items = \(SQLLiteral.boolean(true)), \
+            can_edit = incoming.can_edit, raw = COALESCE(incoming.raw, \(ident: PlaylistRecord.schema).raw) \
+            FROM incoming WHERE \(ident: PlaylistRecord.schema).id = incoming.id
+            """
+        ).run()
     }
 }
 
