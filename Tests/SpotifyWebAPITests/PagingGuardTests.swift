@@ -25,17 +25,6 @@ struct PagingGuardTests {
         }
     }
 
-    func client(_ transport: ScriptedTransport) async throws -> SpotifyClient {
-        let configuration = try SpotifyConfiguration(
-            clientID: "id", redirectURI: URL(string: "http://127.0.0.1:8080/callback")!,
-            apiURL: URL(string: "http://api.test/v1")!, accountsURL: URL(string: "http://accounts.test")!)
-        let store = InMemoryTokenStore([
-            "u": SpotifyToken(
-                accessToken: "a", refreshToken: "r", expiresAt: Date().addingTimeInterval(3600), scope: nil, authorizedAt: Date())
-        ])
-        return SpotifyAPI(configuration: configuration, tokenStore: store, transport: transport).client(for: "u")
-    }
-
     func entry(_ id: String) -> JSONValue {
         [
             "added_at": "2026-01-01T00:00:00Z", "is_local": false,
@@ -50,7 +39,7 @@ struct PagingGuardTests {
                 "next": "http://api.test/v1/playlists/p/items?offset=1&limit=1",
             ]
         ])
-        let client = try await client(transport)
+        let client = try offlineClient(transport)
         await #expect(throws: SpotifyError.self) { _ = try await client.playlistItems("p", limit: 1).allItems() }
         #expect(transport.requested.count == 2, "stopped at the first repeat")
     }
@@ -59,7 +48,7 @@ struct PagingGuardTests {
         let transport = ScriptedTransport([
             "/v1/playlists/p/items": ["items": [], "limit": 0, "offset": 0, "total": 5, "next": "http://api.test/v1/x"]
         ])
-        let client = try await client(transport)
+        let client = try offlineClient(transport)
         do {
             _ = try await client.playlistItems("p").allItems()
             Issue.record("no error")
@@ -79,7 +68,7 @@ struct PagingGuardTests {
             ]
         }
         let transport = ScriptedTransport(pages)
-        let client = try await client(transport)
+        let client = try offlineClient(transport)
         do {
             _ = try await client.playlistItems("p", limit: 1).allItems()
             Issue.record("no error")
@@ -95,7 +84,7 @@ struct PagingGuardTests {
                 "items": [], "limit": 50, "offset": 0, "total": 100, "next": "http://evil.test/v1/me/tracks?offset=50",
             ]
         ])
-        let client = try await client(transport)
+        let client = try offlineClient(transport)
         await #expect(throws: SpotifyError.self) { _ = try await client.savedTracks().allItems() }
         #expect(transport.requested.count == 1)
     }
@@ -111,7 +100,7 @@ struct PagingGuardTests {
         let transport = ScriptedTransport([
             "/v1/me/playlists?limit=50&offset=0": playlists(0, 50), "/v1/me/playlists?limit=50&offset=50": playlists(50, 10),
         ])
-        let client = try await client(transport)
+        let client = try offlineClient(transport)
         let all = try await client.myPlaylists().allItems()
         #expect(all.count == 60)
         #expect(all.last??.id == "p59")

@@ -38,20 +38,9 @@ struct RequestGateTests {
         }
     }
 
-    func client(_ transport: HeldTransport) throws -> SpotifyClient {
-        let configuration = try SpotifyConfiguration(
-            clientID: "id", redirectURI: URL(string: "http://127.0.0.1:8080/callback")!,
-            apiURL: URL(string: "http://api.test/v1")!, accountsURL: URL(string: "http://accounts.test")!)
-        let store = InMemoryTokenStore([
-            "u": SpotifyToken(
-                accessToken: "a", refreshToken: "r", expiresAt: Date().addingTimeInterval(3600), scope: nil, authorizedAt: Date())
-        ])
-        return SpotifyAPI(configuration: configuration, tokenStore: store, transport: transport).client(for: "u")
-    }
-
     @Test func aFreedPlaceGoesToTheNextRequestOnTheThreadTheAnswerArrivedOn() async throws {
         let transport = HeldTransport()
-        let client = try client(transport)
+        let client = try offlineClient(transport)
         try await SpotifyClient.$requestGate.withValue(RequestGate(width: 2)) {
             try await withThrowingTaskGroup(of: String?.self) { group in
                 for index in 0..<5 { group.addTask { try await client.playlist("p\(index)").snapshotID } }
@@ -76,7 +65,7 @@ struct RequestGateTests {
 
     @Test func aCancelledWaitingRequestPassesItsPlaceOn() async throws {
         let transport = HeldTransport()
-        let client = try client(transport)
+        let client = try offlineClient(transport)
         try await SpotifyClient.$requestGate.withValue(RequestGate(width: 1)) {
             let first = Task { try await client.playlist("first").snapshotID }
             try await transport.waitForStarted(1)
