@@ -11,7 +11,7 @@ import Store
 /// Reads from Spotify run concurrently, but a store has one writer at a time (SQLite has one writer at all).
 /// Updates that arrive while a transaction runs wait, and are then written together in the next one (a group
 /// commit). While a sync reads (`startBatching`), updates also wait for each other until about
-/// `batchEntries` entries are pending: the indexes on URIs and on playlist ids take rows in random order, so
+/// `batchEntries` entries are pending (4,000 or 6,000, by store): the indexes on URIs and on playlist ids take rows in random order, so
 /// every commit rewrites most of their pages, and one commit for eight playlists costs SQLite about half of
 /// eight. If a group fails, each of its updates is written again alone, so that one bad playlist fails by
 /// itself.
@@ -19,8 +19,8 @@ public actor MirrorWriter {
     let database: any Database
     /// At most this many playlists' updates go into one transaction.
     static let groupLimit = 16
-    /// While batching, a transaction starts once this many entries are pending…
-    public static let batchEntries = 4_000
+    /// While batching, a transaction starts once this many entries are pending (`BulkStore.batchEntries`)…
+    public nonisolated let batchEntries: Int
     /// …or once the first pending update has waited `batchWait` (250 ms unless told).
     let batchWait: Duration
     /// Time spent inside write transactions, and the entries written, for the benchmark.
@@ -53,6 +53,7 @@ public actor MirrorWriter {
         self.database = database
         self.batchWait = batchWait
         store = Result { try BulkStore(database) }
+        batchEntries = (try? store.get().batchEntries) ?? 4_000
     }
 
     public struct PlaylistUpdate: Sendable {
@@ -136,7 +137,7 @@ public actor MirrorWriter {
     /// next to a transaction.
     private func gather() async {
         let deadline = ContinuousClock.now + batchWait
-        while batching, pendingEntries < Self.batchEntries, ContinuousClock.now < deadline {
+        while batching, pendingEntries < batchEntries, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(5))
         }
     }

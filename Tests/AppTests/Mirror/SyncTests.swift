@@ -147,11 +147,11 @@ struct SyncTests {
             #expect(await writer.transactions == 1)
 
             await writer.startBatching()
-            async let third = writer.replaceEntries(try update(2, entries: MirrorWriter.batchEntries / 2))
-            async let fourth = writer.replaceEntries(try update(1, entries: MirrorWriter.batchEntries / 2))
+            async let third = writer.replaceEntries(try update(2, entries: writer.batchEntries / 2))
+            async let fourth = writer.replaceEntries(try update(1, entries: writer.batchEntries / 2))
             _ = try await (third, fourth)
             #expect(await writer.transactions == 2, "enough entries start a transaction without being told")
-            #expect(try await mirror.storedURIs(playlists[1].spotifyID).count == MirrorWriter.batchEntries / 2)
+            #expect(try await mirror.storedURIs(playlists[1].spotifyID).count == writer.batchEntries / 2)
         }
     }
 
