@@ -115,10 +115,14 @@ public struct SyncEngine: Sendable {
             record.assign(\.listedSnapshotID, listing.snapshotID)
             record.assign(\.listPosition, position)
             record.assign(\.goneAt, nil)
-            record.assign(\.raw, listing.raw.serialized())
             let owned = listing.owner?.id == me
             // `collaborative: true` does not prove this user collaborates: reading tells.
             let mayRead = owned || record.collaborative
+            // Once a playlist's entries are stored, its raw JSON is the full object they came with (the writer
+            // stores both); the listing's shorter one stands in until then, and for a playlist only listed.
+            if !mayRead || record.snapshotID == nil || !record.canReadItems {
+                record.assign(\.raw, listing.raw.serialized())
+            }
             if !mayRead {
                 record.assign(\.canReadItems, false)
                 record.assign(\.canEdit, false)

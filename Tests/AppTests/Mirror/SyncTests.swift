@@ -155,6 +155,29 @@ struct SyncTests {
         }
     }
 
+    @Test(arguments: StoreKind.available)
+    func anUnchangedSyncKeepsEachPlaylistsFullRawJSON(_ kind: StoreKind) async throws {
+        try await TestMirror.with(kind) { mirror in
+            _ = try await mirror.sync()
+            func raws() async throws -> [String: String] {
+                var raws: [String: String] = [:]
+                for record in try await PlaylistRecord.query(on: mirror.database).filter(\.$isLiked == false).all() {
+                    raws[record.spotifyID] = record.raw
+                }
+                return raws
+            }
+            let before = try await raws()
+            for playlist in await mirror.readablePlaylists() {
+                let raw = try JSONValue(parsing: try #require(before[playlist.id]))
+                #expect(raw["snapshot_id"]?.stringValue == (await mirror.state.snapshotID(of: playlist.id)))
+                #expect(raw["items"]?["items"] == nil, "the entries are rows, not part of the playlist's raw JSON")
+            }
+            let report = try await mirror.sync()
+            #expect(report.playlistsChanged == 0)
+            #expect(try await raws() == before, "the listing's shorter object does not replace the full one")
+        }
+    }
+
     @Test func assigningTheSameValuesLeavesARowUnwritten() async throws {
         try await TestMirror.with(.sqlite) { mirror in
             _ = try await mirror.sync()
