@@ -137,7 +137,7 @@ struct ExecutableTests {
 
     @Test func loginOnABusyPortSuggestsTheWebPage() async throws {
         let harness = try await EmulatorHarness.start()
-        let busy = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+        let busy = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
         let run = try Run(
             ["login", "--no-browser"], environment: environment(harness, port: busy.localAddress!.port!, data: temporary()))
         #expect(try await run.exitCode() == 1)

@@ -45,7 +45,7 @@ struct JSONReaderTests {
         var names: [String] = []
         var texts: [String: String] = [:]
         var keys: [String] = []
-        try JSONReader.read(Data(Self.document.utf8)) { reader in
+        _ = try JSONReader.read(Data(Self.document.utf8)) { reader in
             try reader.readObject { key, reader in
                 switch key {
                 case "owner":

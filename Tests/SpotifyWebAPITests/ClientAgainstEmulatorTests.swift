@@ -131,7 +131,7 @@ struct ClientAgainstEmulatorTests {
         #expect(await store.reads == 1)
 
         // Another process refreshes the token: this one sees it once the minute has passed.
-        let old = try #require(try await store.inner.token(for: "demo"))
+        let old = try #require(await store.inner.token(for: "demo"))
         let refreshed = try await api.accounts.refresh(refreshToken: old.refreshToken)
         await store.inner.save(
             SpotifyToken(
