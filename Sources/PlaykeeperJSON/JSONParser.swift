@@ -239,34 +239,7 @@ struct JSONParser {
                 return String(decoding: scalars, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 index += 1
-                guard index < bytes.count else { throw error("unexpected end of input") }
-                let escape = bytes[index]
-                index += 1
-                switch escape {
-                case UInt8(ascii: "\""): scalars.append(0x22)
-                case UInt8(ascii: "\\"): scalars.append(0x5C)
-                case UInt8(ascii: "/"): scalars.append(0x2F)
-                case UInt8(ascii: "b"): scalars.append(0x08)
-                case UInt8(ascii: "f"): scalars.append(0x0C)
-                case UInt8(ascii: "n"): scalars.append(0x0A)
-                case UInt8(ascii: "r"): scalars.append(0x0D)
-                case UInt8(ascii: "t"): scalars.append(0x09)
-                case UInt8(ascii: "u"):
-                    var code = try parseHex4()
-                    if (0xD800...0xDBFF).contains(code) {
-                        // A surrogate pair encodes one scalar beyond the Basic Multilingual Plane.
-                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                            bytes[index + 1] == UInt8(ascii: "u")
-                        else { throw error("unpaired surrogate") }
-                        index += 2
-                        let low = try parseHex4()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw error("invalid surrogate pair") }
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    guard let scalar = Unicode.Scalar(code) else { throw error("invalid unicode escape") }
-                    scalars.append(contentsOf: Array(String(scalar).utf8))
-                default: throw error("invalid escape")
-                }
+                scalars.append(contentsOf: String(try parseEscape()).utf8)
             default:
                 if byte < 0x20 { throw error("control character in string") }
                 scalars.append(byte)
@@ -274,6 +247,36 @@ struct JSONParser {
             }
         }
         throw error("unterminated string")
+    }
+
+    /// The scalar an escape stands for, with `index` just past its backslash: `\n`, `\u00e9`, or a surrogate pair
+    /// written as two `\u` escapes.
+    mutating func parseEscape() throws -> Unicode.Scalar {
+        guard index < bytes.count else { throw error("unexpected end of input") }
+        let escape = bytes[index]
+        index += 1
+        switch escape {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): return Unicode.Scalar(escape)
+        case UInt8(ascii: "b"): return "\u{08}"
+        case UInt8(ascii: "f"): return "\u{0C}"
+        case UInt8(ascii: "n"): return "\n"
+        case UInt8(ascii: "r"): return "\r"
+        case UInt8(ascii: "t"): return "\t"
+        case UInt8(ascii: "u"):
+            var code = try parseHex4()
+            if (0xD800...0xDBFF).contains(code) {
+                // A surrogate pair encodes one scalar beyond the Basic Multilingual Plane.
+                guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                else { throw error("unpaired surrogate") }
+                index += 2
+                let low = try parseHex4()
+                guard (0xDC00...0xDFFF).contains(low) else { throw error("invalid surrogate pair") }
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+            }
+            guard let scalar = Unicode.Scalar(code) else { throw error("invalid unicode escape") }
+            return scalar
+        default: throw error("invalid escape")
+        }
     }
 
     mutating func parseHex4() throws -> UInt32 {

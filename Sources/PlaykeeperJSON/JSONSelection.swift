@@ -119,26 +119,7 @@ extension JSONParser {
             }
             if byte < 0x20 { throw error("control character in string") }
             index += 1
-            guard byte == UInt8(ascii: "\\") else { continue }
-            guard index < bytes.count else { throw error("unexpected end of input") }
-            let escape = bytes[index]
-            index += 1
-            switch escape {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                continue
-            case UInt8(ascii: "u"):
-                let code = try parseHex4()
-                if (0xD800...0xDBFF).contains(code) {
-                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-                    else { throw error("unpaired surrogate") }
-                    index += 2
-                    guard (0xDC00...0xDFFF).contains(try parseHex4()) else { throw error("invalid surrogate pair") }
-                } else if (0xDC00...0xDFFF).contains(code) {
-                    throw error("invalid unicode escape")
-                }
-            default: throw error("invalid escape")
-            }
+            if byte == UInt8(ascii: "\\") { _ = try parseEscape() }
         }
         throw error("unterminated string")
     }

@@ -15,6 +15,12 @@ struct JSONValueTests {
 
     @Test func surrogatePairsAndEscapes() throws {
         #expect(try JSONValue(parsing: #""\ud83d\ude00 \/""#) == .string("😀 /"))
+        #expect(try JSONValue(parsing: #""\b\f\n\r\t\"\\\/\u00e9""#) == .string("\u{08}\u{0C}\n\r\t\"\\/é"))
+        #expect(
+            try JSONValue(parsing: Data(#"{"skip":"\b\f\n\r\t\"\\\/\u00e9\ud83d\ude00","a":1}"#.utf8), selecting: ["a"]) == [
+                "a": 1
+            ],
+            "a skipped string's escapes are checked and passed over")
         #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: #""\ud83d""#) }
     }
 
