@@ -89,10 +89,7 @@ public struct JSONReader {
     public mutating func readValueKeepingSpan(_ selection: JSONSelection = .everything) throws -> (
         value: JSONValue, span: JSONSpan
     ) {
-        let start = parser.index
-        let whitespace = parser.whitespaceSkipped
-        let value = try parser.parseValue(selection)
-        return (value, JSONSpan(range: start..<parser.index, compact: parser.whitespaceSkipped == whitespace))
+        try spanning { try $0.parseValue(selection) }
     }
 
     /// Passes over the next value, checking that it is well formed.
@@ -102,10 +99,15 @@ public struct JSONReader {
 
     /// Passes over the next value, as `skipValue`, and says where its text lies.
     public mutating func skipValueKeepingSpan() throws -> JSONSpan {
+        try spanning { try $0.skipValue() }.span
+    }
+
+    /// What `read` gives for the next value, and where that value's text lies.
+    private mutating func spanning<Value>(_ read: (inout JSONParser) throws -> Value) throws -> (value: Value, span: JSONSpan) {
         let start = parser.index
         let whitespace = parser.whitespaceSkipped
-        try parser.skipValue()
-        return JSONSpan(range: start..<parser.index, compact: parser.whitespaceSkipped == whitespace)
+        let value = try read(&parser)
+        return (value, JSONSpan(range: start..<parser.index, compact: parser.whitespaceSkipped == whitespace))
     }
 
     /// Appends the text of `span` without whitespace between tokens: as compact as `JSONValue.serialized()`,
