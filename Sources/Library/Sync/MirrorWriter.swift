@@ -10,11 +10,9 @@ import Store
 ///
 /// Reads from Spotify run concurrently, but a store has one writer at a time (SQLite has one writer at all).
 /// Updates that arrive while a transaction runs wait, and are then written together in the next one (a group
-/// commit). While a sync reads (`startBatching`), updates also wait for each other until about
-/// `batchEntries` entries are pending (4,000 or 6,000, by store): the indexes on URIs and on playlist ids take rows in random order, so
-/// every commit rewrites most of their pages, and one commit for eight playlists costs SQLite about half of
-/// eight. If a group fails, each of its updates is written again alone, so that one bad playlist fails by
-/// itself.
+/// commit). While a sync reads (`startBatching`), updates also wait for each other until `batchEntries` are
+/// pending (see `BulkStore.batchEntries` for why, and why the size differs by store). If a group fails, each of
+/// its updates is written again alone, so that one bad playlist fails by itself.
 public actor MirrorWriter {
     let database: any Database
     /// At most this many playlists' updates go into one transaction.

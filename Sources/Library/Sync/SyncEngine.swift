@@ -211,13 +211,8 @@ public struct SyncEngine: Sendable {
         var pages: [[Playlist?]] = [first.items]
         if let total = first.total, total > first.items.count, !first.items.isEmpty {
             let offsets = Array(stride(from: first.items.count, to: total, by: size))
-            let rest = try await withThrowingTaskGroup(of: (Int, SpotifyWebAPI.Page<Playlist>).self) { group in
-                for (index, offset) in offsets.enumerated() {
-                    group.addTask { (index, try await client.myPlaylistsPage(offset: offset, limit: size)) }
-                }
-                var rest = [SpotifyWebAPI.Page<Playlist>?](repeating: nil, count: offsets.count)
-                for try await (index, page) in group { rest[index] = page }
-                return rest.compactMap { $0 }
+            let rest = try await Self.readAtOnce(offsets) { offset in
+                try await client.myPlaylistsPage(offset: offset, limit: size)
             }
             let consistent = zip(offsets, rest).allSatisfy { (offset: Int, page: SpotifyWebAPI.Page<Playlist>) in
                 page.total == total && page.items.count == min(size, total - offset)
@@ -299,20 +294,10 @@ public struct SyncEngine: Sendable {
     /// are in flight). `nil` when a page shows the playlist changed length while it was read.
     private func remainingRows(of id: String, from start: Int, total: Int) async throws -> [EntryRow]? {
         let size = Self.pageSize
-        let offsets = Array(stride(from: start, to: total, by: size))
-        typealias Numbered = (index: Int, rows: [EntryRow]?)
-        let pages = try await withThrowingTaskGroup(of: Numbered.self) { group in
-            for (index, offset) in offsets.enumerated() {
-                group.addTask {
-                    let page = try await client.playlistItemsPageForMirror(id, offset: offset, limit: size)
-                    let consistent =
-                        (page.total == nil || page.total == total) && page.entries.count == min(size, total - offset)
-                    return (index, consistent ? entryRows(page.entries, from: offset) : nil)
-                }
-            }
-            var pages = [[EntryRow]?](repeating: nil, count: offsets.count)
-            for try await (index, rows) in group { pages[index] = rows }
-            return pages
+        let pages = try await Self.readAtOnce(Array(stride(from: start, to: total, by: size))) { offset -> [EntryRow]? in
+            let page = try await client.playlistItemsPageForMirror(id, offset: offset, limit: size)
+            let consistent = (page.total == nil || page.total == total) && page.entries.count == min(size, total - offset)
+            return consistent ? entryRows(page.entries, from: offset) : nil
         }
         var rows: [EntryRow] = []
         rows.reserveCapacity(total - start)
@@ -321,6 +306,20 @@ public struct SyncEngine: Sendable {
             rows += page
         }
         return rows
+    }
+
+    /// What `read` gives for each offset, in the order of `offsets`; all requested at once (the request gate bounds
+    /// how many are in flight).
+    private static func readAtOnce<Page: Sendable>(
+        _ offsets: [Int], _ read: @escaping @Sendable (Int) async throws -> Page
+    ) async throws -> [Page] {
+        try await withThrowingTaskGroup(of: (Int, Page).self) { group in
+            for (index, offset) in offsets.enumerated() { group.addTask { (index, try await read(offset)) } }
+            var pages = [Page?](repeating: nil, count: offsets.count)
+            for try await (index, page) in group { pages[index] = page }
+            // The group ends without an error only once every offset has its page.
+            return pages.map { $0! }
+        }
     }
 
     /// Rows for a page's entries; the catalogue learns only the songs this sync has not written yet.
