@@ -113,7 +113,7 @@ let package = Package(
             ],
             // Compiled into the binary, so an installed `playkeeper` needs no resource folder beside it.
             resources: [
-                .embedInCode("Resources/openapi.yaml"),
+                .embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/playkeeper.css"),
                 .embedInCode("Resources/Views/base.leaf"), .embedInCode("Resources/Views/home.leaf"),
                 .embedInCode("Resources/Views/playlist.leaf"), .embedInCode("Resources/Views/unified.leaf"),
                 .embedInCode("Resources/Views/journal.leaf"), .embedInCode("Resources/Views/account.leaf"),
@@ -203,6 +203,10 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "Yams", package: "Yams"),

@@ -48,4 +48,16 @@ public struct SecretBox: Sendable {
         let box = try AES.GCM.SealedBox(combined: data)
         return String(decoding: try AES.GCM.open(box, using: key), as: UTF8.self)
     }
+
+    /// Sealed for one purpose (the purpose is authenticated, not stored), as raw bytes: what a cookie carries.
+    /// A value sealed for one purpose does not open for another, so one kind of cookie cannot stand in for another.
+    public func seal(_ plaintext: Data, purpose: String) throws -> Data {
+        try AES.GCM.seal(plaintext, using: key, authenticating: Data(purpose.utf8)).combined!
+    }
+
+    /// The plaintext, or nil when `sealed` was not made by this key for this purpose.
+    public func open(_ sealed: Data, purpose: String) -> Data? {
+        guard let box = try? AES.GCM.SealedBox(combined: sealed) else { return nil }
+        return try? AES.GCM.open(box, using: key, authenticating: Data(purpose.utf8))
+    }
 }

@@ -227,10 +227,13 @@ struct ExecutableTests {
         try await FileTokenStore(directory: directory).save(
             SpotifyToken(accessToken: "a", refreshToken: "r", expiresAt: Date(), scope: nil, authorizedAt: Date()), for: "someone"
         )
-        let run = try Run(
-            ["sync"], environment: ["PLAYKEEPER_DATA_DIR": data.path, "SPOTIFY_CLIENT_ID": "x", "SPOTIFY_REQUEST_BUDGET": "lots"])
-        #expect(try await run.exitCode() == 1)
-        #expect(run.errors.contains("SPOTIFY_REQUEST_BUDGET"), "stderr: \(run.errors)")
+        for value in ["lots", "0"] + HostileInputTests.values.dropFirst() {
+            let run = try Run(
+                ["sync"],
+                environment: ["PLAYKEEPER_DATA_DIR": data.path, "SPOTIFY_CLIENT_ID": "x", "SPOTIFY_REQUEST_BUDGET": value])
+            #expect(try await run.exitCode() == 1)
+            #expect(run.errors.contains("SPOTIFY_REQUEST_BUDGET"), "\(value.prefix(30)): \(run.errors)")
+        }
     }
 
     @Test func syncWithoutALoginExits3() async throws {

@@ -19,6 +19,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 
@@ -44,6 +45,8 @@ def browser():
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900"]:
         options.add_argument(flag)
+    # The console is read at the end: a page that breaks its Content-Security-Policy says so there.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
     return webdriver.Chrome(service=service, options=options)
 
@@ -68,9 +71,12 @@ def check(condition, message):
 
 
 def submit(driver, element):
-    """Clicks a form's button and waits for the page it redirects to (every form answers with a notice)."""
+    """Clicks a form's button and waits for the page it redirects to (every form answers with a notice, which
+    travels in a one-time cookie, not in the address)."""
     element.click()
-    WebDriverWait(driver, 40).until(lambda d: "notice=" in d.current_url and d.find_elements(By.ID, "notice"))
+    WebDriverWait(driver, 40).until(expected_conditions.staleness_of(element))
+    WebDriverWait(driver, 40).until(lambda d: d.find_elements(By.ID, "notice"))
+    check("notice" not in driver.current_url, "the notice is not in the address")
 
 
 def notice(driver):
@@ -161,9 +167,17 @@ def main():
         status = driver.find_element(By.ID, "unified-status").text
         check(re.search(r"All my tracks: \d+ songs", status) is not None, f"its status shows the songs ({status[:80]!r})")
         at_both_widths(driver, url + "/unified", "unified page", args.out, "unified")
-        driver.get(url + "/account")
+        driver.get(url + "/unified")
+        check(not driver.find_elements(By.ID, "notice"), "a notice is shown once")
+        driver.get(url + "/account?notice=" + "Your%20account%20is%20locked")
+        check(not driver.find_elements(By.ID, "notice"), "a notice in the address is not shown")
         check(re.search(r"\d{4}-\d{2}-\d{2}", driver.find_element(By.ID, "login-expiry").text) is not None,
               "the account page shows the login expiry date")
+        check(driver.execute_script("return getComputedStyle(document.body).margin") == "0px",
+              "the stylesheet applies under the Content-Security-Policy")
+        console = [entry["message"] for entry in driver.get_log("browser")]
+        violations = [m for m in console if "Content Security Policy" in m or "Refused to" in m]
+        check(not violations, f"no Content-Security-Policy violations in the console ({violations[:2]})")
     finally:
         driver.quit()
         demo.send_signal(signal.SIGINT)

@@ -33,8 +33,7 @@ struct DemoCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         try await CommandRunner.run(context) {
-            let port = signature.port ?? 8080
-            guard (0...65_535).contains(port) else { throw CommandFailure(.usage, "--port must be between 0 and 65535") }
+            let port = try NumericInput.option(signature.port, "--port", in: 0...65_535, default: 8080)
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "playkeeper-demo-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -73,10 +73,10 @@ struct DoctorCommand: AsyncCommand {
         } catch {
             add(.fail, "service", "\(error)")
         }
-        if let budget = environment["SPOTIFY_REQUEST_BUDGET"], !budget.isEmpty, (Int(budget) ?? 0) < 1 {
-            add(
-                .fail, "request budget",
-                "SPOTIFY_REQUEST_BUDGET is invalid: '\(budget)' is not a positive number of requests per 30 s")
+        do {
+            _ = try MirrorContext.requestBudget(environment)
+        } catch {
+            add(.fail, "request budget", "\(error)")
         }
 
         // 2. The secret key, without creating one.
@@ -89,21 +89,23 @@ struct DoctorCommand: AsyncCommand {
                 add(.ok, "secret key", "PLAYKEEPER_SECRET_KEY holds 32 bytes")
             } catch { add(.fail, "secret key", "\(error)") }
         } else if FileManager.default.fileExists(atPath: keyFile.path) {
-            let mode = (try? FileManager.default.attributesOfItem(atPath: keyFile.path)[.posixPermissions] as? Int) ?? 0
             do {
+                // Its mode is checked below with the rest of the directory.
                 box = try SecretBox.load(environment: environment, dataDirectory: directory.url)
-                if mode & 0o077 != 0 {
-                    add(
-                        .warn, "secret key",
-                        "\(keyFile.path) is readable by others (mode \(String(mode, radix: 8))); chmod 600 it")
-                } else {
-                    add(.ok, "secret key", "\(keyFile.path) (mode 600)")
-                }
+                add(.ok, "secret key", keyFile.path)
             } catch { add(.fail, "secret key", "\(error)") }
         } else {
             add(
                 .warn, "secret key",
                 "none yet: \(keyFile.path) is created (mode 600) at the first login, or set PLAYKEEPER_SECRET_KEY")
+        }
+
+        // Nobody but the owner should read the key, the tokens or the library.
+        for (path, mode) in directory.exposed() {
+            add(
+                .warn, "permissions",
+                "\(path) can be read by others (mode \(String(mode, radix: 8))); chmod \(path == directory.url.path ? "700" : "600") it"
+            )
         }
 
         // 3. The database and its migrations, without migrating.

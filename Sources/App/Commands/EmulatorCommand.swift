@@ -49,6 +49,13 @@ struct EmulatorCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         try await CommandRunner.run(context) {
+            let port = try NumericInput.option(signature.port, "--port", in: 0...65_535, default: 9090)
+            let seed = try NumericInput.option(signature.seed, "--seed", in: 0...Int(UInt32.max), default: 1)
+            let playlists = try NumericInput.option(signature.playlists, "--playlists", in: 0...10_000, default: 8)
+            let items = try NumericInput.option(signature.items, "--items", in: 0...100_000, default: 40)
+            let latencyMS = try NumericInput.option(signature.latencyMS, "--latency-ms", in: 0...60_000, default: 0)
+            let rateLimit = try NumericInput.option(signature.rateLimit, "--rate-limit", in: 1...1_000_000)
+            let faultRate = try NumericInput.option(signature.faultRate, "--fault-rate", in: 0...1, default: 0)
             let library: EmulatorLibrary
             if let path = signature.library {
                 guard let data = FileManager.default.contents(atPath: path) else {
@@ -60,33 +67,24 @@ struct EmulatorCommand: AsyncCommand {
                     throw CommandFailure(.usage, "\(path) is not a library file: \(error)")
                 }
             } else {
-                guard (signature.playlists ?? 8) >= 0, (signature.items ?? 40) >= 0 else {
-                    throw CommandFailure(.usage, "--playlists and --items must not be negative")
-                }
-                library = LibraryGenerator(
-                    seed: UInt64(max(0, signature.seed ?? 1)), playlists: signature.playlists ?? 8, items: signature.items ?? 40
-                ).generate()
+                library = LibraryGenerator(seed: UInt64(seed), playlists: playlists, items: items).generate()
             }
-            if let rate = signature.faultRate, !(0...1).contains(rate) {
-                throw CommandFailure(.usage, "--fault-rate must be between 0 and 1")
-            }
-            if let limit = signature.rateLimit, limit < 1 { throw CommandFailure(.usage, "--rate-limit must be at least 1") }
             let app = EmulatorState.RegisteredApp(
                 clientID: signature.clientID ?? EmulatorState.RegisteredApp.demo.clientID,
                 clientSecret: signature.clientSecret ?? EmulatorState.RegisteredApp.demo.clientSecret)
-            let state = EmulatorState(apps: [app], library: library, seed: UInt64(max(0, signature.seed ?? 1)))
+            let state = EmulatorState(apps: [app], library: library, seed: UInt64(seed))
             var knobs = EmulatorKnobs()
-            knobs.latencyMS = max(0, signature.latencyMS ?? 0)
-            knobs.rateLimit = signature.rateLimit
-            knobs.faultRate = signature.faultRate ?? 0
+            knobs.latencyMS = latencyMS
+            knobs.rateLimit = rateLimit
+            knobs.faultRate = faultRate
             knobs.extendedMode = signature.extended
             await state.setKnobs(knobs)
 
             let running: RunningEmulator
             do {
-                running = try await SpotifyEmulator.start(state: state, port: signature.port ?? 9090, logLevel: .error)
+                running = try await SpotifyEmulator.start(state: state, port: port, logLevel: .error)
             } catch {
-                throw CommandFailure(.error, "cannot start the emulator on port \(signature.port ?? 9090): \(error)")
+                throw CommandFailure(.error, "cannot start the emulator on port \(port): \(error)")
             }
             Output.result("SPOTIFY_API_URL=\(running.apiURL)\nSPOTIFY_ACCOUNTS_URL=\(running.accountsURL)")
             Output.progress("Spotify emulator on \(running.baseURL) (client id \(app.clientID)). Ctrl-C stops it.")

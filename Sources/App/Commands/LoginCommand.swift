@@ -41,6 +41,7 @@ struct LoginCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         try await CommandRunner.run(context) {
+            let timeout = try NumericInput.option(signature.timeout, "--timeout", in: 1...86_400, default: 300)
             let environment = ProcessInfo.processInfo.environment
             let configuration = try SpotifyConfiguration.fromEnvironment(environment)
             let mirror = try await MirrorContext.open(context.application, environment: environment)
@@ -61,7 +62,7 @@ struct LoginCommand: AsyncCommand {
                 Output.result(authorization.url.absoluteString)
                 if !signature.noBrowser { Browser.open(authorization.url) }
                 Output.progress("Waiting for Spotify to send you back to \(configuration.redirectURI.absoluteString) …")
-                let answer = await listener.next(timeout: Double(signature.timeout ?? 300))
+                let answer = await listener.next(timeout: Double(timeout))
                 await listener.stop()
                 guard let answer else {
                     throw CommandFailure(.error, "no answer from the browser in time; run 'playkeeper login' again")

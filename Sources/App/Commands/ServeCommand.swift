@@ -36,10 +36,7 @@ struct ServeCommand: AsyncCommand {
             let environment = ProcessInfo.processInfo.environment
             var settings = try ServerSettings.fromEnvironment(environment)
             if let host = signature.host { settings.host = host }
-            if let port = signature.port {
-                guard (0...65_535).contains(port) else { throw CommandFailure(.usage, "--port must be between 0 and 65535") }
-                settings.port = port
-            }
+            if let port = try NumericInput.option(signature.port, "--port", in: 0...65_535) { settings.port = port }
             let app = context.application
             let running: ServiceRunner.Running
             do {

@@ -39,7 +39,8 @@ struct SyncCommand: AsyncCommand {
 
     private func sync(_ context: CommandContext, _ signature: Signature) async throws {
         do {
-            guard (signature.concurrency ?? 8) >= 1 else { throw CommandFailure(.usage, "--concurrency must be at least 1") }
+            let concurrency = try NumericInput.option(signature.concurrency, "--concurrency", in: 1...64, default: 8)
+            let wait = try NumericInput.option(signature.wait, "--wait", in: 0...86_400, default: 600)
             let mirror = try await MirrorContext.open(context.application)
             let user = try await mirror.user(signature.user)
             let api = try mirror.spotify()
@@ -47,8 +48,8 @@ struct SyncCommand: AsyncCommand {
                 "Syncing \(user.displayName ?? user.spotifyID) (\(user.spotifyID)) into \(mirror.location.description) …")
             let report = try await Output.withSyncBar { bar in
                 try await UserJobs.sync(
-                    user: user.spotifyID, context: mirror, api: api, concurrency: signature.concurrency ?? 8,
-                    wait: Double(signature.wait ?? 600), progress: bar)
+                    user: user.spotifyID, context: mirror, api: api, concurrency: concurrency,
+                    wait: Double(wait), progress: bar)
             }
             if signature.json {
                 Output.result(try JSONValue(encoding: report).serialized())

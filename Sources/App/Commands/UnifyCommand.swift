@@ -104,8 +104,8 @@ struct UnifyCommand: AsyncCommand {
             default: throw CommandFailure(.usage, "--removals is propagate or keep, not '\(text)'")
             }
         }
-        if let name = signature.name, name.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw CommandFailure(.usage, "--name must not be empty")
+        if let name = signature.name, DisplayName.checked(name) == nil {
+            throw CommandFailure(.usage, "--name must be \(DisplayName.rule)")
         }
 
         let mirror = try await MirrorContext.open(context.application)
@@ -122,7 +122,7 @@ struct UnifyCommand: AsyncCommand {
             let includeIDs = try await resolve(include, user: user, on: mirror.database)
             let excludeIDs = try await resolve(exclude, user: user, on: mirror.database)
             var settings = try await service.load().settings
-            if let name = signature.name { settings.name = name }
+            if let name = signature.name.flatMap(DisplayName.checked) { settings.name = name }
             if signature.allSources {
                 settings.include = []
                 settings.exclude = []

@@ -48,7 +48,9 @@ public struct MirrorContext: Sendable {
         switch location {
         case .sqlite(let path):
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try? FileManager.default.createDirectory(
+                at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            if migrate { try PrivateFile.secureSQLite(at: path) }
             app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
         case .postgres(let url, _):
             let configuration: SQLPostgresConfiguration
@@ -150,16 +152,25 @@ public struct MirrorContext: Sendable {
         -> SpotifyAPI
     {
         let configuration = try given ?? SpotifyConfiguration.fromEnvironment(environment)
-        var limit = 150
-        if let text = environment["SPOTIFY_REQUEST_BUDGET"], !text.isEmpty {
-            guard let value = Int(text), value > 0 else {
-                throw ConfigurationError.invalid(
-                    "SPOTIFY_REQUEST_BUDGET", "'\(text)' is not a positive number of requests per 30 s")
-            }
-            limit = value
-        }
+        let limit = try Self.requestBudget(environment)
         return SpotifyAPI(
             configuration: configuration, tokenStore: tokens, budget: RequestBudget(limit: limit), observer: observer)
+    }
+}
+
+extension MirrorContext {
+    /// The budgets `SPOTIFY_REQUEST_BUDGET` takes: at least one request per 30 s, at most far past any app's limit.
+    static let requestBudgets = 1...100_000
+
+    /// `SPOTIFY_REQUEST_BUDGET`, requests per rolling 30 s (default 150); a bad value names the variable.
+    static func requestBudget(_ environment: [String: String]) throws -> Int {
+        guard let text = environment["SPOTIFY_REQUEST_BUDGET"], !text.isEmpty else { return 150 }
+        guard let value = NumericInput.integer(text, in: requestBudgets) else {
+            throw ConfigurationError.invalid(
+                "SPOTIFY_REQUEST_BUDGET",
+                "'\(NumericInput.shown(text))' is not a number of requests per 30 s from 1 to \(requestBudgets.upperBound)")
+        }
+        return value
     }
 }
 

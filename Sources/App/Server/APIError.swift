@@ -9,10 +9,13 @@ import Vapor
 struct APIError: Error, CustomStringConvertible {
     let status: HTTPResponseStatus
     let message: String
+    /// Headers the answer carries besides the body, such as `Allow` with a 405.
+    var headers = HTTPHeaders()
 
-    init(_ status: HTTPResponseStatus, _ message: String) {
+    init(_ status: HTTPResponseStatus, _ message: String, headers: HTTPHeaders = [:]) {
         self.status = status
         self.message = message
+        self.headers = headers
     }
 
     var description: String { message }
@@ -88,10 +91,12 @@ struct ErrorResponder: AsyncMiddleware {
             if failure.status.code >= 500 {
                 request.logger.error("\(request.method) \(request.url.path) failed: \(String(reflecting: error))")
             }
-            if request.wantsHTML {
-                return try await Pages.error(request, status: failure.status, message: failure.message)
-            }
-            return Response.json(failure.body, status: failure.status)
+            let response =
+                request.wantsHTML
+                ? try await Pages.error(request, status: failure.status, message: failure.message)
+                : Response.json(failure.body, status: failure.status)
+            for (name, value) in failure.headers { response.headers.replaceOrAdd(name: name, value: value) }
+            return response
         }
     }
 }

@@ -25,7 +25,7 @@ public struct ServerSettings: Sendable, Equatable {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let host = value("HOST") { settings.host = host }
         if let text = value("PORT") {
-            guard let port = Int(text), (1...65_535).contains(port) else {
+            guard let port = NumericInput.integer(text, in: 1...65_535) else {
                 throw ConfigurationError.invalid("PORT", "'\(text)' is not a port number (1-65535)")
             }
             settings.port = port
@@ -42,20 +42,32 @@ public struct ServerSettings: Sendable, Equatable {
             settings.publicURL = URL(string: trimmed)
         }
         if let text = value("PLAYKEEPER_SYNC_INTERVAL") {
-            guard let seconds = Self.duration(text), seconds >= 60 else {
+            guard let seconds = Self.duration(text), (60...Self.longestInterval).contains(seconds) else {
                 throw ConfigurationError.invalid(
-                    "PLAYKEEPER_SYNC_INTERVAL", "'\(text)' is not a duration of at least a minute, like 3600, 90m or 6h")
+                    "PLAYKEEPER_SYNC_INTERVAL",
+                    "'\(NumericInput.shown(text))' is not a duration from a minute to 30 days, like 3600, 90m or 6h")
             }
             settings.syncInterval = seconds
         }
         return settings
     }
 
-    /// `3600`, `90s`, `30m` or `6h`, in seconds.
+    /// The longest interval a duration setting takes.
+    static let longestInterval: TimeInterval = 30 * 86_400
+
+    /// `3600`, `90s`, `30m` or `6h`, in seconds; nil for anything that is not a finite, non-negative duration
+    /// (`1e309`, `nan`, `-5m`).
     static func duration(_ text: String) -> TimeInterval? {
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
-        if let last = text.last, let unit = units[last], let number = Double(text.dropLast()) { return number * unit }
-        return Double(text)
+        var number = Substring(text)
+        var unit = 1.0
+        if let last = text.last, let scale = units[last] {
+            number = text.dropLast()
+            unit = scale
+        }
+        // Bounded first, so that the product is finite too.
+        guard let value = NumericInput.decimal(String(number), in: 0...(Self.longestInterval * 10)) else { return nil }
+        return value * unit
     }
 
     /// The address people use: the public URL, or the listening address.

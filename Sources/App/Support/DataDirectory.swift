@@ -35,4 +35,37 @@ public struct DataDirectory: Sendable {
     }
 
     public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+    /// The directory, and each file in it, that others than its owner can read (or, for the directory, enter),
+    /// with its mode. What `doctor` warns about: the folder holds the key, the tokens and the library.
+    public func exposed() -> [(path: String, mode: Int)] {
+        let manager = FileManager.default
+        func mode(_ path: String) -> Int? { (try? manager.attributesOfItem(atPath: path))?[.posixPermissions] as? Int }
+        var found: [(path: String, mode: Int)] = []
+        if let mode = mode(url.path), mode & 0o077 != 0 { found.append((url.path, mode)) }
+        for name in ((try? manager.contentsOfDirectory(atPath: url.path)) ?? []).sorted() {
+            let path = url.appendingPathComponent(name).path
+            if let mode = mode(path), mode & 0o044 != 0 { found.append((path, mode)) }
+        }
+        return found
+    }
+}
+
+/// Files only their owner may read, whatever the umask: the SQLite store and its `-wal` and `-shm` files.
+public enum PrivateFile {
+    /// Creates `path` with mode 0600 when it is missing, and narrows it and its `-wal`/`-shm` files to 0600
+    /// when they exist. SQLite creates `-wal` and `-shm` with the database file's own mode, so a store that
+    /// starts at 0600 stays so.
+    public static func secureSQLite(at path: String) throws {
+        let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw CommandFailure(.error, "cannot create the database file \(path): \(String(cString: strerror(errno)))")
+        }
+        fchmod(descriptor, 0o600)
+        close(descriptor)
+        for companion in [path + "-wal", path + "-shm", path + "-journal"] where FileManager.default.fileExists(atPath: companion)
+        {
+            chmod(companion, 0o600)
+        }
+    }
 }

@@ -68,13 +68,27 @@ public struct LibraryExport: Sendable {
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 
-    /// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. A leading `=`, `+`, `-`
-    /// or `@` is prefixed with `'` so that spreadsheets do not run a song title as a formula.
-    static func csvField(_ text: String) -> String {
+    /// The characters a spreadsheet may read as the start of a formula (OWASP's CSV injection list): `=`, `+`,
+    /// `-`, `@`, TAB and CR.
+    public static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+
+    /// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. A field that starts with
+    /// one of `formulaStarts` is prefixed with `'`, so that spreadsheets do not run a song title as a formula;
+    /// a plain signed number (`-12`, `+3.5`) stays as it is.
+    public static func csvField(_ text: String) -> String {
         var text = text
-        if let first = text.first, "=+-@".contains(first), Double(text) == nil { text = "'" + text }
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        if let first = text.unicodeScalars.first, formulaStarts.contains(first), !isSignedNumber(text) { text = "'" + text }
+        // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        guard text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// `-12` or `+3.5`: a sign, digits, and at most one decimal point between digits.
+    static func isSignedNumber(_ text: String) -> Bool {
+        let parts = text.utf8.dropFirst().split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard let sign = text.utf8.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+"), (1...2).contains(parts.count)
+        else { return false }
+        return parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } }
     }
 
     // MARK: JSON

@@ -207,6 +207,10 @@ extension EmulatorState {
         return grant
     }
 
+    /// Every access and refresh token issued and still known, so that tests can look for them where they must
+    /// not be (a log, say).
+    public func issuedTokens() -> [String] { Array(accessTokens.keys) + Array(refreshTokens.keys) }
+
     /// Expires every access token now (refresh tokens stay valid).
     public func expireAccessTokens() {
         for key in accessTokens.keys { accessTokens[key]?.expiresAt = now.addingTimeInterval(-1) }

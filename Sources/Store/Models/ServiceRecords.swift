@@ -32,7 +32,9 @@ public final class APITokenRecord: Model, @unchecked Sendable {
     public init() {}
 }
 
-/// A login in progress: the single-use `state` and, in the PKCE flow, the code verifier (sealed).
+/// A login whose answer came back: its `state`'s digest, kept until the login would have expired so that the
+/// same answer is refused a second time. A login that is only started is not stored (its state lives in a
+/// sealed cookie of the browser that started it); `verifier` is no longer written.
 public final class LoginStateRecord: Model, @unchecked Sendable {
     public static let schema = "login_states"
 

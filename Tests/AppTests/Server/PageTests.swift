@@ -62,11 +62,26 @@ struct PageTests {
             #expect(!settings.includeEpisodes)
             let updated = try await server.send(.POST, "/unified/update", cookie: cookie, form: ["csrf": csrf])
             #expect(updated.status == .seeOther)
-            #expect(updated.headers.first(name: .location)?.contains("finished") == true)
-            let page = try await server.send(.GET, "/unified", cookie: cookie, accept: "text/html")
+            #expect(updated.headers.first(name: .location) == "/unified", "the notice is not in the address")
+            // The notice travels in a sealed one-time cookie: shown on the next page, then cleared.
+            let notice = try #require(TestServer.cookies(updated)["playkeeper_notice"])
+            #expect(!notice.contains("finished"), "sealed, not readable")
+            let page = try await server.send(
+                .GET, "/unified", cookie: cookie, accept: "text/html", cookies: ["playkeeper_notice": notice])
             #expect(page.body.contains("<strong>Everything</strong>: 30 songs"))
-            let bad = try await server.send(.POST, "/unified", cookie: cookie, form: ["csrf": csrf, "name": " "])
-            #expect(bad.status == .unprocessableEntity)
+            #expect(page.body.contains("The unify finished."))
+            #expect(TestServer.cookies(page)["playkeeper_notice"] == "")
+            // A notice cannot be written into a link, nor forged.
+            let linked = try await server.send(
+                .GET, "/unified?notice=Your%20account%20is%20locked", cookie: cookie, accept: "text/html")
+            #expect(!linked.body.contains("account is locked"))
+            let forged = try await server.send(
+                .GET, "/unified", cookie: cookie, accept: "text/html", cookies: ["playkeeper_notice": "SGVsbG8"])
+            #expect(!forged.body.contains("id=\"notice\""))
+            for name in [" ", "a\u{0}b", String(repeating: "x", count: 101), "tab\there"] {
+                let bad = try await server.send(.POST, "/unified", cookie: cookie, form: ["csrf": csrf, "name": name])
+                #expect(bad.status == .unprocessableEntity, "\(name.debugDescription)")
+            }
         }
     }
 }

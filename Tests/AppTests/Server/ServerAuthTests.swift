@@ -29,15 +29,15 @@ struct ServerAuthTests {
             #expect(!csrf.isEmpty)
 
             // The cookie's flags.
-            let start = try await server.send(.GET, "/login")
-            let redirect = try await server.mirror.harness.approve(url: URL(string: start.headers.first(name: .location)!)!)
-            let callback = try await server.send(.GET, "/callback?" + redirect.query!)
-            let setCookie = try #require(callback.headers.first(name: .setCookie))
+            let (redirect, loginCookie) = try await server.startLogin()
+            let callback = try await server.send(.GET, "/callback?" + redirect.query!, cookies: loginCookie)
+            let setCookie = try #require(callback.headers[.setCookie].first { $0.hasPrefix("playkeeper_session=") })
             #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Lax"))
             #expect(!setCookie.contains("Secure"), "served over plain http")
-            // The state is single-use.
-            let replay = try await server.send(.GET, "/callback?" + redirect.query!, accept: "text/html")
+            // The state is single-use, even with the browser's cookie sent again.
+            let replay = try await server.send(.GET, "/callback?" + redirect.query!, accept: "text/html", cookies: loginCookie)
             #expect(replay.status == .badRequest)
+            #expect(replay.body.contains("already used"))
 
             // Logging out ends the session.
             let out = try await server.send(.POST, "/logout", cookie: cookie, csrf: csrf)
@@ -46,19 +46,97 @@ struct ServerAuthTests {
         }
     }
 
+    /// A login belongs to the browser that started it: its `state` (and PKCE verifier) travel in a sealed,
+    /// HttpOnly, SameSite=Lax cookie bound to `/callback`, and nothing is stored until the answer comes back.
+    @Test(arguments: [false, true])
+    func aLoginIsBoundToTheBrowserThatStartedIt(secret: Bool) async throws {
+        try await TestServer.with(clientSecret: secret ? "playkeeper-demo-secret" : nil) { server in
+            let (redirect, cookies) = try await server.startLogin()
+            let start = try await server.send(.GET, "/login")
+            let setCookie = try #require(start.headers[.setCookie].first { $0.hasPrefix("playkeeper_login=") })
+            #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Lax"))
+            #expect(setCookie.contains("Path=/callback") && setCookie.contains("Max-Age=600"))
+
+            // Another browser (no cookie) holding a fresh code and state gets no session.
+            let elsewhere = try await server.send(.GET, "/callback?" + redirect.query!, accept: "text/html")
+            #expect(elsewhere.status == .badRequest)
+            #expect(elsewhere.body.contains("started in this browser"))
+            #expect(TestServer.cookies(elsewhere)["playkeeper_session"] == nil)
+
+            // A browser that started another login cannot be handed this answer (the attacker's code, the victim's
+            // browser), with a secret or with PKCE.
+            let (_, otherCookies) = try await server.startLogin()
+            let swapped = try await server.send(.GET, "/callback?" + redirect.query!, accept: "text/html", cookies: otherCookies)
+            #expect(swapped.status == .badRequest)
+            #expect(TestServer.cookies(swapped)["playkeeper_session"] == nil)
+            // A forged cookie is no cookie.
+            var forged = cookies
+            forged["playkeeper_login"] = String(cookies["playkeeper_login"]!.reversed())
+            #expect(try await server.send(.GET, "/callback?" + redirect.query!, cookies: forged).status == .badRequest)
+
+            // The browser that started it logs in, and its login cookie is cleared.
+            let callback = try await server.send(.GET, "/callback?" + redirect.query!, cookies: cookies)
+            #expect(callback.status == .seeOther, "\(callback.body)")
+            #expect(TestServer.cookies(callback)["playkeeper_session"] != nil)
+            #expect(TestServer.cookies(callback)["playkeeper_login"] == "")
+
+            // With PKCE the code is bound to the browser's verifier too: another login's code does not complete
+            // this browser's login even beside this browser's own state. (With a secret nothing binds a code to a
+            // state; an attacker cannot learn this browser's state, which only its sealed cookie and Spotify hold.)
+            if !secret {
+                let (stranger, _) = try await server.startLogin()
+                let (mine, myCookies) = try await server.startLogin()
+                func item(_ url: URL, _ name: String) -> String? {
+                    URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == name }?.value
+                }
+                let mixed = try await server.send(
+                    .GET, "/callback?code=\(item(stranger, "code")!)&state=\(item(mine, "state")!)", accept: "text/html",
+                    cookies: myCookies)
+                #expect(mixed.status == .badRequest)
+                #expect(TestServer.cookies(mixed)["playkeeper_session"] == nil)
+            }
+        }
+    }
+
+    @Test func startingLoginsStoresNothingAndAnswersExpireAfterTenMinutes() async throws {
+        try await TestServer.with { server in
+            for _ in 0..<300 { _ = try await server.send(.GET, "/login") }
+            #expect(try await LoginStateRecord.query(on: server.database).count() == 0, "a /login writes no row")
+
+            let (redirect, cookies) = try await server.startLogin()
+            server.clock.advance(601)
+            let late = try await server.send(.GET, "/callback?" + redirect.query!, accept: "text/html", cookies: cookies)
+            #expect(late.status == .badRequest)
+            #expect(late.body.contains("10 minutes"))
+        }
+    }
+
+    @Test func aCodeSpotifyRefusesIsTheAnswersFaultNotSpotifys() async throws {
+        try await TestServer.with { server in
+            let (redirect, cookies) = try await server.startLogin()
+            var components = try #require(URLComponents(url: redirect, resolvingAgainstBaseURL: false))
+            components.queryItems = components.queryItems?.map {
+                $0.name == "code" ? URLQueryItem(name: "code", value: "made-up") : $0
+            }
+            let refused = try await server.send(
+                .GET, "/callback?" + components.percentEncodedQuery!, accept: "text/html", cookies: cookies)
+            #expect(refused.status == .badRequest, "invalid_grant is a 400 page, not a 503")
+            #expect(refused.body.contains("Spotify did not accept this login answer"))
+            #expect(refused.body.contains("Start again"))
+        }
+    }
+
     @Test func aDeniedConsentAndAStrangerGetClearAnswers() async throws {
         try await TestServer.with { server in
             try await server.mirror.state.setApprover(user: "demo", deny: true)
-            var start = try await server.send(.GET, "/login")
-            var redirect = try await server.mirror.harness.approve(url: URL(string: start.headers.first(name: .location)!)!)
-            let denied = try await server.send(.GET, "/callback?" + redirect.query!, accept: "text/html")
+            var (redirect, cookies) = try await server.startLogin()
+            let denied = try await server.send(.GET, "/callback?" + redirect.query!, accept: "text/html", cookies: cookies)
             #expect(denied.status == .badRequest)
             #expect(denied.body.contains("you declined the permissions"))
 
             try await server.mirror.state.setApprover(user: "stranger", deny: false)
-            start = try await server.send(.GET, "/login")
-            redirect = try await server.mirror.harness.approve(url: URL(string: start.headers.first(name: .location)!)!)
-            let stranger = try await server.send(.GET, "/callback?" + redirect.query!, accept: "text/html")
+            (redirect, cookies) = try await server.startLogin()
+            let stranger = try await server.send(.GET, "/callback?" + redirect.query!, accept: "text/html", cookies: cookies)
             #expect(stranger.status == .forbidden)
             #expect(stranger.body.contains("allow-list"))
         }

@@ -20,13 +20,16 @@ final class TestServer: @unchecked Sendable {
     var app: Application { mirror.app }
     var database: any Database { mirror.database }
 
-    init(mirror: TestMirror, settings: ServerSettings = ServerSettings()) throws {
+    /// With `clientSecret`, the service logs people in with the confidential flow instead of PKCE.
+    init(mirror: TestMirror, settings: ServerSettings = ServerSettings(), clientSecret: String? = nil) throws {
         self.mirror = mirror
         let clock = TestClock(start: Date())
         self.clock = clock
         let metrics = ServiceMetrics()
+        var configuration = mirror.api.configuration
+        configuration.clientSecret = clientSecret
         let api = SpotifyAPI(
-            configuration: mirror.api.configuration, tokenStore: mirror.context.tokens, transport: mirror.api.transport,
+            configuration: configuration, tokenStore: mirror.context.tokens, transport: mirror.api.transport,
             budget: RequestBudget(limit: 100_000), retryPolicy: mirror.api.retryPolicy, logger: mirror.api.logger,
             observer: metrics)
         context = ServerContext(settings: settings, mirror: mirror.context, api: api, metrics: metrics, now: { clock.now })
@@ -35,10 +38,10 @@ final class TestServer: @unchecked Sendable {
 
     static func with(
         _ kind: StoreKind = .sqlite, library: EmulatorLibrary = LibraryGenerator(seed: 7, playlists: 6, items: 60).generate(),
-        settings: ServerSettings = ServerSettings(), _ body: (TestServer) async throws -> Void
+        settings: ServerSettings = ServerSettings(), clientSecret: String? = nil, _ body: (TestServer) async throws -> Void
     ) async throws {
         try await TestMirror.with(kind, library: library) { mirror in
-            let server = try TestServer(mirror: mirror, settings: settings)
+            let server = try TestServer(mirror: mirror, settings: settings, clientSecret: clientSecret)
             do {
                 try await body(server)
             } catch {
@@ -63,11 +66,17 @@ final class TestServer: @unchecked Sendable {
     /// Sends a request in memory and returns what came back.
     func send(
         _ method: HTTPMethod, _ path: String, bearer: String? = nil, cookie: String? = nil, csrf: String? = nil,
-        json: JSONValue? = nil, body: String? = nil, form: [String: String]? = nil, accept: String? = nil
+        json: JSONValue? = nil, body: String? = nil, form: [String: String]? = nil, accept: String? = nil,
+        cookies: [String: String] = [:]
     ) async throws -> Reply {
         var headers = HTTPHeaders()
         if let bearer { headers.bearerAuthorization = BearerAuthorization(token: bearer) }
-        if let cookie { headers.replaceOrAdd(name: .cookie, value: "playkeeper_session=\(cookie)") }
+        var jar = cookies
+        if let cookie { jar["playkeeper_session"] = cookie }
+        if !jar.isEmpty {
+            headers.replaceOrAdd(
+                name: .cookie, value: jar.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        }
         if let csrf { headers.replaceOrAdd(name: "X-CSRF-Token", value: csrf) }
         if let accept { headers.replaceOrAdd(name: .accept, value: accept) }
         var buffer: ByteBuffer?
@@ -113,18 +122,33 @@ final class TestServer: @unchecked Sendable {
     /// session cookie and its CSRF token.
     func login(as user: String = "demo") async throws -> (cookie: String, csrf: String) {
         try await mirror.state.setApprover(user: user, deny: false)
+        let (redirect, loginCookie) = try await startLogin()
+        let callback = try await send(.GET, "/callback?" + (redirect.query ?? ""), cookies: loginCookie)
+        #expect(callback.status == .seeOther, "\(callback.body)")
+        let cookie = try #require(Self.cookies(callback)["playkeeper_session"])
+        let session = try #require(
+            try await WebSessionRecord.query(on: database).filter(\.$tokenHash == Self.sha256(cookie)).first())
+        return (cookie, session.csrfToken)
+    }
+
+    /// `/login` and the emulator's consent: the address Spotify sends the browser back to, and the login cookie
+    /// the browser holds meanwhile.
+    func startLogin() async throws -> (redirect: URL, cookies: [String: String]) {
         let start = try await send(.GET, "/login")
         #expect(start.status == .seeOther)
         let authorize = try #require(start.headers.first(name: .location).flatMap(URL.init(string:)))
         let redirect = try await mirror.harness.approve(url: authorize)
-        let callback = try await send(.GET, "/callback?" + (redirect.query ?? ""))
-        #expect(callback.status == .seeOther, "\(callback.body)")
-        let setCookie = try #require(callback.headers.first(name: .setCookie))
-        let cookie = try #require(
-            setCookie.split(separator: ";").first?.split(separator: "=", maxSplits: 1).last.map(String.init))
-        let session = try #require(
-            try await WebSessionRecord.query(on: database).filter(\.$tokenHash == Self.sha256(cookie)).first())
-        return (cookie, session.csrfToken)
+        return (redirect, Self.cookies(start))
+    }
+
+    /// The cookies a response sets (name to value; an emptied cookie has the value "").
+    static func cookies(_ reply: Reply) -> [String: String] {
+        var found: [String: String] = [:]
+        for header in reply.headers[.setCookie] {
+            guard let pair = header.split(separator: ";").first, let equals = pair.firstIndex(of: "=") else { continue }
+            found[String(pair[..<equals]).trimmingCharacters(in: .whitespaces)] = String(pair[pair.index(after: equals)...])
+        }
+        return found
     }
 
     /// Waits for the scheduler's running jobs.

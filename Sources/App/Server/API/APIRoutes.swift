@@ -45,18 +45,25 @@ extension Request {
         return id
     }
 
-    /// `limit` (1-200, default 50) and `offset` (0 or more) from the query.
+    /// The largest `offset` a page accepts: far past any library, and small enough that no arithmetic on it
+    /// can overflow.
+    static let maximumOffset = 10_000_000
+
+    /// `limit` (1-200, default 50) and `offset` (0 to `maximumOffset`) from the query.
     func page(defaultLimit: Int = 50) throws -> (limit: Int, offset: Int) {
-        func number(_ name: String) throws -> Int? {
-            guard let text = query[String.self, at: name] else { return nil }
-            guard let value = Int(text) else { throw APIError(.badRequest, "'\(name)' must be a whole number, not '\(text)'") }
-            return value
-        }
-        let limit = try number("limit") ?? defaultLimit
-        let offset = try number("offset") ?? 0
-        guard (1...200).contains(limit) else { throw APIError(.badRequest, "'limit' must be between 1 and 200") }
-        guard offset >= 0 else { throw APIError(.badRequest, "'offset' must not be negative") }
+        let limit = try integer("limit", in: 1...200) ?? defaultLimit
+        let offset = try integer("offset", in: 0...Self.maximumOffset) ?? 0
         return (limit, offset)
+    }
+
+    /// An integer from the query, checked against `range`: anything else (a fraction, `1e309`, `NaN`, a number
+    /// past 64 bits, a value out of range) is a 400 that names the parameter and its range.
+    func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = query[String.self, at: name] else { return nil }
+        guard let value = NumericInput.integer(text, in: range) else {
+            throw APIError(.badRequest, NumericInput.rangeMessage("'\(name)'", range, given: text))
+        }
+        return value
     }
 
     /// The body as JSON; an empty body is `{}` when `emptyIsObject`.

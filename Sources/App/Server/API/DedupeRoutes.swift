@@ -96,7 +96,7 @@ struct DedupeRoutes: RouteCollection {
         let (limit, offset) = try request.page()
         let query = JournalRecord.query(on: request.database).filter(\.$user.$id == caller.userID)
         let total = try await query.copy().count()
-        let entries = try await query.sort(\.$createdAt, .descending).range(offset..<(offset + limit)).all()
+        let entries = try await query.sort(\.$createdAt, .descending).offset(offset).limit(limit).all()
         var views: [JSONValue] = []
         for entry in entries {
             views.append(

@@ -38,7 +38,7 @@ struct JobRoutes: RouteCollection {
         let (limit, offset) = try request.page()
         let query = JobRecord.query(on: request.database).filter(\.$user.$id == caller.userID)
         let total = try await query.copy().count()
-        let jobs = try await query.sort(\.$createdAt, .descending).range(offset..<(offset + limit)).all()
+        let jobs = try await query.sort(\.$createdAt, .descending).offset(offset).limit(limit).all()
         return .json(MirrorViews.page(jobs.map(Self.view), total: total, limit: limit, offset: offset))
     }
 

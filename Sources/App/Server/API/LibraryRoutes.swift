@@ -48,7 +48,7 @@ struct LibraryRoutes: RouteCollection {
         let (limit, offset) = try request.page(defaultLimit: 100)
         let query = try EntryRecord.query(on: request.database).filter(\.$playlist.$id == playlist.requireID())
         let total = try await query.copy().count()
-        let records = try await query.sort(\.$position).range(offset..<(offset + limit)).all()
+        let records = try await query.sort(\.$position).offset(offset).limit(limit).all()
         let catalog = try await CatalogItemRecord.lookup(Array(Set(records.compactMap(\.uri))), on: request.database)
         let items: [JSONValue] = records.map { record in
             let known = record.uri.flatMap { catalog[$0] }

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import Library
 import PlaykeeperJSON
 import Store
 import Vapor
@@ -27,9 +28,9 @@ struct TokenRoutes: RouteCollection {
     static func issue(name: String, for caller: Caller, on database: any Database, now: Date) async throws
         -> (record: APITokenRecord, secret: String)
     {
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.count <= 100 else {
-            throw APIError(.unprocessableEntity, "a token needs a name of 1 to 100 characters, like \"backup script\"")
+        guard let trimmed = DisplayName.checked(name) else {
+            throw APIError(
+                .unprocessableEntity, "a token needs a name of \(DisplayName.rule), like \"backup script\"")
         }
         let secret = Secrets.tokenPrefix + Secrets.random()
         let record = APITokenRecord()

@@ -69,8 +69,8 @@ struct UnifiedRoutes: RouteCollection {
             return list
         }
         let name = try body["name"].map { value -> String in
-            guard let text = value.stringValue?.trimmingCharacters(in: .whitespaces), !text.isEmpty, text.count <= 100 else {
-                throw APIError(.unprocessableEntity, "'name' must be a non-empty text of at most 100 characters")
+            guard let text = value.stringValue.flatMap(DisplayName.checked) else {
+                throw APIError(.unprocessableEntity, "'name' must be \(DisplayName.rule)")
             }
             return text
         }

@@ -44,6 +44,14 @@ enum Secrets {
     static func digest(_ secret: String) -> String {
         SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
     }
+
+    /// Compares two secrets in time that depends on their lengths only.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
 }
 
 /// Finds the caller from `Authorization: Bearer` or the session cookie. Rejects nothing: routes decide.
@@ -89,16 +97,9 @@ struct CSRFMiddleware: AsyncMiddleware {
         if presented == nil, request.headers.contentType == .urlEncodedForm {
             presented = try? request.content.get(String.self, at: "csrf")
         }
-        guard let presented, constantTimeEqual(presented, session.csrfToken) else {
+        guard let presented, Secrets.constantTimeEqual(presented, session.csrfToken) else {
             throw APIError(.forbidden, "this request lacks the page's CSRF token; reload the page and try again")
         }
         return try await next.respond(to: request)
-    }
-
-    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

@@ -92,17 +92,17 @@ struct PageRoutes: RouteCollection {
         do {
             job = try await request.service.scheduler.enqueue(user: caller.user, kind: kind, trigger: "page")
         } catch let error as APIError where error.status == .conflict {
-            return Pages.redirect(request, to: path, notice: error.message)
+            return try Pages.redirect(request, to: path, notice: error.message)
         }
         for _ in 0..<200 {
             try await Task.sleep(nanoseconds: 100_000_000)
             guard let current = try await JobRecord.find(job.id, on: request.database) else { break }
-            if current.status == "succeeded" { return Pages.redirect(request, to: path, notice: "The \(kind) finished.") }
+            if current.status == "succeeded" { return try Pages.redirect(request, to: path, notice: "The \(kind) finished.") }
             if current.status == "failed" {
-                return Pages.redirect(request, to: path, notice: "The \(kind) failed: \(current.error ?? "unknown error")")
+                return try Pages.redirect(request, to: path, notice: "The \(kind) failed: \(current.error ?? "unknown error")")
             }
         }
-        return Pages.redirect(request, to: path, notice: "The \(kind) is still running; reload this page in a moment.")
+        return try Pages.redirect(request, to: path, notice: "The \(kind) is still running; reload this page in a moment.")
     }
 
     func sync(_ request: Request) async throws -> Response { try await Self.runJob(request, kind: "sync", back: "/") }
@@ -205,18 +205,20 @@ struct PageRoutes: RouteCollection {
         guard let planID = UUID(uuidString: form.plan) else { throw APIError(.badRequest, "the form has no plan") }
         let groups = form.groups ?? []
         let back = "/playlists/\(playlist.spotifyID)"
-        guard !groups.isEmpty else { return Pages.redirect(request, to: back, notice: "No group was checked; nothing changed.") }
+        guard !groups.isEmpty else {
+            return try Pages.redirect(request, to: back, notice: "No group was checked; nothing changed.")
+        }
         let caller = try request.requireCaller()
         let service = try DedupeRoutes.service(request)
         do {
             let journal = try await UserJobs.run(user: caller.user.spotifyID, on: request.database, wait: 30) {
                 try await service.apply(planID: planID, groups: Set(groups))
             }
-            return Pages.redirect(
+            return try Pages.redirect(
                 request, to: "/journal",
                 notice: "Removed the duplicates of \(playlist.name): \(journal.status). You can undo it below.")
         } catch let error as DedupeError {
-            if case .stale = error { return Pages.redirect(request, to: back, notice: error.description) }
+            if case .stale = error { return try Pages.redirect(request, to: back, notice: error.description) }
             throw error
         }
     }
@@ -255,9 +257,8 @@ struct PageRoutes: RouteCollection {
             var app_edits: String?
         }
         let form = try request.content.decode(Form.self)
-        let name = form.name?.trimmingCharacters(in: .whitespaces) ?? ""
-        guard !name.isEmpty, name.count <= 100 else {
-            throw APIError(.unprocessableEntity, "the name must be 1 to 100 characters")
+        guard let name = DisplayName.checked(form.name ?? "") else {
+            throw APIError(.unprocessableEntity, "the name must be \(DisplayName.rule)")
         }
         guard let level = MatchLevel(rawValue: form.match ?? "exact"),
             let edits = UnifiedSettings.AppEdits(rawValue: form.app_edits ?? "keep")
@@ -270,7 +271,7 @@ struct PageRoutes: RouteCollection {
             settings.match = level
             settings.appEdits = edits
         }
-        return Pages.redirect(request, to: "/unified", notice: "Saved. Update applies the new settings.")
+        return try Pages.redirect(request, to: "/unified", notice: "Saved. Update applies the new settings.")
     }
 
     func updateUnified(_ request: Request) async throws -> Response {
@@ -305,12 +306,12 @@ struct PageRoutes: RouteCollection {
         let id = try request.uuidParameter("id", "journal entry")
         do {
             let done = try await DedupeRoutes.undo(id, force: false, request: request)
-            return Pages.redirect(
+            return try Pages.redirect(
                 request, to: "/journal",
                 notice: "Restored (\(done.status)). Spotify cannot restore the original \"added at\" of re-added songs.")
         } catch let error as DedupeError {
             if case .notFound = error { throw error }
-            return Pages.redirect(request, to: "/journal", notice: error.description)
+            return try Pages.redirect(request, to: "/journal", notice: error.description)
         }
     }
 
@@ -348,7 +349,7 @@ struct PageRoutes: RouteCollection {
 
     func revokeToken(_ request: Request) async throws -> Response {
         let token = try await TokenRoutes.revoke(request)
-        return Pages.redirect(request, to: "/account", notice: "Token \(token.name) revoked.")
+        return try Pages.redirect(request, to: "/account", notice: "Token \(token.name) revoked.")
     }
 }
 

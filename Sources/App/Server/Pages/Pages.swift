@@ -50,9 +50,9 @@ enum Pages {
     static func render<Page: Encodable>(
         _ request: Request, _ template: String, title: String, _ page: Page, status: HTTPResponseStatus = .ok
     ) async throws -> Response {
+        let notice = noticeCookie.value(String.self, in: request, box: request.service.mirror.tokens.box)
         let context = Context(
-            title: title, user: user(request), csrf: request.caller?.session?.csrfToken,
-            notice: request.query[String.self, at: "notice"], page: page)
+            title: title, user: user(request), csrf: request.caller?.session?.csrfToken, notice: notice, page: page)
         let json = try JSONValue(encoding: context)
         guard let data = leafData(json).dictionary else {
             throw APIError(.internalServerError, "a page context is not an object")
@@ -61,7 +61,12 @@ enum Pages {
         var headers = HTTPHeaders()
         headers.contentType = .html
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return Response(status: status, headers: headers, body: .init(buffer: body))
+        let response = Response(status: status, headers: headers, body: .init(buffer: body))
+        // A notice is shown once.
+        if notice != nil {
+            response.cookies[noticeCookie.name] = noticeCookie.clearing(secure: request.service.settings.secureCookies)
+        }
+        return response
     }
 
     /// Leaf's data from JSON: whole numbers become integers, so templates print `12`, not `12.0`.
@@ -88,12 +93,16 @@ enum Pages {
         }
     }
 
-    /// Redirects back with a notice shown at the top of the page.
-    static func redirect(_ request: Request, to path: String, notice: String) -> Response {
-        var components = URLComponents()
-        components.path = path
-        components.queryItems = [URLQueryItem(name: "notice", value: notice)]
-        return request.redirect(to: components.string ?? path, redirectType: .normal)
+    /// The notice the next page shows once. It travels in a sealed cookie, never in the address: text in a link
+    /// is whatever whoever wrote the link wants it to say.
+    static let noticeCookie = SealedCookie(name: "playkeeper_notice", purpose: "notice", path: "/", maxAge: 120)
+
+    /// Redirects to `path` (a path of this service), with a notice shown once at the top of that page.
+    static func redirect(_ request: Request, to path: String, notice: String) throws -> Response {
+        let response = request.redirect(to: path, redirectType: .normal)
+        response.cookies[noticeCookie.name] = try noticeCookie.cookie(
+            String(notice.prefix(1000)), box: request.service.mirror.tokens.box, secure: request.service.settings.secureCookies)
+        return response
     }
 
     static func time(_ date: Date?) -> String {

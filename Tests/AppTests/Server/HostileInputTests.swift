@@ -1,0 +1,186 @@
+import App
+import Foundation
+import NIOHTTP1
+import PlaykeeperJSON
+import Testing
+import Yams
+
+/// Numbers from outside never trap: every integer parameter the OpenAPI document lists (the routes and the
+/// document agree, see `OpenAPITests`, so a new route is covered by itself), every numeric flag and setting.
+@Suite(.serialized)
+struct HostileInputTests {
+    /// What a fuzzer or a curious person sends for a number.
+    static let values = [
+        "0", "-1", String(Int.max), String(Int.min), "9223372036854775808", "18446744073709551616", "1e309", "NaN",
+        String(repeating: "9", count: 1000),
+    ]
+
+    struct IntegerParameter: CustomStringConvertible {
+        var method: String
+        var path: String
+        var name: String
+        var location: String
+        var minimum: Int?
+        var maximum: Int?
+        /// Values for the operation's other path parameters, from their `example`.
+        var examples: [String: String]
+
+        var description: String { "\(method.uppercased()) \(path) \(location) \(name)" }
+
+        /// The request path with `value` in this parameter and examples in the others.
+        func target(_ value: String) -> String {
+            var filled = path
+            for (name, example) in examples { filled = filled.replacingOccurrences(of: "{\(name)}", with: example) }
+            let encoded = value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value
+            if location == "path" { return filled.replacingOccurrences(of: "{\(name)}", with: encoded) }
+            return filled + "?\(name)=\(encoded)"
+        }
+
+        func accepts(_ value: String) -> Bool {
+            guard let number = Int(value), let minimum, let maximum else { return false }
+            return (minimum...maximum).contains(number)
+        }
+    }
+
+    /// Every integer parameter of every operation, and the names of integer properties of request bodies.
+    static func integerInputs() throws -> (parameters: [IntegerParameter], bodyIntegers: [String]) {
+        let document = try #require(try Yams.load(yaml: OpenAPIDocument.yaml) as? [String: Any])
+        func resolve(_ node: Any) -> [String: Any] {
+            guard let node = node as? [String: Any] else { return [:] }
+            guard let reference = node["$ref"] as? String else { return node }
+            var target: Any? = document
+            for key in reference.dropFirst(2).split(separator: "/") { target = (target as? [String: Any])?[String(key)] }
+            return resolve(target as Any)
+        }
+        func isInteger(_ schema: [String: Any]) -> Bool {
+            (schema["type"] as? String) == "integer" || (schema["type"] as? [String])?.contains("integer") == true
+        }
+        var parameters: [IntegerParameter] = []
+        var bodyIntegers: [String] = []
+        for (path, item) in try #require(document["paths"] as? [String: Any]) {
+            for (method, operation) in item as? [String: Any] ?? [:] {
+                guard let operation = operation as? [String: Any] else { continue }
+                let listed = (operation["parameters"] as? [Any] ?? []).map(resolve)
+                var examples: [String: String] = [:]
+                for parameter in listed where parameter["in"] as? String == "path" {
+                    if let name = parameter["name"] as? String, let example = parameter["example"] {
+                        examples[name] = "\(example)"
+                    }
+                }
+                for parameter in listed where isInteger(resolve(parameter["schema"] as Any)) {
+                    let schema = resolve(parameter["schema"] as Any)
+                    let name = parameter["name"] as? String ?? "?"
+                    parameters.append(
+                        IntegerParameter(
+                            method: method, path: path, name: name, location: parameter["in"] as? String ?? "?",
+                            minimum: schema["minimum"] as? Int, maximum: schema["maximum"] as? Int,
+                            examples: examples.filter { $0.key != name }))
+                }
+                let content = resolve(operation["requestBody"] as Any)["content"] as? [String: Any] ?? [:]
+                for (_, media) in content {
+                    let schema = resolve(resolve(media)["schema"] as Any)
+                    for (property, value) in schema["properties"] as? [String: Any] ?? [:] where isInteger(resolve(value)) {
+                        bodyIntegers.append("\(method.uppercased()) \(path) \(property)")
+                    }
+                }
+            }
+        }
+        return (parameters.sorted { $0.description < $1.description }, bodyIntegers)
+    }
+
+    @Test func everyIntegerParameterStatesItsRange() throws {
+        let (parameters, bodyIntegers) = try Self.integerInputs()
+        #expect(parameters.count >= 8, "limit and offset of the paged routes: \(parameters)")
+        for parameter in parameters {
+            #expect(parameter.minimum != nil && parameter.maximum != nil, "\(parameter) states minimum and maximum")
+            if parameter.location == "path" || parameter.path.contains("{") {
+                let others = parameter.path.split(separator: "{").count - 1 - (parameter.location == "path" ? 1 : 0)
+                #expect(parameter.examples.count == others, "\(parameter): every other path parameter has an example")
+            }
+        }
+        // No request body takes an integer yet; the first one must be added to the run below.
+        #expect(bodyIntegers.isEmpty, "send the hostile values to these body fields too: \(bodyIntegers)")
+    }
+
+    /// The real server, logged in: each value to each parameter answers 2xx in range and 400 with the JSON error
+    /// outside it, and the server is alive after each.
+    @Test func everyIntegerParameterRefusesWhatIsOutOfRangeAndTheServerLives() async throws {
+        let (parameters, _) = try Self.integerInputs()
+        let served = try await ServedProcess.start()
+        do {
+            try await served.logIn()
+            try await served.waitForTheFirstSync()
+            var tried = 0
+            for parameter in parameters {
+                for value in Self.values {
+                    let reply = try await served.send(
+                        HTTPMethod(rawValue: parameter.method.uppercased()), parameter.target(value),
+                        headers: [("Authorization", "Bearer \(served.token)")])
+                    if parameter.accepts(value) {
+                        #expect((200..<300).contains(reply.status), "\(parameter) = \(value.prefix(30)): \(reply.status)")
+                    } else {
+                        #expect(
+                            reply.status == 400, "\(parameter) = \(value.prefix(30)): \(reply.status) \(reply.body.prefix(200))")
+                        #expect(reply.json["error"]?["message"]?.stringValue?.contains("'\(parameter.name)'") == true)
+                    }
+                    let health = try await served.send(.GET, "/healthz")
+                    #expect(health.status == 200 && served.isAlive, "the server lives after \(parameter) = \(value.prefix(30))")
+                    tried += 1
+                }
+            }
+            print("hostile numbers: \(tried) requests to \(parameters.count) integer parameters; the server lived")
+            #expect(tried == parameters.count * Self.values.count)
+        } catch {
+            try await served.stop()
+            throw error
+        }
+        try await served.stop()
+    }
+
+    /// Each numeric flag, with each hostile value it does not take: exit 2 with a message that names the flag,
+    /// never a trap.
+    @Test(arguments: [
+        (["sync"], "--concurrency", 1...64), (["sync"], "--wait", 0...86_400), (["serve"], "--port", 0...65_535),
+        (["demo"], "--port", 0...65_535), (["login", "--no-browser"], "--timeout", 1...86_400),
+        (["emulator"], "--port", 0...65_535), (["emulator"], "--seed", 0...Int(UInt32.max)),
+        (["emulator"], "--playlists", 0...10_000), (["emulator"], "--items", 0...100_000),
+        (["emulator"], "--latency-ms", 0...60_000), (["emulator"], "--rate-limit", 1...1_000_000),
+        (["emulator"], "--fault-rate", 0...1),
+    ])
+    func everyNumericFlagRefusesWhatIsOutOfRange(command: [String], flag: String, range: ClosedRange<Int>) async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("pk-flags-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        for value in Self.values where Int(value).map({ !range.contains($0) }) ?? true {
+            let run = try ExecutableTests.Run(
+                command + ["\(flag)=\(value)"], environment: ["PLAYKEEPER_DATA_DIR": data.path, "SPOTIFY_CLIENT_ID": "x"])
+            let code = try await run.exitCode(timeout: 30)
+            #expect(code == 2, "\(command) \(flag)=\(value.prefix(30)): exit \(code); \(run.errors.suffix(300))")
+            #expect(run.errors.contains(flag.dropFirst(2)), "\(flag)=\(value.prefix(30)): \(run.errors.suffix(300))")
+        }
+    }
+
+    /// Numeric settings from the environment: a clear error naming the variable, never a trap or an endless value.
+    @Test func everyNumericSettingRefusesWhatIsOutOfRange() throws {
+        for value in Self.values + ["-5m", "1e309s", "nan", "inf", "31d"] {
+            if let port = Int(value), (1...65_535).contains(port) {
+                #expect(try ServerSettings.fromEnvironment(["PORT": value]).port == port)
+            } else {
+                Self.expectRefused("PORT", value)
+            }
+            if let seconds = Double(value), (60...2_592_000).contains(seconds) {
+                #expect(try ServerSettings.fromEnvironment(["PLAYKEEPER_SYNC_INTERVAL": value]).syncInterval == seconds)
+            } else {
+                Self.expectRefused("PLAYKEEPER_SYNC_INTERVAL", value)
+            }
+        }
+        #expect(try ServerSettings.fromEnvironment(["PLAYKEEPER_SYNC_INTERVAL": "90m"]).syncInterval == 5400)
+        #expect(try ServerSettings.fromEnvironment(["PLAYKEEPER_SYNC_INTERVAL": "6h"]).syncInterval == 21_600)
+    }
+
+    static func expectRefused(_ name: String, _ value: String) {
+        let error = #expect(throws: (any Error).self, "\(name)=\(value.prefix(30))") {
+            try ServerSettings.fromEnvironment([name: value])
+        }
+        #expect(error.map { "\($0)".contains(name) } == true)
+    }
+}
