@@ -87,17 +87,22 @@ struct ErrorResponder: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            let failure = APIError.from(error)
-            if failure.status.code >= 500 {
-                request.logger.error("\(request.method) \(request.url.path) failed: \(String(reflecting: error))")
-            }
-            let response =
-                request.wantsHTML
-                ? try await Pages.error(request, status: failure.status, message: failure.message)
-                : Response.json(failure.body, status: failure.status)
-            for (name, value) in failure.headers { response.headers.replaceOrAdd(name: name, value: value) }
-            return response
+            return try await Self.response(for: error, to: request)
         }
+    }
+
+    /// The answer to `error`: its status, the JSON error or a small page, and its headers. Server errors are logged.
+    static func response(for error: any Error, to request: Request) async throws -> Response {
+        let failure = APIError.from(error)
+        if failure.status.code >= 500 {
+            request.logger.error("\(request.method) \(request.url.path) failed: \(String(reflecting: error))")
+        }
+        let response =
+            request.wantsHTML
+            ? try await Pages.error(request, status: failure.status, message: failure.message)
+            : Response.json(failure.body, status: failure.status)
+        for (name, value) in failure.headers { response.headers.replaceOrAdd(name: name, value: value) }
+        return response
     }
 }
 

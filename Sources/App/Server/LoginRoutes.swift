@@ -50,11 +50,7 @@ struct LoginRoutes: RouteCollection {
         do {
             response = try await completeLogin(request)
         } catch {
-            let failure = APIError.from(error)
-            if failure.status.code >= 500 {
-                request.logger.error("the login's callback failed: \(String(reflecting: error))")
-            }
-            response = try await Pages.error(request, status: failure.status, message: failure.message)
+            response = try await ErrorResponder.response(for: error, to: request)
         }
         // The started login is spent, whatever the outcome.
         response.cookies[Self.loginCookie.name] = Self.loginCookie.clearing(secure: secure)
@@ -115,16 +111,16 @@ struct LoginRoutes: RouteCollection {
         let database = request.database
         try await LoginStateRecord.query(on: database).filter(\.$expiresAt < request.service.now()).delete()
         let hash = Secrets.digest(state)
-        let used = APIError(.badRequest, "This login answer was already used. Start again with Log in with Spotify.")
-        if try await LoginStateRecord.query(on: database).filter(\.$stateHash == hash).count() > 0 { throw used }
         let record = LoginStateRecord()
         record.stateHash = hash
         record.expiresAt = expiry
         do {
             try await record.create(on: database)
         } catch {
-            // The unique index on the hash: another request spent it a moment ago.
-            if try await LoginStateRecord.query(on: database).filter(\.$stateHash == hash).count() > 0 { throw used }
+            // The unique index on the hash refused it: the answer was spent before.
+            if try await LoginStateRecord.query(on: database).filter(\.$stateHash == hash).count() > 0 {
+                throw APIError(.badRequest, "This login answer was already used. Start again with Log in with Spotify.")
+            }
             throw error
         }
     }

@@ -65,8 +65,8 @@ public struct ServerSettings: Sendable, Equatable {
             number = text.dropLast()
             unit = scale
         }
-        // Bounded first, so that the product is finite too.
-        guard let value = NumericInput.decimal(String(number), in: 0...(Self.longestInterval * 10)) else { return nil }
+        // A count of units past the longest interval is past it in seconds too; bounded, the product stays finite.
+        guard let value = NumericInput.decimal(String(number), in: 0...Self.longestInterval) else { return nil }
         return value * unit
     }
 

@@ -119,6 +119,8 @@ struct FilesAndExportsTests {
             #expect(wrong.json["error"]?["status"]?.intValue == 405)
             let put = try await server.send(.PUT, "/api/v1/playlists/liked/entries")
             #expect(put.status == .methodNotAllowed)
+            let deleteHome = try await server.send(.DELETE, "/")
+            #expect(deleteHome.status == .methodNotAllowed && deleteHome.headers.first(name: .allow) == "GET, HEAD")
             #expect(try await server.send(.GET, "/api/v1/nothing-here").status == .notFound)
 
             // Oversized headers: 431 with the JSON error.

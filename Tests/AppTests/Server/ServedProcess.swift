@@ -79,11 +79,8 @@ final class ServedProcess: @unchecked Sendable {
         let response = try await client.execute(request, timeout: .seconds(60))
         let bytes = try await response.body.collect(upTo: 16 << 20)
         if withCookies {
-            for header in response.headers["Set-Cookie"] {
-                guard let pair = header.split(separator: ";").first, let equals = pair.firstIndex(of: "=") else { continue }
-                let name = String(pair[..<equals]).trimmingCharacters(in: .whitespaces)
-                let value = String(pair[pair.index(after: equals)...])
-                if value.isEmpty { cookies[name] = nil } else { cookies[name] = value }
+            for (name, value) in TestServer.cookies(setCookie: response.headers["Set-Cookie"]) {
+                cookies[name] = value.isEmpty ? nil : value
             }
         }
         return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))

@@ -142,9 +142,12 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// The cookies a response sets (name to value; an emptied cookie has the value "").
-    static func cookies(_ reply: Reply) -> [String: String] {
+    static func cookies(_ reply: Reply) -> [String: String] { cookies(setCookie: reply.headers[.setCookie]) }
+
+    /// Name to value from `Set-Cookie` header values.
+    static func cookies(setCookie: [String]) -> [String: String] {
         var found: [String: String] = [:]
-        for header in reply.headers[.setCookie] {
+        for header in setCookie {
             guard let pair = header.split(separator: ";").first, let equals = pair.firstIndex(of: "=") else { continue }
             found[String(pair[..<equals]).trimmingCharacters(in: .whitespaces)] = String(pair[pair.index(after: equals)...])
         }
