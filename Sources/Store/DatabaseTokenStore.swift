@@ -65,7 +65,7 @@ public struct DatabaseTokenStore: TokenStore {
         let user = record ?? UserRecord(spotifyID: spotifyID)
         user.spotifyID = spotifyID
         user.accountID = profile.accountID ?? user.accountID
-        user.displayName = profile.displayName ?? user.displayName
+        user.displayName = StoredText.storable(profile.displayName) ?? user.displayName
         user.authorizedAt = token.authorizedAt
         user.needsLogin = false
         try await user.save(on: database)

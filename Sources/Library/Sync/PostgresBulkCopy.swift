@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import PostgresNIO
+import Store
 import SpotifyWebAPI
 
 /// The mirror's bulk writes on PostgreSQL, through `COPY … FROM STDIN` on the transaction's connection.
@@ -86,7 +87,7 @@ struct CopyText {
 
     mutating func field(_ value: BulkValue) {
         switch value {
-        case .text(let text): field(text)
+        case .text(let text): field(StoredText.storable(text))
         case .integer(let number): field(number)
         case .flag(let flag): field(flag)
         case .date(let date): field(date)

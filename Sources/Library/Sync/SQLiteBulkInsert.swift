@@ -1,5 +1,6 @@
 import Foundation
 import SQLiteNIO
+import Store
 
 /// Multi-row inserts straight through SQLiteNIO, for the mirror's bulk writes on SQLite.
 ///
@@ -57,7 +58,7 @@ enum SQLiteBulkInsert {
 
     private static func data(_ value: BulkValue) -> SQLiteData {
         switch value {
-        case .text(let text): text.map { .text($0) } ?? .null
+        case .text(let text): text.map { .text(StoredText.storable($0)) } ?? .null
         case .integer(let number): number.map { .integer($0) } ?? .null
         case .flag(let flag): flag.map { .integer($0 ? 1 : 0) } ?? .null
         case .date(let date): date.map { .float($0.timeIntervalSince1970) } ?? .null

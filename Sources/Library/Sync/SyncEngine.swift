@@ -106,10 +106,10 @@ public struct SyncEngine: Sendable {
             let id = listing.id!
             let record = stored[id] ?? Self.newPlaylist(userID: userID, spotifyID: id)
             // Only what changed is assigned, so an unchanged playlist's row is not written again.
-            record.assign(\.name, listing.name ?? record.name)
-            record.assign(\.playlistDescription, listing.description)
+            record.assign(\.name, StoredText.storable(listing.name) ?? record.name)
+            record.assign(\.playlistDescription, StoredText.storable(listing.description))
             record.assign(\.ownerID, listing.owner?.id)
-            record.assign(\.ownerName, listing.owner?.displayName)
+            record.assign(\.ownerName, StoredText.storable(listing.owner?.displayName))
             record.assign(\.isPublic, listing.isPublic)
             record.assign(\.collaborative, listing.collaborative ?? false)
             record.assign(\.listedSnapshotID, listing.snapshotID)
