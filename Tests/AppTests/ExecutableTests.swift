@@ -23,7 +23,8 @@ struct ExecutableTests {
         return Fixtures.repositoryRoot.appendingPathComponent(".build/debug/playkeeper")
     }
 
-    /// A running `playkeeper` process with its output collected.
+    /// A running `playkeeper` process with its output collected. Waiting for output or for the exit is signalled
+    /// by the process and its pipes, never polled.
     final class Run: @unchecked Sendable {
         let process = Process()
         let stdout = Pipe()
@@ -33,6 +34,9 @@ struct ExecutableTests {
         private var err = Data()
         /// Pipes not yet read to their end.
         private var open = 2
+        private var exited = false
+        /// Callers waiting for a condition on the collected output or the exit.
+        private var waiters: [(condition: (Run) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
 
         /// Runs `playkeeper` (or `executable`) with `arguments`, the environment without SPOTIFY_* and the data
         /// directory, plus `environment`.
@@ -51,38 +55,63 @@ struct ExecutableTests {
             process.standardOutput = stdout
             process.standardError = stderr
             process.standardInput = FileHandle.nullDevice
+            process.terminationHandler = { [self] _ in changed { exited = true } }
             try process.run()
             // One thread per pipe reads until the end, so that nothing the process wrote is lost after it exits.
             for (handle, isOutput) in [(stdout.fileHandleForReading, true), (stderr.fileHandleForReading, false)] {
                 Thread.detachNewThread { [self] in
                     while case let chunk = handle.availableData, !chunk.isEmpty {
-                        lock.withLock { isOutput ? out.append(chunk) : err.append(chunk) }
+                        changed { isOutput ? out.append(chunk) : err.append(chunk) }
                     }
-                    lock.withLock { open -= 1 }
+                    changed { open -= 1 }
                 }
             }
         }
 
         var output: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
         var errors: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
+        /// The process has exited and everything it wrote has been read.
+        private var finished: Bool { exited && open == 0 }
 
-        /// Waits until stdout has `count` lines, or the process ends, or 60 s pass.
-        func lines(_ count: Int) async throws -> [String] {
-            for _ in 0..<600 {
-                let lines = output.split(separator: "\n").map(String.init)
-                if lines.count >= count || !process.isRunning { return lines }
-                try await Task.sleep(nanoseconds: 100_000_000)
+        /// Applies a change under the lock, then wakes the waiters whose condition now holds.
+        private func changed(_ change: () -> Void) {
+            let ready = lock.withLock {
+                change()
+                let ready = waiters.filter { $0.condition(self) }
+                waiters.removeAll { $0.condition(self) }
+                return ready.map(\.continuation)
             }
+            for continuation in ready { continuation.resume() }
+        }
+
+        /// Returns once `condition` (read under the lock) holds, or the process has finished.
+        private func wait(until condition: @escaping (Run) -> Bool) async {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = lock.withLock {
+                    let holds = condition(self) || finished
+                    if !holds { waiters.append(({ condition($0) || $0.finished }, continuation)) }
+                    return holds
+                }
+                if now { continuation.resume() }
+            }
+        }
+
+        /// Waits until stdout has `count` lines, or the process ends.
+        func lines(_ count: Int) async throws -> [String] {
+            await wait { $0.out.split(separator: UInt8(ascii: "\n")).count >= count }
             return output.split(separator: "\n").map(String.init)
         }
 
-        /// Waits for the process (at most `timeout` seconds, then stops it) and returns its exit status.
+        /// Waits until standard error holds `text`, or the process ends.
+        func waitForErrors(containing text: String) async {
+            await wait { String(decoding: $0.err, as: UTF8.self).contains(text) }
+        }
+
+        /// Waits for the process and returns its exit status; past `timeout` seconds it is stopped (SIGTERM).
         func exitCode(timeout: Double = 60) async throws -> Int32 {
-            for _ in 0..<Int(timeout * 10) where process.isRunning { try await Task.sleep(nanoseconds: 100_000_000) }
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
-            // Everything written is read once both pipes reach their end (at most 10 s more).
-            for _ in 0..<100 where lock.withLock({ open > 0 }) { try await Task.sleep(nanoseconds: 100_000_000) }
+            let process = self.process
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { process.terminate() } }
+            await wait { $0.finished }
             return process.terminationStatus
         }
     }

@@ -85,22 +85,31 @@ struct LoginFlowTests {
         await harness.shutdown()
     }
 
-    @Test func theRefreshLockSerializesRefreshes() async throws {
+    // A signal that never comes fails the test instead of hanging the run.
+    @Test(.timeLimit(.minutes(2))) func theRefreshLockSerializesRefreshes() async throws {
         let directory = temporaryDirectory()
         try directory.ensureExists()
         let first = FileTokenStore(directory: directory)
         let second = FileTokenStore(directory: directory)
         let events = EventLog()
+        let (started, isStarted) = AsyncStream<Void>.makeStream()
+        let (release, letGo) = AsyncStream<Void>.makeStream()
         async let a: Void = first.withRefreshLock(for: "u") {
             await events.add("a-start")
-            try await Task.sleep(nanoseconds: 200_000_000)
+            isStarted.yield()
+            for await _ in release { break }
             await events.add("a-end")
         }
-        try await Task.sleep(nanoseconds: 50_000_000)
+        for await _ in started { break }
+        // While `a` holds it, the lock is exclusive: another descriptor cannot take it.
+        let probe = open(directory.file("tokens.lock").path, O_RDWR)
+        #expect(flock(probe, LOCK_EX | LOCK_NB) != 0, "the lock is held")
+        close(probe)
         async let b: Void = second.withRefreshLock(for: "u") {
             await events.add("b-start")
             await events.add("b-end")
         }
+        letGo.yield()
         _ = try await (a, b)
         #expect(await events.all == ["a-start", "a-end", "b-start", "b-end"])
     }

@@ -9,6 +9,8 @@ struct RequestGateTests {
     /// Keeps every started request until `answer` is called for it.
     final class HeldTransport: SpotifyTransport {
         private let held = Mutex<[(path: String, completion: @Sendable (Result<SpotifyHTTPResponse, any Error>) -> Void)]>([])
+        /// Callers of `waitForStarted`, with the count each waits for.
+        private let observers = Mutex<[(count: Int, continuation: CheckedContinuation<Void, Never>)]>([])
 
         func send(_ request: SpotifyHTTPRequest) async throws -> SpotifyHTTPResponse {
             try await withCheckedThrowingContinuation { continuation in
@@ -19,7 +21,16 @@ struct RequestGateTests {
         func start(
             _ request: SpotifyHTTPRequest, completion: @escaping @Sendable (Result<SpotifyHTTPResponse, any Error>) -> Void
         ) -> TransportCancel {
-            held.withLock { $0.append((request.url.path, completion)) }
+            let count = held.withLock {
+                $0.append((request.url.path, completion))
+                return $0.count
+            }
+            let ready = observers.withLock { observers in
+                let ready = observers.filter { $0.count <= count }.map(\.continuation)
+                observers.removeAll { $0.count <= count }
+                return ready
+            }
+            for observer in ready { observer.resume() }
             return {}
         }
 
@@ -31,21 +42,32 @@ struct RequestGateTests {
             completion?(.success(SpotifyHTTPResponse(status: 200, body: Data(#"{"id":"x","snapshot_id":"s"}"#.utf8))))
         }
 
+        /// Returns once `count` requests have started.
         func waitForStarted(_ count: Int) async throws {
-            let deadline = ContinuousClock.now + .seconds(5)
-            while started.count < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
-            #expect(started.count >= count)
+            await withCheckedContinuation { continuation in
+                // Registered and checked under the same lock order as `start`: held first, then observers.
+                let holds = held.withLock { held in
+                    observers.withLock { observers in
+                        guard held.count < count else { return true }
+                        observers.append((count, continuation))
+                        return false
+                    }
+                }
+                if holds { continuation.resume() }
+            }
         }
     }
 
-    @Test func aFreedPlaceGoesToTheNextRequestOnTheThreadTheAnswerArrivedOn() async throws {
+    // A signal that never comes fails the test instead of hanging the run.
+    @Test(.timeLimit(.minutes(2))) func aFreedPlaceGoesToTheNextRequestOnTheThreadTheAnswerArrivedOn() async throws {
         let transport = HeldTransport()
         let client = try offlineClient(transport)
-        try await SpotifyClient.$requestGate.withValue(RequestGate(width: 2)) {
+        let gate = RequestGate(width: 2)
+        try await SpotifyClient.$requestGate.withValue(gate) {
             try await withThrowingTaskGroup(of: String?.self) { group in
                 for index in 0..<5 { group.addTask { try await client.playlist("p\(index)").snapshotID } }
                 try await transport.waitForStarted(2)
-                try await Task.sleep(for: .milliseconds(50))
+                await gate.waitUntilWaiting(3)
                 #expect(transport.started.count == 2, "no more requests on the wire than the gate's width")
                 for answered in 0..<3 {
                     let next = transport.started.count
@@ -63,16 +85,18 @@ struct RequestGateTests {
         }
     }
 
-    @Test func aCancelledWaitingRequestPassesItsPlaceOn() async throws {
+    // A signal that never comes fails the test instead of hanging the run.
+    @Test(.timeLimit(.minutes(2))) func aCancelledWaitingRequestPassesItsPlaceOn() async throws {
         let transport = HeldTransport()
         let client = try offlineClient(transport)
-        try await SpotifyClient.$requestGate.withValue(RequestGate(width: 1)) {
+        let gate = RequestGate(width: 1)
+        try await SpotifyClient.$requestGate.withValue(gate) {
             let first = Task { try await client.playlist("first").snapshotID }
             try await transport.waitForStarted(1)
             let cancelled = Task { try await client.playlist("cancelled").snapshotID }
-            try await Task.sleep(for: .milliseconds(50))
+            await gate.waitUntilWaiting(1)
             let last = Task { try await client.playlist("last").snapshotID }
-            try await Task.sleep(for: .milliseconds(50))
+            await gate.waitUntilWaiting(2)
             cancelled.cancel()
             #expect(transport.started == ["/v1/playlists/first"])
             transport.answer("/v1/playlists/first")

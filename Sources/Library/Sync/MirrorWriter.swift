@@ -43,6 +43,8 @@ public actor MirrorWriter {
     private var pendingEntries = 0
     private var draining = false
     private var batching = false
+    /// Callers of `waitUntilPending`, with the count each waits for.
+    private var pendingWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
 
     /// The store's bulk path; an error for a store other than SQLite or PostgreSQL, reported at the first write.
     private nonisolated let store: Result<BulkStore, any Error>
@@ -73,6 +75,12 @@ public actor MirrorWriter {
     /// Updates waiting for a transaction.
     public var pendingUpdates: Int { pending.count }
 
+    /// Returns once at least `count` updates wait for a transaction (tests await this instead of sleeping).
+    public func waitUntilPending(_ count: Int) async {
+        guard pending.count < count else { return }
+        await withCheckedContinuation { pendingWaiters.append((count, $0)) }
+    }
+
     /// Lets updates wait for each other, up to `batchEntries` entries or `batchWait`, while many are expected.
     public func startBatching() { batching = true }
 
@@ -98,6 +106,9 @@ public actor MirrorWriter {
         try await withCheckedThrowingContinuation { reply in
             pending.append(Pending(update: update, entries: entries, catalog: catalog, reply: reply))
             pendingEntries += update.entries.count
+            let ready = pendingWaiters.filter { $0.count <= pending.count }
+            pendingWaiters.removeAll { $0.count <= pending.count }
+            for waiter in ready { waiter.continuation.resume() }
             guard !draining else { return }
             draining = true
             Task { await drain() }

@@ -19,6 +19,10 @@ public struct EmulatorKnobs: Codable, Sendable, Equatable {
     public var refreshTokenLifetime: Int = 15_552_000
     /// `false` is Development Mode (the default); `true` serves the old paths and deprecated fields too.
     public var extendedMode: Bool = false
+    /// Holds every write after this many (counted from when the knob is set) before it is applied, until the
+    /// held writes are released: a client stuck at a write boundary, to be killed there. `nil` holds none; setting
+    /// it to `nil` drops the held writes unapplied (503).
+    public var holdWritesAfter: Int?
 
     public init() {}
 
@@ -26,6 +30,7 @@ public struct EmulatorKnobs: Codable, Sendable, Equatable {
         case latencyMS = "latency_ms", rateLimit = "rate_limit", quota, faultRate = "fault_rate"
         case faultAfterWriteRate = "fault_after_write_rate", accessTokenLifetime = "access_token_lifetime"
         case refreshTokenLifetime = "refresh_token_lifetime", extendedMode = "extended_mode"
+        case holdWritesAfter = "hold_writes_after"
     }
 
     /// Applies a partial update; `null` clears an optional knob.
@@ -40,6 +45,7 @@ public struct EmulatorKnobs: Codable, Sendable, Equatable {
             case .faultAfterWriteRate: faultAfterWriteRate = try Self.fraction(value, key)
             case .accessTokenLifetime: accessTokenLifetime = try Self.int(value, key, min: 1) ?? 3600
             case .refreshTokenLifetime: refreshTokenLifetime = try Self.int(value, key, min: 1) ?? 15_552_000
+            case .holdWritesAfter: holdWritesAfter = try Self.int(value, key, min: 0)
             case .extendedMode:
                 guard let flag = value.boolValue else { throw EmulatorError.badRequest("\(key) must be true or false") }
                 extendedMode = flag

@@ -18,6 +18,10 @@ struct WebAPIGate: AsyncMiddleware {
         case .proceed(let failAfterWrite):
             var answer: Response
             do {
+                if request.method != .GET, !(await state.admitWrite()) {
+                    // Held at a write boundary, then dropped: never applied.
+                    throw WebAPIFailure(status: 503, message: "Service unavailable")
+                }
                 answer = try await next.respond(to: request)
             } catch let failure as WebAPIFailure {
                 answer = .webAPIError(failure)

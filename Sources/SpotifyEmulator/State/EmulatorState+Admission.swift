@@ -45,6 +45,7 @@ extension EmulatorState {
 
     func record(endpoint: String, status: Int) {
         log.append(LoggedRequest(endpoint: endpoint, status: status, at: now))
+        signalWaiters()
     }
 
     /// The request log, with counts per endpoint.

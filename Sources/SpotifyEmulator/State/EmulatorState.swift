@@ -34,6 +34,11 @@ public actor EmulatorState {
     var windowStarts: [Date] = []
     var quotaUsed = 0
     var snapshotCounter = 0
+    /// Writes admitted since `hold_writes_after` was set, and the ones held past it (see `EmulatorState+Signals`).
+    var writesAdmitted = 0
+    var heldWriteContinuations: [CheckedContinuation<Bool, Never>] = []
+    /// Callers waiting for a condition on the state, checked after each logged request and held write.
+    var waiters: [Waiter] = []
 
     /// The emulator's public base, e.g. `http://127.0.0.1:9090`, used for absolute `next` links.
     public private(set) var baseURL: String = "http://127.0.0.1:9090" { didSet { forgetRenderedItems() } }
@@ -111,7 +116,9 @@ public actor EmulatorState {
     public func updateKnobs(_ patch: [String: JSONValue]) throws -> EmulatorKnobs {
         var updated = knobs
         try updated.apply(patch)
+        if patch["hold_writes_after"] != nil { writesAdmitted = 0 }
         knobs = updated
+        if knobs.holdWritesAfter == nil { releaseHeldWrites(apply: false) }
         return knobs
     }
 

@@ -18,6 +18,10 @@ public final class RequestGate: Sendable {
         var available: Int
         var waiting: [Start] = []
         var next = 0
+        /// Callers of `waitUntilWaiting`, with the count each waits for.
+        var observers: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+
+        var waitingCount: Int { waiting.count - next }
 
         mutating func takeWaiting() -> Start? {
             guard next < waiting.count else { return nil }
@@ -39,15 +43,34 @@ public final class RequestGate: Sendable {
     /// Runs `start` once a place is free: now, or later on the thread of the request that frees one. `start` must
     /// call its `done` exactly once, when its request has its answer or has failed.
     func submit(_ start: @escaping Start) {
-        let now = state.withLock { state in
+        let (now, ready) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
             guard state.available > 0 else {
                 state.waiting.append(start)
-                return false
+                let count = state.waitingCount
+                let ready = state.observers.filter { $0.count <= count }.map(\.continuation)
+                state.observers.removeAll { $0.count <= count }
+                return (false, ready)
             }
             state.available -= 1
-            return true
+            return (true, [])
         }
+        for observer in ready { observer.resume() }
         if now { start(release) }
+    }
+
+    /// Requests waiting for a place now (cancelled ones included until their turn comes).
+    public var waitingCount: Int { state.withLock { $0.waitingCount } }
+
+    /// Returns once at least `count` requests wait for a place (tests await this instead of sleeping).
+    public func waitUntilWaiting(_ count: Int) async {
+        await withCheckedContinuation { continuation in
+            let holds = state.withLock { state in
+                guard state.waitingCount < count else { return true }
+                state.observers.append((count, continuation))
+                return false
+            }
+            if holds { continuation.resume() }
+        }
     }
 
     private func release() {

@@ -138,7 +138,7 @@ struct InterruptionTests {
         }
     }
 
-    @Test(arguments: StoreKind.available)
+    @Test(.timeLimit(.minutes(3)), arguments: StoreKind.available)
     func aSyncProcessKilledMidRunLeavesAStoreTheNextSyncCompletes(_ kind: StoreKind) async throws {
         try await TestMirror.with(kind, library: LibraryGenerator(seed: 12, playlists: 12, items: 200).generate()) { mirror in
             _ = try await mirror.state.updateKnobs(["latency_ms": 100])
@@ -155,15 +155,11 @@ struct InterruptionTests {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            // Kill it once it has written some playlists but not all.
-            var written = 0
-            for _ in 0..<200 {
-                try await Task.sleep(nanoseconds: 50_000_000)
-                written = try await PlaylistRecord.query(on: mirror.database).filter(\.$snapshotID != nil).count()
-                if written >= 2 || !process.isRunning { break }
-            }
+            // Kill it mid-run: once it has read eight pages of playlists' items, at 100 ms a request.
+            await mirror.state.waitForRequests("GET /v1/playlists/{id}/items", count: 8)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
+            let written = try await PlaylistRecord.query(on: mirror.database).filter(\.$snapshotID != nil).count()
             #expect(process.terminationReason == .uncaughtSignal, "the sync was still running when killed")
             try await mirror.expectConsistent()
             _ = try await mirror.state.updateKnobs(["latency_ms": 0])

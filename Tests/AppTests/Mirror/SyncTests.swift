@@ -140,7 +140,7 @@ struct SyncTests {
             await writer.startBatching()
             async let first = writer.replaceEntries(try update(0, entries: 3))
             async let second = writer.replaceEntries(try update(1, entries: 4))
-            while await writer.pendingUpdates < 2 { try await Task.sleep(for: .milliseconds(1)) }
+            await writer.waitUntilPending(2)
             #expect(await writer.transactions == 0, "small updates wait for more")
             await writer.stopBatching()
             _ = try await (first, second)

@@ -14,6 +14,8 @@ final class ServedProcess: @unchecked Sendable {
     let run: ExecutableTests.Run
     let base: String
     let data: URL
+    /// The environment `serve` runs with; other commands on the same store take it too.
+    let environment: [String: String]
     /// Whether `stop()` removes the data directory (not when the caller gave it).
     private var ownsData = true
     private let client = HTTPClient(
@@ -31,11 +33,12 @@ final class ServedProcess: @unchecked Sendable {
         var json: JSONValue { (try? JSONValue(parsing: body)) ?? .null }
     }
 
-    private init(harness: EmulatorHarness, run: ExecutableTests.Run, base: String, data: URL) {
+    private init(harness: EmulatorHarness, run: ExecutableTests.Run, base: String, data: URL, environment: [String: String]) {
         self.harness = harness
         self.run = run
         self.base = base
         self.data = data
+        self.environment = environment
     }
 
     /// Starts the emulator and `serve` (with `environment` added), and waits until `/healthz` answers.
@@ -50,15 +53,16 @@ final class ServedProcess: @unchecked Sendable {
         environment["PORT"] = String(port)
         environment.merge(extra) { _, new in new }
         let run = try ExecutableTests.Run(["serve"], environment: environment)
-        let served = ServedProcess(harness: harness, run: run, base: "http://127.0.0.1:\(port)", data: data)
+        let served = ServedProcess(
+            harness: harness, run: run, base: "http://127.0.0.1:\(port)", data: data, environment: environment)
         served.ownsData = given == nil
-        for _ in 0..<300 {
-            if let health = try? await served.send(.GET, "/healthz"), health.status == 200 { return served }
-            guard run.process.isRunning else { break }
-            try await Task.sleep(nanoseconds: 100_000_000)
+        // `serve` prints its address on standard output once it listens.
+        let lines = try await run.lines(1)
+        guard lines.first?.hasPrefix("http") == true, run.process.isRunning else {
+            try await served.stop()
+            throw HarnessError("serve did not start: \(run.errors.suffix(2000))")
         }
-        try await served.stop()
-        throw HarnessError("serve did not start: \(run.errors.suffix(2000))")
+        return served
     }
 
     var isAlive: Bool { run.process.isRunning }
@@ -108,15 +112,12 @@ final class ServedProcess: @unchecked Sendable {
         return redirect
     }
 
-    /// Waits until the person's first sync (started by the login) has ended.
+    /// Returns once the person's library is mirrored: `playkeeper sync` on the same store waits for the sync
+    /// that the login started (the per-person lease), then syncs what is left, and exits.
     func waitForTheFirstSync() async throws {
-        for _ in 0..<600 {
-            let jobs = try await send(.GET, "/api/v1/jobs", headers: [("Authorization", "Bearer \(token)")])
-            let syncs = jobs.json["items"]?.arrayValue?.filter { $0["kind"]?.stringValue == "sync" } ?? []
-            if syncs.contains(where: { ["succeeded", "failed"].contains($0["status"]?.stringValue) }) { return }
-            try await Task.sleep(nanoseconds: 100_000_000)
-        }
-        Issue.record("the first sync did not end")
+        let sync = try ExecutableTests.Run(["sync", "--user", "demo"], environment: environment)
+        let code = try await sync.exitCode(timeout: 120)
+        #expect(code == 0, "sync: \(sync.errors.suffix(500))")
     }
 
     /// Stops the server (SIGTERM) and the emulator, and removes the data directory.

@@ -124,6 +124,15 @@ public actor JobScheduler {
                 guard running.count < parallelUsers else { break }
                 guard let id = job.id, !busyUsers.contains(job.$user.id), running[id] == nil else { continue }
                 busyUsers.insert(job.$user.id)
+                // Claimed in this pass, before its task starts: whoever queued it sees it running at once.
+                job.status = "running"
+                job.startedAt = now()
+                do {
+                    try await job.save(on: database)
+                } catch {
+                    busyUsers.remove(job.$user.id)
+                    throw error
+                }
                 running[id] = Task { await self.execute(job) }
             }
         } catch {
@@ -161,9 +170,6 @@ public actor JobScheduler {
     private func run(_ job: JobRecord) async {
         let started = Date()
         do {
-            job.status = "running"
-            job.startedAt = now()
-            try await job.save(on: database)
             guard let user = try await UserRecord.find(job.$user.id, on: database) else { return }
             let result = try await perform(job.kind, for: user, started: started)
             // A sync stopped midway may return what it managed: it is not done, the next start resumes it.
