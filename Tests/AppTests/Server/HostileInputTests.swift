@@ -152,10 +152,14 @@ struct HostileInputTests {
         defer { try? FileManager.default.removeItem(at: data) }
         for value in Self.values where Int(value).map({ !range.contains($0) }) ?? true {
             let run = try ExecutableTests.Run(
-                command + ["\(flag)=\(value)"], environment: ["PLAYKEEPER_DATA_DIR": data.path, "SPOTIFY_CLIENT_ID": "x"])
+                command + [flag, value], environment: ["PLAYKEEPER_DATA_DIR": data.path, "SPOTIFY_CLIENT_ID": "x"])
             let code = try await run.exitCode(timeout: 30)
-            #expect(code == 2, "\(command) \(flag)=\(value.prefix(30)): exit \(code); \(run.errors.suffix(300))")
-            #expect(run.errors.contains(flag.dropFirst(2)), "\(flag)=\(value.prefix(30)): \(run.errors.suffix(300))")
+            #expect(code == 2, "\(command) \(flag) \(value.prefix(30)): exit \(code); \(run.errors.suffix(300))")
+            #expect(run.errors.contains(flag.dropFirst(2)), "\(flag) \(value.prefix(30)): \(run.errors.suffix(300))")
+            if let number = Int(value), number >= 0 {
+                // A whole number the parser reads reaches the range check, which says the range.
+                #expect(run.errors.contains("\(flag) must be a"), "\(flag) \(value.prefix(30)): \(run.errors.suffix(300))")
+            }
         }
     }
 
