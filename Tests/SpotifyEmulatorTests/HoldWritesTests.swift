@@ -41,3 +41,27 @@ struct HoldWritesTests {
         }
     }
 }
+
+/// `withhold_reply_of_write`: the k-th write is applied and its reply withheld, the crash point where a write
+/// landed but its answer never came.
+struct WithheldReplyTests {
+    @Test(.timeLimit(.minutes(1))) func theKthWriteIsAppliedAndItsReplyWithheld() async throws {
+        try await EmulatorClient.with { client in
+            let token = try await client.token()
+            _ = try await client.state.updateKnobs(["withhold_reply_of_write": 2])
+            let first = try await client.call(
+                .POST, "v1/playlists/mine/items", token: token, json: ["uris": ["spotify:track:t8"]])
+            #expect(first.status == 201)
+            let second = Task {
+                try await client.call(.POST, "v1/playlists/mine/items", token: token, json: ["uris": ["spotify:track:t9"]])
+            }
+            await client.state.waitForWithheldReply()
+            #expect(await client.state.uris(of: "mine")?.last == "spotify:track:t9", "applied before the reply")
+            _ = try await client.state.updateKnobs(["withhold_reply_of_write": .null])
+            #expect(try await second.value.status == 502, "the reply, once released, says it failed")
+            let third = try await client.call(
+                .POST, "v1/playlists/mine/items", token: token, json: ["uris": ["spotify:track:t1"]])
+            #expect(third.status == 201, "later writes answer as usual")
+        }
+    }
+}

@@ -23,6 +23,10 @@ public struct EmulatorKnobs: Codable, Sendable, Equatable {
     /// held writes are released: a client stuck at a write boundary, to be killed there. `nil` holds none; setting
     /// it to `nil` drops the held writes unapplied (503).
     public var holdWritesAfter: Int?
+    /// Applies the k-th write (counted from when the knob is set) and withholds its reply until released: a client
+    /// whose write landed but whose answer never came, to be killed there. Setting it to `nil` answers a withheld
+    /// reply with a 502.
+    public var withholdReplyOfWrite: Int?
 
     public init() {}
 
@@ -30,7 +34,7 @@ public struct EmulatorKnobs: Codable, Sendable, Equatable {
         case latencyMS = "latency_ms", rateLimit = "rate_limit", quota, faultRate = "fault_rate"
         case faultAfterWriteRate = "fault_after_write_rate", accessTokenLifetime = "access_token_lifetime"
         case refreshTokenLifetime = "refresh_token_lifetime", extendedMode = "extended_mode"
-        case holdWritesAfter = "hold_writes_after"
+        case holdWritesAfter = "hold_writes_after", withholdReplyOfWrite = "withhold_reply_of_write"
     }
 
     /// Applies a partial update; `null` clears an optional knob.
@@ -46,6 +50,7 @@ public struct EmulatorKnobs: Codable, Sendable, Equatable {
             case .accessTokenLifetime: accessTokenLifetime = try Self.int(value, key, min: 1) ?? 3600
             case .refreshTokenLifetime: refreshTokenLifetime = try Self.int(value, key, min: 1) ?? 15_552_000
             case .holdWritesAfter: holdWritesAfter = try Self.int(value, key, min: 0)
+            case .withholdReplyOfWrite: withholdReplyOfWrite = try Self.int(value, key, min: 1)
             case .extendedMode:
                 guard let flag = value.boolValue else { throw EmulatorError.badRequest("\(key) must be true or false") }
                 extendedMode = flag

@@ -23,6 +23,10 @@ struct WebAPIGate: AsyncMiddleware {
                     throw WebAPIFailure(status: 503, message: "Service unavailable")
                 }
                 answer = try await next.respond(to: request)
+                if request.method != .GET, answer.status.code < 300, await state.afterWriteApplied() {
+                    // Applied, its reply withheld until released, then answered as a lost reply would be seen.
+                    answer = .webAPIError(WebAPIFailure(status: 502, message: "Bad gateway"))
+                }
             } catch let failure as WebAPIFailure {
                 answer = .webAPIError(failure)
             }

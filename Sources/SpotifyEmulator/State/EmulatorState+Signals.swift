@@ -27,6 +27,34 @@ extension EmulatorState {
     /// Writes held by `hold_writes_after` now.
     public var heldWrites: Int { heldWriteContinuations.count }
 
+    /// Replies withheld by `withhold_reply_of_write` now (their writes are applied).
+    public var withheldReplyCount: Int { withheldReplies.count }
+
+    /// Returns once a write is applied and its reply withheld.
+    public func waitForWithheldReply() async {
+        await waitUntil { $0.withheldReplyCount >= 1 }
+    }
+
+    /// Called after a write is applied: returns at once, or (for the k-th write of `withhold_reply_of_write`) only
+    /// when the withheld reply is released. Returns whether the reply was withheld.
+    func afterWriteApplied() async -> Bool {
+        guard let k = knobs.withholdReplyOfWrite else { return false }
+        writesApplied += 1
+        guard writesApplied == k else { return false }
+        await withCheckedContinuation { continuation in
+            withheldReplies.append(continuation)
+            signalWaiters()
+        }
+        return true
+    }
+
+    /// Lets withheld replies go (answered with a 502 by the gate: the write landed, the answer says otherwise).
+    public func releaseWithheldReplies() {
+        let withheld = withheldReplies
+        withheldReplies = []
+        for continuation in withheld { continuation.resume() }
+    }
+
     func signalWaiters() {
         guard !waiters.isEmpty else { return }
         var waiting: [Waiter] = []

@@ -37,6 +37,9 @@ public actor EmulatorState {
     /// Writes admitted since `hold_writes_after` was set, and the ones held past it (see `EmulatorState+Signals`).
     var writesAdmitted = 0
     var heldWriteContinuations: [CheckedContinuation<Bool, Never>] = []
+    /// Writes applied since `withhold_reply_of_write` was set, and the reply withheld from the k-th.
+    var writesApplied = 0
+    var withheldReplies: [CheckedContinuation<Void, Never>] = []
     /// Callers waiting for a condition on the state, checked after each logged request and held write.
     var waiters: [Waiter] = []
 
@@ -117,8 +120,10 @@ public actor EmulatorState {
         var updated = knobs
         try updated.apply(patch)
         if patch["hold_writes_after"] != nil { writesAdmitted = 0 }
+        if patch["withhold_reply_of_write"] != nil { writesApplied = 0 }
         knobs = updated
         if knobs.holdWritesAfter == nil { releaseHeldWrites(apply: false) }
+        if knobs.withholdReplyOfWrite == nil { releaseWithheldReplies() }
         return knobs
     }
 
