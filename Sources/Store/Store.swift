@@ -13,6 +13,7 @@ public enum Store {
         CreateDedupe(),  // 005: duplicate plans, the journal, the "not a duplicate" list
         CreateUnified(),  // 006: the unified playlist's settings and state
         CreateService(),  // 007: browser sessions, API tokens, logins in progress, jobs
+        AddJobLeases(),  // 008: jobs claimed by an instance with a heartbeat; one pending job per person and kind
     ]
 }
 

@@ -16,6 +16,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var tick: TimeInterval = 15
     /// How long a shutdown waits for running jobs before stopping them safely.
     public var shutdownGrace: TimeInterval = 30
+    /// A running job whose instance has not renewed its heartbeat for this long is taken over by another.
+    public var jobLease: TimeInterval = 120
 
     public init() {}
 

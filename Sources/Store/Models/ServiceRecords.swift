@@ -66,6 +66,14 @@ public final class JobRecord: Model, @unchecked Sendable {
     /// What the job reported, as JSON.
     @OptionalField(key: "result") public var result: String?
     @Field(key: "created_at") public var createdAt: Date
+    /// The instance running it (`host:pid:random`), while it runs.
+    @OptionalField(key: "claimed_by") public var claimedBy: String?
+    /// Refreshed by the running instance; a running job whose heartbeat is older than the lease is taken over.
+    @OptionalField(key: "heartbeat_at") public var heartbeatAt: Date?
+    /// `user|kind` while queued or running, nil once finished: unique, one pending job per person and kind.
+    @OptionalField(key: "pending_key") public var pendingKey: String?
+
+    public static func pendingKey(user: UUID, kind: String) -> String { "\(user.uuidString)|\(kind)" }
 
     public init() {}
 }

@@ -3,6 +3,7 @@ import Foundation
 import Library
 import Logging
 import PlaykeeperJSON
+import SQLKit
 import SpotifyWebAPI
 import Store
 import Vapor
@@ -26,6 +27,8 @@ public actor JobScheduler {
     let parallelUsers = 4
     /// A job interrupted this many times (restarts mid-job) is given up.
     static let maxAttempts = 3
+    /// This instance, as its claimed jobs name it.
+    let instance = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
 
     init(
         mirror: MirrorContext, api: SpotifyAPI, metrics: ServiceMetrics, settings: ServerSettings,
@@ -43,22 +46,11 @@ public actor JobScheduler {
 
     // MARK: Life cycle
 
-    /// Resumes jobs a previous process left running, then (with `loop`) looks for due jobs every tick.
+    /// Resumes jobs whose instance is gone (its lease expired), then (with `loop`) looks for due jobs every tick.
+    /// A job another live instance runs is left to it.
     public func start(loop runLoop: Bool = true) async throws {
-        let interrupted = try await JobRecord.query(on: database).filter(\.$status == "running").all()
-        for job in interrupted {
-            job.attempts += 1
-            if job.attempts >= Self.maxAttempts {
-                job.status = "failed"
-                job.error = "interrupted \(job.attempts) times by restarts; given up"
-                job.finishedAt = now()
-            } else {
-                job.status = "queued"
-                job.runAfter = now()
-            }
-            try await job.save(on: database)
-        }
-        if !interrupted.isEmpty { logger.info("resuming \(interrupted.count) job(s) a previous run left unfinished") }
+        let resumed = try await takeOverExpiredLeases()
+        if resumed > 0 { logger.info("resuming \(resumed) job(s) an instance that is gone left unfinished") }
         guard runLoop else { return }
         let tick = settings.tick
         loop = Task { [weak self] in
@@ -87,16 +79,30 @@ public actor JobScheduler {
 
     // MARK: Queue
 
-    /// Queues a job to run now. A person cannot queue a second sync while one is queued or running: 409.
+    /// Queues a job to run now. A person has one pending job of each kind: one that is running or due answers
+    /// 409; one scheduled for later runs now instead.
     public func enqueue(user: UserRecord, kind: String, trigger: String) async throws -> JobRecord {
         let userID = try user.requireID()
-        if let pending = try await JobRecord.query(on: database).filter(\.$user.$id == userID).filter(\.$kind == kind)
-            .filter(\.$status ~~ ["queued", "running"]).filter(\.$runAfter <= now()).first()
-        {
-            throw APIError(.conflict, "a \(kind) of yours is already \(pending.status) (job \(pending.id!.uuidString))")
+        let key = JobRecord.pendingKey(user: userID, kind: kind)
+        let busy = { (job: JobRecord) in
+            APIError(.conflict, "a \(kind) of yours is already \(job.status) (job \(job.id?.uuidString ?? ""))")
+        }
+        if let pending = try await JobRecord.query(on: database).filter(\.$pendingKey == key).first() {
+            guard pending.status == "queued", pending.runAfter > now() else { throw busy(pending) }
+            pending.runAfter = now()
+            pending.trigger = trigger
+            try await pending.save(on: database)
+            await runDue()
+            return pending
         }
         let job = Self.job(user: userID, kind: kind, trigger: trigger, at: now())
-        try await job.create(on: database)
+        do {
+            try await job.create(on: database)
+        } catch {
+            // The unique pending key: another instance queued one a moment ago.
+            if let other = try await JobRecord.query(on: database).filter(\.$pendingKey == key).first() { throw busy(other) }
+            throw error
+        }
         await runDue()
         return job
     }
@@ -105,6 +111,7 @@ public actor JobScheduler {
         let job = JobRecord()
         job.$user.id = user
         job.kind = kind
+        job.pendingKey = JobRecord.pendingKey(user: user, kind: kind)
         job.status = "queued"
         job.trigger = trigger
         job.runAfter = date
@@ -118,41 +125,114 @@ public actor JobScheduler {
         guard !stopping else { return }
         do {
             try await schedulePeriodicJobs()
+            _ = try await takeOverExpiredLeases()
             let due = try await JobRecord.query(on: database).filter(\.$status == "queued").filter(\.$runAfter <= now())
                 .sort(\.$runAfter).all()
             for job in due {
                 guard running.count < parallelUsers else { break }
                 guard let id = job.id, !busyUsers.contains(job.$user.id), running[id] == nil else { continue }
                 busyUsers.insert(job.$user.id)
-                // Claimed in this pass, before its task starts: whoever queued it sees it running at once.
-                job.status = "running"
-                job.startedAt = now()
-                do {
-                    try await job.save(on: database)
-                } catch {
+                // Claimed in this pass, before its task starts, so whoever queued it sees it running at once; and
+                // claimed by a conditional update, which only one instance can win.
+                guard let claimed = try await claim(id) else {
                     busyUsers.remove(job.$user.id)
-                    throw error
+                    continue
                 }
-                running[id] = Task { await self.execute(job) }
+                running[id] = Task { await self.execute(claimed) }
             }
         } catch {
             logger.error("the scheduler could not read its jobs: \(String(describing: error))")
         }
     }
 
-    /// Every user who can be served has a queued refresh and a queued sync, due an interval after the last.
+    /// Every user who can be served has a queued refresh and a queued sync, due an interval after the last. Three
+    /// queries whatever the number of people; the unique pending key keeps two instances from queuing one twice.
     private func schedulePeriodicJobs() async throws {
-        for user in try await UserRecord.query(on: database).filter(\.$needsLogin == false).all() {
+        let users = try await UserRecord.query(on: database).filter(\.$needsLogin == false).all()
+        guard !users.isEmpty else { return }
+        let pending = Set(
+            try await JobRecord.query(on: database).filter(\.$pendingKey != nil).all(\.$pendingKey).compactMap { $0 })
+        struct Last: Decodable {
+            var user_id: UUID
+            var kind: String
+            var finished: Date?
+        }
+        let last = try await database.sql().select().column("user_id").column("kind")
+            .column(SQLFunction("MAX", args: SQLColumn("finished_at")), as: "finished").from(JobRecord.schema)
+            .where("finished_at", .isNot, SQLLiteral.null).groupBy("user_id").groupBy("kind").all(decoding: Last.self)
+        let finished = Dictionary(
+            last.map { ("\($0.user_id.uuidString)|\($0.kind)", $0.finished) }, uniquingKeysWith: { a, _ in a })
+        for user in users {
             let userID = try user.requireID()
             for (kind, interval) in [("refresh", settings.refreshInterval), ("sync", settings.syncInterval)] {
-                let pending = try await JobRecord.query(on: database).filter(\.$user.$id == userID).filter(\.$kind == kind)
-                    .filter(\.$status ~~ ["queued", "running"]).count()
-                guard pending == 0 else { continue }
-                let last = try await JobRecord.query(on: database).filter(\.$user.$id == userID).filter(\.$kind == kind)
-                    .filter(\.$finishedAt != nil).sort(\.$finishedAt, .descending).first()
-                let from = last?.finishedAt ?? user.authorizedAt ?? now()
-                try await Self.job(user: userID, kind: kind, trigger: "schedule", at: from.addingTimeInterval(interval))
-                    .create(on: database)
+                let key = JobRecord.pendingKey(user: userID, kind: kind)
+                guard !pending.contains(key) else { continue }
+                let from = (finished[key] ?? nil) ?? user.authorizedAt ?? now()
+                do {
+                    try await Self.job(user: userID, kind: kind, trigger: "schedule", at: from.addingTimeInterval(interval))
+                        .create(on: database)
+                } catch {
+                    // Another instance queued it a moment ago (the unique pending key); anything else is an error.
+                    guard try await JobRecord.query(on: database).filter(\.$pendingKey == key).count() > 0 else { throw error }
+                }
+            }
+        }
+    }
+
+    // MARK: Leases
+
+    /// Claims a queued job for this instance. Only one instance's conditional update finds it still queued; the
+    /// others read back another claimant and leave it.
+    private func claim(_ id: UUID) async throws -> JobRecord? {
+        let at = now()
+        try await JobRecord.query(on: database).filter(\.$id == id).filter(\.$status == "queued")
+            .set(\.$status, to: "running").set(\.$claimedBy, to: instance).set(\.$heartbeatAt, to: at)
+            .set(\.$startedAt, to: at).update()
+        guard let job = try await JobRecord.find(id, on: database), job.status == "running", job.claimedBy == instance
+        else { return nil }
+        return job
+    }
+
+    /// Puts back in the queue (or gives up, past `maxAttempts`) every running job whose heartbeat is older than the
+    /// lease: its instance is gone. Each by an update conditional on the job still being running and stale, so that
+    /// a job whose instance renewed it meanwhile, or that another instance took over first, is left alone.
+    /// Returns how many it found.
+    private func takeOverExpiredLeases() async throws -> Int {
+        let expiry = now().addingTimeInterval(-settings.jobLease)
+        var taken = 0
+        for job in try await Self.stale(JobRecord.query(on: database), expiry: expiry).all() {
+            guard let id = job.id, running[id] == nil else { continue }
+            let attempts = job.attempts + 1
+            var update = Self.stale(
+                JobRecord.query(on: database).filter(\.$id == id).filter(\.$attempts == job.attempts), expiry: expiry)
+            update = update.set(\.$attempts, to: attempts).set(\.$claimedBy, to: nil)
+            if attempts >= Self.maxAttempts {
+                update = update.set(\.$status, to: "failed").set(\.$pendingKey, to: nil).set(\.$finishedAt, to: now())
+                    .set(\.$error, to: "interrupted \(attempts) times (its instance stopped); given up")
+            } else {
+                update = update.set(\.$status, to: "queued").set(\.$runAfter, to: now()).set(\.$startedAt, to: nil)
+            }
+            try await update.update()
+            taken += 1
+        }
+        return taken
+    }
+
+    /// Running jobs whose heartbeat is missing (an older version's) or older than `expiry`.
+    private static func stale(_ query: QueryBuilder<JobRecord>, expiry: Date) -> QueryBuilder<JobRecord> {
+        query.filter(\.$status == "running").group(.or) { $0.filter(\.$heartbeatAt == nil).filter(\.$heartbeatAt < expiry) }
+    }
+
+    /// Renews a running job's heartbeat every quarter lease, while this instance runs it.
+    private func heartbeat(_ id: UUID) -> Task<Void, Never> {
+        let (database, instance, now) = (self.database, self.instance, self.now)
+        let every = settings.jobLease / 4
+        return Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(every * 1_000_000_000))
+                if Task.isCancelled { break }
+                try? await JobRecord.query(on: database).filter(\.$id == id).filter(\.$claimedBy == instance)
+                    .set(\.$heartbeatAt, to: now()).update()
             }
         }
     }
@@ -169,6 +249,8 @@ public actor JobScheduler {
 
     private func run(_ job: JobRecord) async {
         let started = Date()
+        let beat = heartbeat(job.id!)
+        defer { beat.cancel() }
         do {
             guard let user = try await UserRecord.find(job.$user.id, on: database) else { return }
             let result = try await perform(job.kind, for: user, started: started)
@@ -182,6 +264,7 @@ public actor JobScheduler {
                 // Stopped by a shutdown: back to the queue, resumed by the next start.
                 job.status = "queued"
                 job.startedAt = nil
+                job.claimedBy = nil
                 try? await job.save(on: database)
                 metrics.recordJob(kind: job.kind, outcome: "interrupted")
                 return
@@ -191,6 +274,8 @@ public actor JobScheduler {
             logger.warning("\(job.kind) job \(job.id!) failed: \(job.error ?? "")")
         }
         job.finishedAt = now()
+        job.claimedBy = nil
+        job.pendingKey = nil
         try? await job.save(on: database)
         metrics.recordJob(kind: job.kind, outcome: job.status)
     }

@@ -1,0 +1,96 @@
+import App
+import EmulatorTestSupport
+import FluentKit
+import Foundation
+import SpotifyEmulator
+import Store
+import Testing
+
+/// Two instances of the service on one store: a job is claimed by one only, a live instance's job is never taken
+/// over, a dead one's is once its lease expires, and periodic jobs exist once per person and kind.
+@Suite(.serialized)
+struct SharedStoreTests {
+    /// A second instance on the same store and clock.
+    func secondInstance(_ server: TestServer) -> ServerContext {
+        ServerContext(
+            settings: ServerSettings(), mirror: server.mirror.context, api: server.context.api, metrics: ServiceMetrics(),
+            now: { server.clock.now })
+    }
+
+    func pendingKeys(_ server: TestServer) async throws -> [String] {
+        try await JobRecord.query(on: server.database).filter(\.$pendingKey != nil).all().compactMap(\.pendingKey).sorted()
+    }
+
+    @Test(arguments: StoreKind.available)
+    func twoInstancesScheduleOncePerPersonAndKindAndRunEachJobOnce(_ kind: StoreKind) async throws {
+        try await TestServer.with(kind) { server in
+            _ = try await server.login(as: "friend")
+            await server.settle()
+            let other = secondInstance(server)
+            // Both plan the periodic jobs at once: one refresh and one sync per person.
+            async let first: Void = server.context.scheduler.runDue()
+            async let second: Void = other.scheduler.runDue()
+            _ = await (first, second)
+            let keys = try await pendingKeys(server)
+            #expect(keys.count == 4, "\(keys)")
+            #expect(Set(keys).count == keys.count)
+
+            // Both reach for the same due syncs: each runs once.
+            server.clock.advance(3_601 * 2)
+            await server.mirror.state.resetRequestLog()
+            async let a: Void = server.context.scheduler.runDue()
+            async let b: Void = other.scheduler.runDue()
+            _ = await (a, b)
+            await server.context.scheduler.waitUntilIdle()
+            await other.scheduler.waitUntilIdle()
+            let syncs = try await JobRecord.query(on: server.database).filter(\.$kind == "sync").filter(\.$status == "succeeded")
+                .filter(\.$trigger == "schedule").all()
+            #expect(syncs.count == 2, "one scheduled sync per person ran")
+            #expect(await server.mirror.state.count("GET /v1/me/playlists") == 2, "each ran once, not once per instance")
+            #expect(await server.mirror.state.count("POST /api/token") == 2, "each refresh ran once")
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aLiveInstancesJobIsLeftAloneAndADeadOnesIsTakenOverAfterTheLease(_ kind: StoreKind) async throws {
+        try await TestServer.with(kind) { server in
+            let user = try await server.mirror.user()
+            let job = JobRecord()
+            job.$user.id = try user.requireID()
+            job.kind = "sync"
+            job.status = "running"
+            job.trigger = "api"
+            job.runAfter = server.clock.now
+            job.attempts = 0
+            job.createdAt = server.clock.now
+            job.startedAt = server.clock.now
+            job.claimedBy = "another-host:1234:abcd1234"
+            job.heartbeatAt = server.clock.now
+            job.pendingKey = JobRecord.pendingKey(user: try user.requireID(), kind: "sync")
+            try await job.create(on: server.database)
+
+            // A starting instance leaves a job whose heartbeat is fresh.
+            let starting = secondInstance(server)
+            try await starting.scheduler.start(loop: false)
+            var stored = try #require(try await JobRecord.find(job.id, on: server.database))
+            #expect(stored.status == "running" && stored.claimedBy == "another-host:1234:abcd1234")
+            // A second pending sync of that person cannot be written: the schema says one.
+            let duplicate = JobRecord()
+            duplicate.$user.id = try user.requireID()
+            (duplicate.kind, duplicate.status, duplicate.trigger) = ("sync", "queued", "api")
+            (duplicate.runAfter, duplicate.attempts, duplicate.createdAt) = (server.clock.now, 0, server.clock.now)
+            duplicate.pendingKey = job.pendingKey
+            await #expect(throws: (any Error).self) { try await duplicate.create(on: server.database) }
+
+            // Its instance stops renewing it: past the lease, the next pass takes it over and runs it.
+            server.clock.advance(121)
+            await starting.scheduler.runDue()
+            await starting.scheduler.waitUntilIdle()
+            stored = try #require(try await JobRecord.find(job.id, on: server.database))
+            #expect(stored.status == "succeeded", "\(stored.status) \(stored.error ?? "")")
+            #expect(stored.attempts == 1)
+            #expect(stored.pendingKey == nil && stored.claimedBy == nil)
+            try await server.mirror.expectStoreEqualsEmulator()
+        }
+    }
+}
