@@ -84,18 +84,8 @@ struct SchedulerTests {
 
     @Test func aRestartMidJobResumesIt() async throws {
         try await TestServer.with { server in
-            // A previous process died while running this sync.
-            let user = try await server.mirror.user()
-            let job = JobRecord()
-            job.$user.id = try user.requireID()
-            job.kind = "sync"
-            job.status = "running"
-            job.trigger = "api"
-            job.runAfter = server.clock.now
-            job.attempts = 0
-            job.startedAt = server.clock.now
-            job.createdAt = server.clock.now
-            try await job.create(on: server.database)
+            // A previous process (of a version without heartbeats) died while running this sync.
+            let job = try await server.runningSync(claimedBy: nil, heartbeat: nil)
 
             try await server.context.scheduler.start(loop: false)
             await server.context.scheduler.runDue()

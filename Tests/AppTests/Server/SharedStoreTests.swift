@@ -6,6 +6,21 @@ import SpotifyEmulator
 import Store
 import Testing
 
+extension TestServer {
+    /// A sync of `demo` that an instance is running (or, without a claim and heartbeat, one an older version was).
+    func runningSync(claimedBy instance: String?, heartbeat: Date?) async throws -> JobRecord {
+        let user = try await mirror.user().requireID()
+        let job = JobRecord()
+        job.$user.id = user
+        (job.kind, job.status, job.trigger, job.attempts) = ("sync", "running", "api", 0)
+        (job.runAfter, job.createdAt, job.startedAt) = (clock.now, clock.now, clock.now)
+        (job.claimedBy, job.heartbeatAt) = (instance, heartbeat)
+        job.pendingKey = JobRecord.pendingKey(user: user, kind: "sync")
+        try await job.create(on: database)
+        return job
+    }
+}
+
 /// Two instances of the service on one store: a job is claimed by one only, a live instance's job is never taken
 /// over, a dead one's is once its lease expires, and periodic jobs exist once per person and kind.
 @Suite(.serialized)
@@ -55,19 +70,7 @@ struct SharedStoreTests {
     func aLiveInstancesJobIsLeftAloneAndADeadOnesIsTakenOverAfterTheLease(_ kind: StoreKind) async throws {
         try await TestServer.with(kind) { server in
             let user = try await server.mirror.user()
-            let job = JobRecord()
-            job.$user.id = try user.requireID()
-            job.kind = "sync"
-            job.status = "running"
-            job.trigger = "api"
-            job.runAfter = server.clock.now
-            job.attempts = 0
-            job.createdAt = server.clock.now
-            job.startedAt = server.clock.now
-            job.claimedBy = "another-host:1234:abcd1234"
-            job.heartbeatAt = server.clock.now
-            job.pendingKey = JobRecord.pendingKey(user: try user.requireID(), kind: "sync")
-            try await job.create(on: server.database)
+            let job = try await server.runningSync(claimedBy: "another-host:1234:abcd1234", heartbeat: server.clock.now)
 
             // A starting instance leaves a job whose heartbeat is fresh.
             let starting = secondInstance(server)
