@@ -2,6 +2,10 @@ import FluentKit
 import Foundation
 import SQLKit
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A named lock in the database, with an expiry, so that every process sharing the store respects it and a
 /// crashed holder never blocks the others for longer than the expiry.
 public struct DatabaseLock: Sendable {
@@ -9,11 +13,30 @@ public struct DatabaseLock: Sendable {
     public let holder: String
     let database: any Database
 
-    /// Identifies this process in lock rows and messages.
+    /// Identifies this process in lock rows and messages: its pid, host and boot, so that a process on the
+    /// same machine can tell that the holder is gone.
     public static let processHolder: String = {
-        let host = ProcessInfo.processInfo.hostName
-        return "pid \(ProcessInfo.processInfo.processIdentifier) on \(host)"
+        "pid \(ProcessInfo.processInfo.processIdentifier) on \(ProcessInfo.processInfo.hostName) boot \(bootID ?? "-")"
     }()
+
+    /// This machine's boot id (Linux): a process of an earlier boot is gone whatever its pid.
+    static let bootID: String? = {
+        guard let text = try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8) else { return nil }
+        let id = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return id.isEmpty ? nil : String(id.prefix(8))
+    }()
+
+    /// Whether a lock's holder is a process of this machine that no longer runs (killed, crashed): then its lock
+    /// is taken over at once rather than after its expiry. Holders on other machines, or that cannot be read,
+    /// are alive until their lock expires.
+    public static func holderIsGone(_ holder: String) -> Bool {
+        let words = holder.split(separator: " ")
+        guard words.count >= 6, words[0] == "pid", words[2] == "on", words[4] == "boot", let pid = Int32(words[1]),
+            pid > 0, words[3] == ProcessInfo.processInfo.hostName, let boot = bootID
+        else { return false }
+        if words[5] != boot { return true }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
 
     /// Takes the lock, waiting up to `wait` seconds (0 tries once). Throws `StoreError.leaseHeld` when it stays taken.
     public static func acquire(
@@ -35,6 +58,17 @@ public struct DatabaseLock: Sendable {
                 """
             ).all()
             if !rows.isEmpty { return DatabaseLock(name: name, holder: holder, database: database) }
+            // A holder of this machine that is gone: take its lock over, only from that holder.
+            if let current = try await LockRecord.find(name, on: database), holderIsGone(current.holder) {
+                let taken = try await sql.raw(
+                    """
+                    UPDATE \(ident: LockRecord.schema) SET holder = \(bind: holder), expires_at = \(bind: now + ttl)
+                    WHERE name = \(bind: name) AND holder = \(bind: current.holder)
+                    RETURNING name
+                    """
+                ).all()
+                if !taken.isEmpty { return DatabaseLock(name: name, holder: holder, database: database) }
+            }
             if Date() >= deadline {
                 let current = try await LockRecord.find(name, on: database)
                 throw StoreError.leaseHeld(name: name, holder: current?.holder ?? "another process")

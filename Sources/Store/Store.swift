@@ -14,6 +14,7 @@ public enum Store {
         CreateUnified(),  // 006: the unified playlist's settings and state
         CreateService(),  // 007: browser sessions, API tokens, logins in progress, jobs
         AddJobLeases(),  // 008: jobs claimed by an instance with a heartbeat; one pending job per person and kind
+        AddJournalRecovery(),  // 009: what recovery did with an interrupted change
     ]
 }
 

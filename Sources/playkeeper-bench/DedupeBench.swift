@@ -63,7 +63,7 @@ struct DedupeBench: AsyncParsableCommand {
             print(
                 String(
                     format: "       applying        %.3f s (journal, snapshot guard, writes, verification, re-mirror); %@",
-                    applySeconds, journal.status))
+                    applySeconds, journal.status.rawValue))
         }
     }
 

@@ -67,7 +67,7 @@ struct DedupeCommand: PositionalCommand {
     private func dedupe(_ context: CommandContext, _ signature: Signature, playlistArgument: String?) async throws {
         // ConsoleKit itself takes a global `--yes`/`-y` and records it as the console's confirmation override.
         let yes = signature.yes || context.console.confirmOverride == true
-        let session = try await DedupeSession.open(context, user: signature.user)
+        let session = try await DedupeSession.open(context, user: signature.user, origin: "dedupe")
         let level = try DedupeSession.level(signature.match)
         let keep = try DedupeSession.policy(signature.keep)
         let groups = signature.groups.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
@@ -76,7 +76,7 @@ struct DedupeCommand: PositionalCommand {
                 throw CommandFailure(.usage, "--plan takes a plan id from 'playkeeper duplicates'")
             }
             try confirm(yes, "Apply plan \(planID)?")
-            let journal = try await session.service.apply(planID: planID, groups: groups)
+            let journal = try await session.exclusive { try await session.service.apply(planID: planID, groups: groups) }
             try await report([journal], session: session, json: signature.json)
             return
         }
@@ -96,7 +96,9 @@ struct DedupeCommand: PositionalCommand {
             var attempts = 0
             while true {
                 do {
-                    journals.append(try await session.service.apply(planID: try preview.record.requireID(), groups: groups))
+                    let planID = try preview.record.requireID()
+                    journals.append(
+                        try await session.exclusive { try await session.service.apply(planID: planID, groups: groups) })
                     break
                 } catch DedupeError.stale where yes && attempts < 3 {
                     // --yes plans and applies in one step: plan again on the new version and go on.
@@ -141,7 +143,7 @@ struct DedupeCommand: PositionalCommand {
             views.append(DedupeViews.journal(journal, playlist: playlist))
             if !json {
                 Output.progress(
-                    "\(playlist?.name ?? "playlist"): \(journal.status); journal \(journal.id?.uuidString ?? "") (undo with 'playkeeper undo \(journal.id?.uuidString ?? "")')"
+                    "\(playlist?.name ?? "playlist"): \(journal.status.label); journal \(journal.id?.uuidString ?? "") (undo with 'playkeeper undo \(journal.id?.uuidString ?? "")')"
                 )
             }
         }

@@ -148,13 +148,28 @@ struct DoctorCommand: AsyncCommand {
                             add(.ok, "login \(user.spotifyID)", "valid until \(until)")
                         }
                     }
+                    // 5. Changes that were interrupted and need the person (the others settle by themselves).
+                    let stuck = try await JournalRecord.query(on: app.db).filter(\.$status == .needsAttention)
+                        .sort(\.$createdAt).all()
+                    for entry in stuck {
+                        let playlist = try await PlaylistRecord.find(entry.$playlist.id, on: app.db)
+                        add(
+                            .fail, "journal \(entry.id?.uuidString ?? "")",
+                            "a change of \(playlist?.name ?? "a playlist") needs attention: \(entry.error ?? "interrupted")")
+                    }
+                    let open = try await JournalRecord.query(on: app.db).filter(\.$status ~~ [.pending, .applying]).count()
+                    if open > 0 {
+                        add(
+                            .warn, "journal",
+                            "\(open) change(s) interrupted or in progress; the next command or the service settles them")
+                    }
                 }
             }
         } catch {
             add(.fail, "database", CommandFailure.from(error).message)
         }
 
-        // 5. Spotify answers.
+        // 6. Spotify answers.
         if let spotify {
             for (name, url) in [("accounts service", spotify.accountsURL), ("web API", spotify.apiURL)] {
                 var request = HTTPClientRequest(url: url.absoluteString)

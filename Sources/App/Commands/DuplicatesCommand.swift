@@ -53,7 +53,7 @@ struct DuplicatesCommand: PositionalCommand {
     func run(using context: CommandContext, signature: Signature, positionals: [String]) async throws {
         let playlistArgument = positionals.first
         try await CommandRunner.run(context) {
-            let session = try await DedupeSession.open(context, user: signature.user)
+            let session = try await DedupeSession.open(context, user: signature.user, origin: "duplicates")
             let level = try DedupeSession.level(signature.match)
             let keep = try DedupeSession.policy(signature.keep)
             try await session.sync()

@@ -41,6 +41,10 @@ struct ExportCommand: AsyncCommand {
             }
             let mirror = try await MirrorContext.open(context.application)
             let user = try await mirror.user(signature.user)
+            if try await UserActions.needsRecovery(user, on: mirror.database) {
+                let actions = UserJobs.actions(user, context: mirror, api: try mirror.spotify(), origin: "export", printing: true)
+                try await UserJobs.run(actions, wait: 600) {}
+            }
             let export = try await LibraryExport.load(user: user, on: mirror.database)
             let text = format == "csv" ? export.csv() : export.json(user: user).serialized() + "\n"
             guard let path = signature.out else {

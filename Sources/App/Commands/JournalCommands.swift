@@ -39,8 +39,8 @@ struct UndoCommand: AsyncCommand {
             guard let id = UUID(uuidString: signature.journal) else {
                 throw CommandFailure(.usage, "'\(signature.journal)' is not a journal id")
             }
-            let session = try await DedupeSession.open(context, user: signature.user)
-            let journal = try await UserJobs.run(user: session.user.spotifyID, on: session.mirror.database, wait: 600) {
+            let session = try await DedupeSession.open(context, user: signature.user, origin: "undo")
+            let journal = try await UserJobs.run(session.actions, wait: 600) {
                 try await JournalUndo(database: session.mirror.database, client: session.service.client, user: session.user)
                     .undo(journalID: id, force: signature.force)
             }
@@ -49,7 +49,7 @@ struct UndoCommand: AsyncCommand {
                 Output.result(DedupeViews.journal(journal, playlist: playlist).serialized())
             } else {
                 Output.progress(
-                    "\(playlist?.name ?? "playlist") restored (\(journal.status)). Spotify cannot restore the original \"added at\" of re-added songs."
+                    "\(playlist?.name ?? "playlist") restored (\(journal.status.label)). Spotify cannot restore the original \"added at\" of re-added songs."
                 )
                 Output.result(journal.id?.uuidString ?? "")
             }
@@ -94,10 +94,12 @@ struct JournalCommand: AsyncCommand {
                 return
             }
             if views.isEmpty { Output.progress("The journal is empty.") }
-            for view in views {
+            for entry in entries {
+                let playlist = try await PlaylistRecord.find(entry.$playlist.id, on: mirror.database)
                 Output.result(
-                    "\(view["id"]?.stringValue ?? "")  \(view["kind"]?.stringValue ?? "")  \(view["status"]?.stringValue ?? "")  "
-                        + "\(view["created_at"]?.stringValue ?? "")  \(view["playlist_name"]?.stringValue ?? "")")
+                    "\(entry.id?.uuidString ?? "")  \(entry.kind.rawValue)  \(entry.status.label)  "
+                        + "\(MirrorViews.date(entry.createdAt).stringValue ?? "")  \(playlist?.name ?? "")")
+                if let recovery = entry.recovery { Output.result("    recovered: \(recovery)") }
             }
         }
     }

@@ -48,8 +48,8 @@ struct SyncCommand: AsyncCommand {
                 "Syncing \(user.displayName ?? user.spotifyID) (\(user.spotifyID)) into \(mirror.location.description) …")
             let report = try await Output.withSyncBar { bar in
                 try await UserJobs.sync(
-                    user: user.spotifyID, context: mirror, api: api, concurrency: concurrency,
-                    wait: Double(wait), progress: bar)
+                    UserJobs.actions(user, context: mirror, api: api, origin: "sync", printing: true),
+                    concurrency: concurrency, wait: Double(wait), progress: bar)
             }
             if signature.json {
                 Output.result(try JSONValue(encoding: report).serialized())

@@ -112,12 +112,10 @@ struct UnifyCommand: AsyncCommand {
         let user = try await mirror.user(signature.user)
         let api = try mirror.spotify()
         let service = UnifiedService(database: mirror.database, client: api.client(for: user.spotifyID), user: user)
-        let report = try await UserJobs.run(user: user.spotifyID, on: mirror.database, wait: 600) {
+        let actions = UserJobs.actions(user, context: mirror, api: api, origin: "unify", printing: true)
+        let report = try await UserJobs.run(actions, wait: 600) {
             Output.progress("Syncing \(user.spotifyID) …")
-            _ = try await Output.withSyncBar { bar in
-                try await UserJobs.syncHoldingLease(
-                    user: user.spotifyID, context: mirror, api: api, concurrency: 8, progress: bar)
-            }
+            _ = try await Output.withSyncBar { bar in try await actions.syncHoldingLease(concurrency: 8, progress: bar) }
             // Playlists are named after the sync, so a playlist created a minute ago can be included.
             let includeIDs = try await resolve(include, user: user, on: mirror.database)
             let excludeIDs = try await resolve(exclude, user: user, on: mirror.database)

@@ -28,14 +28,32 @@ public enum DedupeViews {
 
     public static func journal(_ record: JournalRecord, playlist: PlaylistRecord?) -> JSONValue {
         let operations = (try? JSONValue(parsing: record.operations)) ?? .null
+        let id = record.id?.uuidString ?? ""
+        // An entry left for the person: both ways out, as calls of this API.
+        var actions: [JSONValue] = []
+        if record.status == .needsAttention {
+            if record.kind.canBeUndone {
+                actions.append([
+                    "action": "restore", "method": "POST", "path": .string("/api/v1/journal/\(id)/undo"), "body": ["force": true],
+                ])
+            }
+            if let playlist {
+                actions.append([
+                    "action": "plan_again", "method": "GET",
+                    "path": .string("/api/v1/playlists/\(playlist.spotifyID)/duplicates"),
+                ])
+            }
+        }
         return [
-            "id": .string(record.id?.uuidString ?? ""), "kind": .string(record.kind), "status": .string(record.status),
+            "id": .string(id), "kind": .string(record.kind.rawValue), "status": .string(record.status.rawValue),
             "playlist_id": JSONValue(playlist?.spotifyID), "playlist_name": JSONValue(playlist?.name),
             "plan_id": JSONValue(record.planID?.uuidString), "undoes": JSONValue(record.undoes?.uuidString),
             "progress": JSONValue(record.progress),
             "writes": JSONValue((operations["operations"] ?? operations).arrayValue?.count),
             "readded_positions": operations["readded"] ?? [], "error": JSONValue(record.error),
             "created_at": MirrorViews.date(record.createdAt), "finished_at": MirrorViews.date(record.finishedAt),
+            "recovery": JSONValue(record.recovery), "recovered_at": MirrorViews.date(record.recoveredAt),
+            "actions": .array(actions),
         ]
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SpotifyWebAPI
+import Library
 import Vapor
 
 /// What every route and job of `playkeeper serve` shares.
@@ -41,4 +42,12 @@ extension Application {
 
 extension Request {
     var service: ServerContext { application.service }
+}
+
+extension Request {
+    /// The entry point into the caller's library, for the API (`origin` "the API") and the page ("the page").
+    func userActions(origin: String) throws -> UserActions {
+        let caller = try requireCaller()
+        return UserJobs.actions(caller.user, context: service.mirror, api: service.api, origin: origin, logger: logger)
+    }
 }

@@ -125,14 +125,14 @@ public struct DedupeService: Sendable {
 
         // 1. Journal first: the whole ordered entry list and the plan, before any write.
         let journal = try await journalFirst(
-            kind: "dedupe", playlist: playlist, snapshot: record.snapshotID, entries: body.entries, operations: plan,
+            kind: .dedupe, playlist: playlist, snapshot: record.snapshotID, entries: body.entries, operations: plan,
             planID: planID)
 
         // 2. Snapshot guard: a plan is applied only to the version it was computed on.
         if !playlist.isLiked {
             let current = try await client.playlist(playlist.spotifyID, fields: "snapshot_id").snapshotID
             guard current == record.snapshotID else {
-                journal.status = "abandoned"
+                journal.status = .abandoned
                 journal.error = "the playlist changed since the plan"
                 journal.finishedAt = Date()
                 try await journal.save(on: database)
@@ -143,11 +143,15 @@ public struct DedupeService: Sendable {
     }
 
     /// Sends the operations one by one, recording progress, then verifies the result and re-mirrors the playlist.
-    func run(_ operations: [DedupePlan.Operation], expected: [String?], journal: JournalRecord, playlist: PlaylistRecord)
-        async throws
-        -> JournalRecord
-    {
-        journal.status = "applying"
+    ///
+    /// When a write fails, the playlist is re-read at once and the change settled as recovery would (finished,
+    /// rolled back or left for the person), never retried blindly: a reply that was lost may have been applied.
+    /// If even the re-read fails, the entry stays `applying` and the next command or job settles it.
+    func run(
+        _ operations: [DedupePlan.Operation], expected: [String?], journal: JournalRecord, playlist: PlaylistRecord,
+        settlesFailures: Bool = true
+    ) async throws -> JournalRecord {
+        journal.status = .applying
         try await journal.save(on: database)
         do {
             for operation in operations {
@@ -156,25 +160,45 @@ public struct DedupeService: Sendable {
                 try await journal.save(on: database)
             }
         } catch {
-            journal.status = "failed"
             journal.error = "\(error)"
-            journal.finishedAt = Date()
+            if journal.progress == 0, let refusal = error as? SpotifyError, refusal.isRefusal {
+                // Refused before anything was written: nothing changed.
+                journal.status = .failed
+                journal.finishedAt = Date()
+                try? await journal.save(on: database)
+                throw error
+            }
             try? await journal.save(on: database)
-            throw error
+            guard settlesFailures else { throw error }
+            let recovery = Recovery(
+                database: database, client: client, user: user, origin: "the same run, after the error \(Self.brief(error))")
+            guard (try? await recovery.settle(journal)) != nil else { throw error }
+            return journal
         }
         // Verify: mirror the playlist again (one consistent read) and compare it with what the plan expects.
         try await SyncEngine(database: database, client: client, concurrency: 1, logger: logger).refresh(playlist)
         let stored = try await EntryRecord.query(on: database).filter(\.$playlist.$id == playlist.requireID()).sort(\.$position)
             .all()
         journal.snapshotAfter = try await PlaylistRecord.find(playlist.requireID(), on: database)?.snapshotID
-        journal.status = stored.map(\.uri) == expected ? "verified" : "mismatch"
-        if journal.status == "mismatch" { journal.error = "the playlist differs from the expected result after the writes" }
+        journal.status = stored.map(\.uri) == expected ? .verified : .mismatch
+        if journal.status == .mismatch { journal.error = "the playlist differs from the expected result after the writes" }
         journal.finishedAt = Date()
         try await journal.save(on: database)
         return journal
     }
 
-    private func perform(_ operation: DedupePlan.Operation, on playlist: PlaylistRecord) async throws {
+    /// A short name for an error in a recovery note (never a token: errors carry no secrets).
+    static func brief(_ error: any Error) -> String {
+        guard let spotify = error as? SpotifyError else { return String(describing: type(of: error)) }
+        switch spotify {
+        case .writeMayHaveBeenApplied(let endpoint, let status):
+            return "\(status.map { "\($0)" } ?? "no reply") on \(endpoint)"
+        default:
+            return spotify.status.map { "\($0)" } ?? "of the connection"
+        }
+    }
+
+    func perform(_ operation: DedupePlan.Operation, on playlist: PlaylistRecord) async throws {
         if playlist.isLiked {
             guard case .remove(let uris) = operation else {
                 if case .add(let uris, _) = operation { try await client.saveToLibrary(uris: uris) }
@@ -213,11 +237,9 @@ public struct DedupeService: Sendable {
             ).first(),
             let playlist = try await PlaylistRecord.find(original.$playlist.id, on: database)
         else { throw DedupeError.notFound("journal entry \(journalID)") }
-        guard ["dedupe", "unify"].contains(original.kind),
-            ["applying", "verified", "mismatch", "failed"].contains(original.status)
-        else {
+        guard original.kind.canBeUndone, original.status.canBeUndone else {
             throw DedupeError.refused(
-                "journal entry \(journalID) is \(original.kind) \(original.status): there is nothing to undo")
+                "journal entry \(journalID) is \(original.kind.rawValue) \(original.status.label): there is nothing to undo")
         }
         let before = try Self.decoder.decode([PlanBody.Entry].self, from: Data(original.entriesBefore.utf8))
         let target = before.map(\.uri)
@@ -240,7 +262,7 @@ public struct DedupeService: Sendable {
                 "\(playlist.name) was changed in another way since; it cannot be restored without losing entries")
         }
         let journal = try await journalFirst(
-            kind: "undo", playlist: playlist, snapshot: current.snapshot,
+            kind: .undo, playlist: playlist, snapshot: current.snapshot,
             entries: current.uris.map {
                 PlanBody.Entry(uri: $0, addedAt: nil, isLocal: $0?.hasPrefix("spotify:local:") ?? false)
             },
@@ -250,24 +272,24 @@ public struct DedupeService: Sendable {
         if playlist.isLiked {
             // Order is not restorable for Liked Songs: verify the set instead.
             let now = Set(try await currentURIs(of: playlist).uris.compactMap { $0 })
-            done.status = Set(target.compactMap { $0 }).isSubset(of: now) ? "verified" : "mismatch"
+            done.status = Set(target.compactMap { $0 }).isSubset(of: now) ? .verified : .mismatch
             try await done.save(on: database)
         }
-        original.status = "undone"
+        original.status = .undone
         try await original.save(on: database)
         return done
     }
 
     /// Records a change before its first write: the entries as they are, and what will be sent.
     func journalFirst(
-        kind: String, playlist: PlaylistRecord, snapshot: String?, entries: [PlanBody.Entry], operations: some Encodable,
+        kind: JournalKind, playlist: PlaylistRecord, snapshot: String?, entries: [PlanBody.Entry], operations: some Encodable,
         planID: UUID? = nil, undoes: UUID? = nil
     ) async throws -> JournalRecord {
         let journal = JournalRecord()
         journal.$user.id = try user.requireID()
         journal.$playlist.id = try playlist.requireID()
         journal.kind = kind
-        journal.status = "pending"
+        journal.status = .pending
         journal.planID = planID
         journal.undoes = undoes
         journal.snapshotBefore = snapshot

@@ -178,9 +178,14 @@ public struct UnifiedService: Sendable {
             // Create the shard first and remember it at once, so a killed run does not create it twice.
             var record = index < records.count ? records[index] : nil
             if shard.create {
-                record = try await createShard(name: settings.shardName(index), settings: settings)
+                // The intent first, with the marker the new playlist will carry.
+                let marker = Self.newMarker()
+                state.creating = .init(index: index, marker: marker)
+                try await save(settings, state)
+                record = try await createShard(name: settings.shardName(index), marker: marker, settings: settings)
                 let created = UnifiedState.Shard(spotifyID: record!.spotifyID, lastWritten: [], snapshotID: nil)
                 if index < state.shards.count { state.shards[index] = created } else { state.shards.append(created) }
+                state.creating = nil
                 report.shards[index].spotifyID = created.spotifyID
                 try await save(settings, state)
             }
@@ -195,7 +200,7 @@ public struct UnifiedService: Sendable {
                 shard.removals.map(DedupePlan.Operation.remove) + shard.appends.map(DedupePlan.Operation.append)
             let before = (current.indices.contains(index) ? current[index] : nil) ?? []
             let journal = try await dedupe.journalFirst(
-                kind: "unify", playlist: record, snapshot: record.snapshotID,
+                kind: .unify, playlist: record, snapshot: record.snapshotID,
                 entries: before.map { DedupeService.PlanBody.Entry(uri: $0, addedAt: nil, isLocal: false) },
                 operations: operations)
             report.shards[index].journalID = journal.id
@@ -206,8 +211,8 @@ public struct UnifiedService: Sendable {
                 report.shards[index].status = "failed"
                 throw error
             }
-            report.shards[index].status = done.status
-            if done.status != "verified" { report.status = "mismatch" }
+            report.shards[index].status = done.status.rawValue
+            if done.status != .verified { report.status = "mismatch" }
             state.shards[index].lastWritten = shard.expected.filter { !plan.personAdded.contains($0) }
             state.shards[index].snapshotID = done.snapshotAfter
             try await save(settings, state)
@@ -312,12 +317,22 @@ public struct UnifiedService: Sendable {
     }
 
     /// `POST /me/playlists`, then the new playlist's row in the mirror (its entries follow with the verification).
-    private func createShard(name: String, settings: UnifiedSettings) async throws -> PlaylistRecord {
+    private func createShard(name: String, marker: String, settings: UnifiedSettings) async throws -> PlaylistRecord {
         let playlist = try await client.createPlaylist(
-            name: name, description: "Every song of your playlists, one copy each. Kept by Playkeeper.",
+            name: name, description: "Every song of your playlists, one copy each. \(Self.markerText(marker))",
             isPublic: settings.isPublic)
+        return try await adopt(playlist, name: name)
+    }
+
+    /// The mirror's row for a shard Spotify has made.
+    private func adopt(_ playlist: Playlist, name: String) async throws -> PlaylistRecord {
         guard let id = playlist.id else {
             throw SpotifyError.decoding(endpoint: "POST /v1/me/playlists", detail: "the new playlist has no id")
+        }
+        if let known = try await PlaylistRecord.query(on: database).filter(\.$user.$id == user.requireID())
+            .filter(\.$spotifyID == id).first()
+        {
+            return known
         }
         let record = SyncEngine.newPlaylist(userID: try user.requireID(), spotifyID: id)
         record.name = playlist.name ?? name
@@ -327,6 +342,44 @@ public struct UnifiedService: Sendable {
         record.raw = playlist.raw.withoutEntries().serialized()
         try await record.create(on: database)
         return record
+    }
+
+    /// The words a shard's description ends with; the marker ties it to the intent journaled before creating it.
+    static func markerText(_ marker: String) -> String { "Kept by Playkeeper \u{00B7} \(marker)" }
+
+    static func newMarker() -> String {
+        SymmetricKey(size: .bits128).withUnsafeBytes { bytes in bytes.prefix(6).map { String(format: "%02x", $0) }.joined() }
+    }
+
+    /// After a run was interrupted while creating a shard: finds the playlist by the marker in its description
+    /// (the person may have renamed it) and keeps it, or, when Spotify never made it, forgets the intent so the
+    /// next update creates it.
+    func recoverCreation(origin: String) async throws -> RecoveryOutcome? {
+        guard let record = try await record() else { return nil }
+        var (settings, state) = try Self.decode(record)
+        guard let creating = state.creating else { return nil }
+        let text = Self.markerText(creating.marker)
+        let mine = try await client.myPlaylists().allItems().compactMap { $0 }
+        state.creating = nil
+        guard let found = mine.first(where: { $0.description?.contains(text) ?? false }), found.id != nil else {
+            try await save(settings, state)
+            return RecoveryOutcome(
+                journalID: nil, playlist: settings.shardName(creating.index), status: .abandoned,
+                summary: "its creation was interrupted before Spotify made it; the next update creates it")
+        }
+        let adopted = try await adopt(found, name: settings.shardName(creating.index))
+        let shard = UnifiedState.Shard(spotifyID: adopted.spotifyID, lastWritten: [], snapshotID: nil)
+        if creating.index < state.shards.count {
+            state.shards[creating.index] = shard
+        } else {
+            state.shards.append(shard)
+        }
+        state.sourcesSignature = nil
+        try await save(settings, state)
+        logger.notice("adopted shard \(creating.index) found by its marker", metadata: ["by": "\(origin)"])
+        return RecoveryOutcome(
+            journalID: nil, playlist: adopted.name, status: .verified,
+            summary: "its creation was interrupted after Spotify made it; found by its marker \(creating.marker) and kept")
     }
 
     // MARK: Undo

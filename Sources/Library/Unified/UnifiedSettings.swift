@@ -81,6 +81,14 @@ public struct UnifiedState: Codable, Sendable, Equatable {
     /// update when it has not changed.
     public var sourcesSignature: String?
     public var updatedAt: Date?
+    /// A shard being created: saved before `POST /me/playlists`, whose description carries the marker, so that
+    /// after an interruption the playlist is found again instead of created twice.
+    public var creating: Creation?
+
+    public struct Creation: Codable, Sendable, Equatable {
+        public var index: Int
+        public var marker: String
+    }
 
     public init() {}
 }

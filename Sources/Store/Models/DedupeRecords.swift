@@ -19,6 +19,46 @@ public final class PlanRecord: Model, @unchecked Sendable {
     public init() {}
 }
 
+/// What a journal entry records.
+public enum JournalKind: String, Codable, Sendable, CaseIterable {
+    case dedupe, undo, unify
+
+    /// Whether an entry of this kind can be undone (an undo is not undone; run the change again instead).
+    public var canBeUndone: Bool { self != .undo }
+}
+
+/// Where a journaled change stands. The stored text is the raw value.
+public enum JournalStatus: String, Codable, Sendable, CaseIterable {
+    /// Journaled, nothing written yet.
+    case pending
+    /// Writes are being sent; found like this with no process holding the person's lease, it was interrupted.
+    case applying
+    /// Written and read back as planned.
+    case verified
+    /// Written, but the read-back differs from the plan.
+    case mismatch
+    /// A write was refused, so the change stopped.
+    case failed
+    /// Undone by a later entry.
+    case undone
+    /// Stopped before its first write (the playlist changed, or the process was interrupted first).
+    case abandoned
+    /// Interrupted, and the playlist was changed meanwhile in a way neither finishing nor rolling back can
+    /// handle safely: left alone for the person to decide.
+    case needsAttention = "needs_attention"
+    /// Interrupted and rolled back to the journaled original.
+    case rolledBack = "rolled_back"
+
+    /// Started and not settled: what recovery looks for.
+    public var isOpen: Bool { self == .pending || self == .applying }
+
+    /// Whether `undo` can restore the entries from before this change.
+    public var canBeUndone: Bool { [.applying, .verified, .mismatch, .failed, .needsAttention].contains(self) }
+
+    /// The status as people read it.
+    public var label: String { rawValue.replacingOccurrences(of: "_", with: " ") }
+}
+
 /// One change Playkeeper made (or started to make) to a playlist, written before the first write.
 public final class JournalRecord: Model, @unchecked Sendable {
     public static let schema = "journal"
@@ -26,10 +66,8 @@ public final class JournalRecord: Model, @unchecked Sendable {
     @ID(key: .id) public var id: UUID?
     @Parent(key: "user_id") public var user: UserRecord
     @Parent(key: "playlist_id") public var playlist: PlaylistRecord
-    /// `dedupe`, `undo` or `unify`.
-    @Field(key: "kind") public var kind: String
-    /// `pending` (journaled, nothing written), `applying`, `verified`, `mismatch`, `failed`, `undone`, `abandoned`.
-    @Field(key: "status") public var status: String
+    @Field(key: "kind") public var kind: JournalKind
+    @Field(key: "status") public var status: JournalStatus
     @OptionalField(key: "plan_id") public var planID: UUID?
     /// The journal entry this one undoes.
     @OptionalField(key: "undoes") public var undoes: UUID?
@@ -44,6 +82,10 @@ public final class JournalRecord: Model, @unchecked Sendable {
     @OptionalField(key: "error") public var error: String?
     @Field(key: "created_at") public var createdAt: Date
     @OptionalField(key: "finished_at") public var finishedAt: Date?
+    /// What recovery found and did after an interruption ("interrupted after write 3 of 7; finished"), and who
+    /// recovered it.
+    @OptionalField(key: "recovery") public var recovery: String?
+    @OptionalField(key: "recovered_at") public var recoveredAt: Date?
 
     public init() {}
 }

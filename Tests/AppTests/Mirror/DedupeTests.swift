@@ -67,7 +67,7 @@ struct DedupeTests {
                 let preview = try await service.preview(playlist, level: byRecording ? .recording : .exact, keep: .first)
                 await mirror.state.resetRequestLog()
                 let journal = try await service.apply(planID: try preview.record.requireID())
-                #expect(journal.status == "verified")
+                #expect(journal.status == .verified)
                 #expect(await writes(mirror) == preview.plan.writeCount, "the writes the plan counted")
 
                 let after = try #require(await mirror.state.library().playlists.first { $0.id == id }?.entries)
@@ -94,7 +94,7 @@ struct DedupeTests {
                 }
 
                 let undo = try await service.undo(journalID: try journal.requireID())
-                #expect(undo.status == "verified")
+                #expect(undo.status == .verified)
                 #expect(await mirror.state.uris(of: id) == before.map(\.uri), "undo restores the exact original order")
             }
         }
@@ -123,12 +123,34 @@ struct DedupeTests {
             #expect(await writes(mirror) == 0)
             #expect(await mirror.state.uris(of: id) == edited)
             let journal = try #require(try await JournalRecord.query(on: mirror.database).first())
-            #expect(journal.status == "abandoned", "the attempt is journaled too")
+            #expect(journal.status == .abandoned, "the attempt is journaled too")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)), arguments: StoreKind.available)
+    func aLostReplyIsSettledByReReadingInTheSameRun(_ kind: StoreKind) async throws {
+        try await TestMirror.with(kind, library: Self.library(seed: 7, length: 80), retryPolicy: RetryPolicy(maxServerRetries: 0))
+        { mirror in
+            _ = try await mirror.sync()
+            let service = try await service(mirror)
+            let preview = try await service.preview(try #require(try await mirror.playlist("p7")), level: .exact, keep: .first)
+            #expect(preview.plan.operations.count >= 2)
+            // The second write lands, and its reply is lost (a 502 instead of 201).
+            _ = try await mirror.state.updateKnobs(["withhold_reply_of_write": 2])
+            let planID = try preview.record.requireID()
+            let apply = Task { try await service.apply(planID: planID) }
+            await mirror.state.waitForWithheldReply()
+            await mirror.state.releaseWithheldReplies()
+            let journal = try await apply.value
+            #expect(journal.status == .verified)
+            #expect(journal.recovery?.contains("interrupted after write 2 of") == true, "\(journal.recovery ?? "")")
+            #expect(journal.recovery?.contains("by the same run, after the error 502") == true)
+            #expect(await mirror.state.uris(of: "p7") == preview.plan.expected.compactMap { $0 }, "not sent twice")
         }
     }
 
     @Test(arguments: StoreKind.available)
-    func aFaultBetweenRemoveAndReAddLeavesAJournalThatUndoes(_ kind: StoreKind) async throws {
+    func lostRepliesLeaveTheChangeOpenAndTheNextOperationFinishesIt(_ kind: StoreKind) async throws {
         try await TestMirror.with(kind, library: Self.library(seed: 7, length: 80), retryPolicy: RetryPolicy(maxServerRetries: 0))
         { mirror in
             _ = try await mirror.sync()
@@ -136,15 +158,25 @@ struct DedupeTests {
             let original = await mirror.state.uris(of: "p7")
             let preview = try await service.preview(try #require(try await mirror.playlist("p7")), level: .exact, keep: .first)
             #expect(!preview.plan.rebuilds && preview.plan.operations.count >= 2)
-            // The removal is applied, then answered with a 502: the re-add never happens.
+            // Every write is applied, then answered with a 502: re-reading shows the progress, but no reply ever
+            // confirms a write, so the change stays open rather than being given up.
             _ = try await mirror.state.updateKnobs(["fault_after_write_rate": 1])
             await #expect(throws: SpotifyError.self) { _ = try await service.apply(planID: try preview.record.requireID()) }
             _ = try await mirror.state.updateKnobs(["fault_after_write_rate": 0])
-            let journal = try #require(try await JournalRecord.query(on: mirror.database).first())
-            #expect(journal.status == "failed" && journal.progress == 0)
-            #expect(await mirror.state.uris(of: "p7") != original, "songs are missing now")
+            var journal = try #require(try await JournalRecord.query(on: mirror.database).first())
+            #expect(journal.status == .applying)
+
+            // The next operation through the entry point re-reads the playlist and finishes the change first.
+            _ = try await mirror.sync()
+            journal = try #require(try await JournalRecord.find(journal.requireID(), on: mirror.database))
+            #expect(journal.status == .verified)
+            #expect(journal.recovery?.contains("finished (by a test") == true, "\(journal.recovery ?? "")")
+            let now = try #require(await mirror.state.uris(of: "p7"))
+            #expect(Set(now) == Set(original ?? []) && now == preview.plan.expected.compactMap { $0 })
+
+            // And it can still be undone.
             let undo = try await service.undo(journalID: try journal.requireID())
-            #expect(undo.status == "verified")
+            #expect(undo.status == .verified)
             #expect(await mirror.state.uris(of: "p7") == original, "no song is lost")
         }
     }
@@ -166,7 +198,7 @@ struct DedupeTests {
             #expect(preview.plan.groups.count == 1)
             await mirror.state.resetRequestLog()
             let journal = try await service.apply(planID: try preview.record.requireID())
-            #expect(journal.status == "verified")
+            #expect(journal.status == .verified)
             #expect(await mirror.state.count("DELETE /v1/me/library") == 1)
             #expect(await mirror.state.likedURIs(of: "demo") == ["spotify:track:twn0000000000000000000", library.tracks[3].uri])
             _ = try await service.undo(journalID: try journal.requireID())

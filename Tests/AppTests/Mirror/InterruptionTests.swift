@@ -128,13 +128,13 @@ struct InterruptionTests {
             let lock = try await DatabaseLock.acquire(
                 "job:demo", on: mirror.database, ttl: 30, wait: 0, holder: "another process")
             do {
-                _ = try await UserJobs.sync(user: "demo", context: mirror.context, api: mirror.api, concurrency: 2, wait: 0.3)
+                _ = try await UserJobs.sync(try await mirror.actions(), concurrency: 2, wait: 0.3)
                 Issue.record("ran while another job held the lease")
             } catch let failure as CommandFailure {
                 #expect(failure.message.contains("another sync, dedupe or unify of demo is running"))
             }
             try await lock.release()
-            _ = try await UserJobs.sync(user: "demo", context: mirror.context, api: mirror.api, concurrency: 2, wait: 0.3)
+            _ = try await UserJobs.sync(try await mirror.actions(), concurrency: 2, wait: 0.3)
         }
     }
 

@@ -133,7 +133,12 @@ final class TestMirror: @unchecked Sendable {
     }
 
     func sync(concurrency: Int = 4) async throws -> SyncReport {
-        try await UserJobs.sync(user: "demo", context: context, api: api, concurrency: concurrency, wait: 30)
+        try await UserJobs.sync(try await actions(), concurrency: concurrency, wait: 30)
+    }
+
+    /// The entry point into demo's library, through `api` (the mirror's own by default).
+    func actions(api given: SpotifyAPI? = nil, origin: String = "a test") async throws -> UserActions {
+        UserJobs.actions(try await user(), context: context, api: given ?? api, origin: origin)
     }
 
     // MARK: What the store holds

@@ -81,10 +81,9 @@ struct DedupeRoutes: RouteCollection {
             }
             groups = Set(list.compactMap(\.stringValue))
         }
-        let caller = try request.requireCaller()
         let service = try Self.service(request)
         let selected = groups
-        let journal = try await UserJobs.run(user: caller.user.spotifyID, on: request.database, wait: 30) {
+        let journal = try await UserJobs.run(try request.userActions(origin: "the API"), wait: 30) {
             try await service.apply(planID: planID, groups: selected)
         }
         let playlist = try await PlaylistRecord.find(journal.$playlist.id, on: request.database)
@@ -121,7 +120,7 @@ struct DedupeRoutes: RouteCollection {
         let caller = try request.requireCaller()
         let undo = JournalUndo(
             database: request.database, client: request.service.api.client(for: caller.user.spotifyID), user: caller.user)
-        return try await UserJobs.run(user: caller.user.spotifyID, on: request.database, wait: 30) {
+        return try await UserJobs.run(try request.userActions(origin: "the API"), wait: 30) {
             try await undo.undo(journalID: journalID, force: force)
         }
     }

@@ -18,6 +18,8 @@ public actor JobScheduler {
     let settings: ServerSettings
     let now: @Sendable () -> Date
     let logger: Logger
+    /// Settling interrupted changes at start-up.
+    private var startupRecovery: Task<Void, Never>?
     /// Jobs running now, by id.
     private var running: [UUID: Task<Void, Never>] = [:]
     private var busyUsers: Set<UUID> = []
@@ -51,6 +53,7 @@ public actor JobScheduler {
     public func start(loop runLoop: Bool = true) async throws {
         let resumed = try await takeOverExpiredLeases()
         if resumed > 0 { logger.info("resuming \(resumed) job(s) an instance that is gone left unfinished") }
+        startupRecovery = Task { await self.recoverInterruptedChanges() }
         guard runLoop else { return }
         let tick = settings.tick
         loop = Task { [weak self] in
@@ -72,8 +75,24 @@ public actor JobScheduler {
         for task in running.values { await task.value }
     }
 
-    /// Waits until no job runs (tests).
+    /// At start-up, settles every person's interrupted changes, each through the entry point (so under their
+    /// lease: a change another live instance is still making is waited for, not mistaken for an interrupted one).
+    private func recoverInterruptedChanges() async {
+        guard let users = try? await UserRecord.query(on: database).filter(\.$needsLogin == false).all() else { return }
+        for user in users {
+            do {
+                guard try await UserActions.needsRecovery(user, on: database) else { continue }
+                let actions = UserJobs.actions(user, context: mirror, api: api, origin: "the service's start", logger: logger)
+                try await UserJobs.run(actions, wait: 600) {}
+            } catch {
+                logger.warning("could not settle an interrupted change of \(user.spotifyID): \(APIError.from(error).message)")
+            }
+        }
+    }
+
+    /// Waits until no job runs and the start-up recovery is done (tests).
     public func waitUntilIdle() async {
+        await startupRecovery?.value
         while let task = running.values.first { await task.value }
     }
 
@@ -298,11 +317,12 @@ public actor JobScheduler {
             let mirror = self.mirror
             let api = self.api
             let metrics = self.metrics
-            return try await UserJobs.run(user: user.spotifyID, on: database, wait: 600) {
+            let actions = UserJobs.actions(
+                user, context: mirror, api: api, origin: "the scheduler's \(kind) job", logger: logger)
+            return try await UserJobs.run(actions, wait: 600) {
                 var result: JSONObject = [:]
                 do {
-                    let report = try await UserJobs.syncHoldingLease(
-                        user: user.spotifyID, context: mirror, api: api, concurrency: 4)
+                    let report = try await actions.syncHoldingLease(concurrency: 4)
                     metrics.recordSync(seconds: Date().timeIntervalSince(started), outcome: "succeeded")
                     result["sync"] = try JSONValue(encoding: report)
                 } catch {

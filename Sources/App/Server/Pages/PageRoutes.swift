@@ -208,15 +208,14 @@ struct PageRoutes: RouteCollection {
         guard !groups.isEmpty else {
             return try Pages.redirect(request, to: back, notice: "No group was checked; nothing changed.")
         }
-        let caller = try request.requireCaller()
         let service = try DedupeRoutes.service(request)
         do {
-            let journal = try await UserJobs.run(user: caller.user.spotifyID, on: request.database, wait: 30) {
+            let journal = try await UserJobs.run(try request.userActions(origin: "the page"), wait: 30) {
                 try await service.apply(planID: planID, groups: Set(groups))
             }
             return try Pages.redirect(
                 request, to: "/journal",
-                notice: "Removed the duplicates of \(playlist.name): \(journal.status). You can undo it below.")
+                notice: "Removed the duplicates of \(playlist.name): \(journal.status.label). You can undo it below.")
         } catch let error as DedupeError {
             if case .stale = error { return try Pages.redirect(request, to: back, notice: error.description) }
             throw error
@@ -283,7 +282,8 @@ struct PageRoutes: RouteCollection {
     func journal(_ request: Request) async throws -> Response {
         struct Row: Encodable {
             var id, kind, playlist, status, createdAt: String
-            var undoable: Bool
+            var recovery: String?
+            var undoable, needsAttention: Bool
         }
         struct Page: Encodable { var entries: [Row] }
         let caller = try request.requireCaller()
@@ -294,21 +294,24 @@ struct PageRoutes: RouteCollection {
             let playlist = try await PlaylistRecord.find(entry.$playlist.id, on: request.database)
             rows.append(
                 Row(
-                    id: entry.id!.uuidString, kind: entry.kind == "unify" ? "unified update" : entry.kind,
-                    playlist: playlist?.name ?? "?", status: entry.status, createdAt: Pages.time(entry.createdAt),
-                    undoable: ["dedupe", "unify"].contains(entry.kind)
-                        && ["applying", "verified", "mismatch", "failed"].contains(entry.status)))
+                    id: entry.id!.uuidString, kind: entry.kind == .unify ? "unified update" : entry.kind.rawValue,
+                    playlist: playlist?.name ?? "?", status: entry.status.label, createdAt: Pages.time(entry.createdAt),
+                    recovery: entry.recovery,
+                    undoable: entry.kind.canBeUndone && entry.status.canBeUndone,
+                    needsAttention: entry.status == .needsAttention))
         }
         return try await Pages.render(request, "journal", title: "Journal", Page(entries: rows))
     }
 
     func undo(_ request: Request) async throws -> Response {
+        struct Form: Decodable { var force: String? }
         let id = try request.uuidParameter("id", "journal entry")
+        let force = (try? request.content.decode(Form.self))?.force == "true"
         do {
-            let done = try await DedupeRoutes.undo(id, force: false, request: request)
+            let done = try await DedupeRoutes.undo(id, force: force, request: request)
             return try Pages.redirect(
                 request, to: "/journal",
-                notice: "Restored (\(done.status)). Spotify cannot restore the original \"added at\" of re-added songs.")
+                notice: "Restored (\(done.status.label)). Spotify cannot restore the original \"added at\" of re-added songs.")
         } catch let error as DedupeError {
             if case .notFound = error { throw error }
             return try Pages.redirect(request, to: "/journal", notice: error.description)

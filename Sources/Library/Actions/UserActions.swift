@@ -1,0 +1,100 @@
+import FluentKit
+import Foundation
+import Logging
+import SpotifyWebAPI
+import Store
+
+/// The one way into a person's library. Every operation that reads Spotify for the person or writes to it
+/// (sync, dedupe, undo, unify, export) runs through `exclusive`, which, in this order:
+/// 1. takes the person's lease in the store, so that no two such operations run at once in any process;
+/// 2. settles what an earlier run left interrupted (`Recovery`), before anything else touches the library;
+/// 3. runs the operation.
+///
+/// The CLI, the API, the page and the scheduler are adapters over it.
+public struct UserActions: Sendable {
+    public let database: any Database
+    public let api: SpotifyAPI
+    public let tokens: DatabaseTokenStore
+    public let user: UserRecord
+    /// Who acts, as recovery notes say it: "sync", "the service's start", "the scheduler", …
+    public let origin: String
+    /// Told about every interrupted change that was settled; a command prints it before its own output.
+    public var onRecovery: @Sendable (RecoveryOutcome) -> Void = { _ in }
+    public var logger = Logger(label: "playkeeper.library")
+
+    public init(database: any Database, api: SpotifyAPI, tokens: DatabaseTokenStore, user: UserRecord, origin: String) {
+        self.database = database
+        self.api = api
+        self.tokens = tokens
+        self.user = user
+        self.origin = origin
+    }
+
+    public var client: SpotifyClient { api.client(for: user.spotifyID) }
+
+    /// The lease's name for a person.
+    public static func leaseName(_ user: String) -> String { "job:\(user)" }
+
+    /// Runs `body` holding the person's lease (waiting up to `wait` seconds for another operation), after
+    /// settling interrupted changes. Throws `StoreError.leaseHeld` when the lease stays taken.
+    public func exclusive<T: Sendable>(wait: Double, _ body: @Sendable () async throws -> T) async throws -> T {
+        try await DatabaseLock.withLock(Self.leaseName(user.spotifyID), on: database, ttl: 60, wait: wait) {
+            try await recoverHoldingLease()
+            return try await body()
+        }
+    }
+
+    /// Whether the person has a change to settle. A read that needs neither Spotify nor the lease otherwise
+    /// (an export) goes through `exclusive` only then.
+    public static func needsRecovery(_ user: UserRecord, on database: any Database) async throws -> Bool {
+        if !(try await Recovery.open(for: user, on: database)).isEmpty { return true }
+        guard let record = try await UnifiedConfigRecord.query(on: database).filter(\.$user.$id == user.requireID()).first()
+        else { return false }
+        return try UnifiedService.decode(record).state.creating != nil
+    }
+
+    /// Settles interrupted changes; the caller holds the person's lease.
+    @discardableResult
+    public func recoverHoldingLease() async throws -> [RecoveryOutcome] {
+        guard try await Self.needsRecovery(user, on: database) else { return [] }
+        let recovery = {
+            var recovery = Recovery(database: database, client: client, user: user, origin: origin)
+            recovery.logger = logger
+            return recovery
+        }()
+        let outcomes = try await withReauthorization { try await recovery.run() }
+        outcomes.forEach(onRecovery)
+        return outcomes
+    }
+
+    // MARK: Operations
+
+    /// Syncs the person's mirror, under the lease.
+    public func sync(wait: Double, concurrency: Int, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws
+        -> SyncReport
+    {
+        try await exclusive(wait: wait) { try await syncHoldingLease(concurrency: concurrency, progress: progress) }
+    }
+
+    /// The sync itself, for an operation that already holds the lease (a sync followed by a unify).
+    public func syncHoldingLease(concurrency: Int, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws
+        -> SyncReport
+    {
+        let engine = SyncEngine(database: database, client: client, concurrency: concurrency)
+        return try await withReauthorization { try await engine.run(progress: progress) }
+    }
+
+    /// Runs `body`; a refresh token refused (re-checked once under the refresh lock, since another process may
+    /// have rotated it) marks the person "needs login".
+    func withReauthorization<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch SpotifyError.reauthorizationRequired(let who, let detail) {
+            if (try? await api.tokens.refreshIfExpiring(for: who, within: .infinity)) != nil {
+                return try await body()
+            }
+            try await tokens.markNeedsLogin(who)
+            throw SpotifyError.reauthorizationRequired(user: who, detail: detail)
+        }
+    }
+}

@@ -1,0 +1,233 @@
+import App
+import EmulatorTestSupport
+import FluentKit
+import Foundation
+import Library
+import PlaykeeperJSON
+import SpotifyEmulator
+import Store
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Every write boundary of every change, in both crash modes: a real `playkeeper` process is killed with
+/// SIGKILL there, then the natural next command runs, and the emulator's state (not the mirror) must hold the
+/// invariants: no song lost, no duplicate left, kept entries in order, no extra playlist, and the journal settled.
+@Suite(.serialized)
+struct CrashPointTests {
+    /// How the process dies at write `k` (counted from 1).
+    enum Mode: String, CaseIterable, Sendable {
+        /// Writes 1..<k applied, write k held before Spotify applies it, then the kill.
+        case beforeWrite = "before write"
+        /// Write k applied by Spotify, its reply never sent, then the kill.
+        case replyLost = "reply lost after write"
+    }
+
+    struct Scenario: Sendable {
+        var name: String
+        var library: EmulatorLibrary
+        /// What runs before the change under test (a sync, a first dedupe, …); returns the command to crash.
+        var prepare: @Sendable (TestMirror, CrashPointTests) async throws -> [String]
+        /// The natural next command after the crash.
+        var next: @Sendable ([String]) -> [String]
+        /// Checks the emulator's state after recovery against the state before the change.
+        var check: @Sendable (_ before: EmulatorLibrary, _ after: EmulatorLibrary, _ label: String) -> Void
+    }
+
+    func environment(_ mirror: TestMirror) -> [String: String] {
+        DedupeCLITests().environment(mirror)
+    }
+
+    func run(_ arguments: [String], _ mirror: TestMirror) async throws -> (code: Int32, output: String, errors: String) {
+        try await DedupeCLITests().run(arguments, mirror)
+    }
+
+    static var scenarios: [Scenario] {
+        [
+            Scenario(
+                name: "dedupe of one playlist", library: DedupeTests.library(seed: 9, length: 40),
+                prepare: { mirror, test in
+                    _ = try await test.run(["sync"], mirror)
+                    return ["dedupe", "Random 9", "--yes"]
+                }, next: { $0 }, check: Self.dedupeInvariants),
+            Scenario(
+                name: "dedupe --all over several playlists", library: Self.severalPlaylists(),
+                prepare: { mirror, test in
+                    _ = try await test.run(["sync"], mirror)
+                    return ["dedupe", "--all", "--yes"]
+                }, next: { $0 }, check: Self.dedupeInvariants),
+            Scenario(
+                name: "Liked Songs removal", library: Self.likedDuplicates(),
+                prepare: { mirror, test in
+                    _ = try await test.run(["sync"], mirror)
+                    return ["dedupe", "--all", "--liked", "--match", "recording", "--yes"]
+                }, next: { $0 }, check: Self.likedInvariants),
+            Scenario(
+                name: "undo", library: DedupeTests.library(seed: 9, length: 40),
+                prepare: { mirror, test in
+                    _ = try await test.run(["sync"], mirror)
+                    let done = try await test.run(["dedupe", "Random 9", "--yes", "--json"], mirror)
+                    let id = try JSONValue(parsing: done.output)["journals"]?.arrayValue?.first?["id"]?.stringValue
+                    return ["undo", try #require(id)]
+                }, next: { _ in ["sync"] }, check: Self.undoInvariants),
+            Scenario(
+                name: "the first unify", library: Self.severalPlaylists(),
+                prepare: { mirror, test in
+                    _ = try await test.run(["sync"], mirror)
+                    return ["unify"]
+                }, next: { $0 }, check: Self.unifyInvariants),
+        ]
+    }
+
+    @Test(.timeLimit(.minutes(20)), arguments: StoreKind.available)
+    func everyWriteBoundaryOfEveryChangeRecovers(_ kind: StoreKind) async throws {
+        var tried = 0
+        var planned = 0
+        for scenario in Self.scenarios {
+            let writes = try await writeCount(scenario, kind)
+            #expect(writes > 0, "\(scenario.name) writes something")
+            print("CrashPointTests (\(kind.rawValue)): \(scenario.name): \(writes) writes, \(2 * writes) crash points")
+            planned += 2 * writes
+            for mode in Mode.allCases {
+                for k in 1...max(writes, 1) {
+                    try await crash(scenario, kind, mode: mode, at: k)
+                    tried += 1
+                }
+            }
+        }
+        print("CrashPointTests (\(kind.rawValue)): \(tried) crash points tried of \(planned) write boundaries × 2 modes")
+        #expect(tried == planned, "every boundary of every plan was tried")
+    }
+
+    /// The writes the command sends when nothing goes wrong.
+    func writeCount(_ scenario: Scenario, _ kind: StoreKind) async throws -> Int {
+        var count = 0
+        try await TestMirror.with(kind, library: scenario.library) { mirror in
+            let command = try await scenario.prepare(mirror, self)
+            await mirror.state.resetRequestLog()
+            let result = try await run(command, mirror)
+            #expect(result.code == 0, "\(scenario.name): \(result.errors)")
+            count = await mirror.state.requestLog().requests.filter {
+                !$0.endpoint.hasPrefix("GET ") && $0.endpoint.contains(" /v1/")
+            }.count
+        }
+        return count
+    }
+
+    func crash(_ scenario: Scenario, _ kind: StoreKind, mode: Mode, at k: Int) async throws {
+        let label = "\(scenario.name), \(mode.rawValue) \(k) (\(kind.rawValue))"
+        try await TestMirror.with(kind, library: scenario.library) { mirror in
+            let command = try await scenario.prepare(mirror, self)
+            let before = await mirror.state.library()
+            switch mode {
+            case .beforeWrite: _ = try await mirror.state.updateKnobs(["hold_writes_after": JSONValue(k - 1)])
+            case .replyLost: _ = try await mirror.state.updateKnobs(["withhold_reply_of_write": JSONValue(k)])
+            }
+            let process = try ExecutableTests.Run(command, environment: environment(mirror))
+            switch mode {
+            case .beforeWrite: await mirror.state.waitForHeldWrites()
+            case .replyLost: await mirror.state.waitForWithheldReply()
+            }
+            kill(process.process.processIdentifier, SIGKILL)
+            _ = try await process.exitCode()
+            // The client is gone: a held write never lands, a withheld reply goes nowhere.
+            _ = try await mirror.state.updateKnobs(["hold_writes_after": .null, "withhold_reply_of_write": .null])
+            await mirror.state.releaseWithheldReplies()
+
+            let next = try await run(scenario.next(command), mirror)
+            #expect(next.code == 0, "\(label): \(next.errors)")
+            #expect(next.errors.contains("Recovered an interrupted change"), "\(label): the command says what it recovered")
+
+            let journal = try await JournalRecord.query(on: mirror.database).all()
+            #expect(!journal.contains { $0.status.isOpen }, "\(label): no change stays applying")
+            // A change is journaled on its playlist; creating the unified playlist is journaled as an intent beforehand.
+            #expect(
+                journal.contains { $0.recovery != nil && [.verified, .rolledBack, .needsAttention].contains($0.status) }
+                    || next.errors.contains("its creation was interrupted"),
+                "\(label): the interrupted change says how it was settled")
+            scenario.check(before, await mirror.state.library(), label)
+        }
+    }
+
+    // MARK: Libraries
+
+    static func severalPlaylists() -> EmulatorLibrary {
+        var library = DedupeTests.library(seed: 3, length: 30)
+        let second = DedupeTests.library(seed: 4, length: 25)
+        library.playlists += second.playlists
+        library.follows["demo", default: []] += second.follows["demo"] ?? []
+        return library
+    }
+
+    static func likedDuplicates() -> EmulatorLibrary {
+        var library = DedupeTests.library(seed: 5, length: 10)
+        let base = Date(timeIntervalSince1970: 1_760_000_000)
+        // Song 0 and its twin (the same recording), saved apart, and a few other songs.
+        let uris =
+            ["spotify:track:twn0000000000000000000"] + (0..<6).map { String(format: "spotify:track:trk%019d", $0) }
+        library.liked["demo"] = uris.enumerated().map { .init(uri: $1, addedAt: base.addingTimeInterval(Double($0))) }
+        return library
+    }
+
+    // MARK: Invariants
+
+    static func dedupeInvariants(_ before: EmulatorLibrary, _ after: EmulatorLibrary, _ label: String) {
+        #expect(after.playlists.count == before.playlists.count, "\(label): no orphan or extra playlist")
+        for playlist in before.playlists {
+            let original = playlist.entries.map(\.uri)
+            let now = after.playlists.first { $0.id == playlist.id }?.entries.map(\.uri) ?? []
+            #expect(Set(now) == Set(original), "\(label): \(playlist.name) holds every song it held")
+            #expect(isSubsequence(now, of: original), "\(label): kept entries keep their order")
+            let removable = now.filter { uri in
+                !uri.hasPrefix("spotify:local:") && before.tracks.first { $0.uri == uri }?.unavailable != true
+            }
+            #expect(Set(removable).count == removable.count, "\(label): no duplicate left in \(playlist.name)")
+        }
+    }
+
+    static func likedInvariants(_ before: EmulatorLibrary, _ after: EmulatorLibrary, _ label: String) {
+        let original = Set(before.liked["demo"]?.map(\.uri) ?? [])
+        let now = after.liked["demo"]?.map(\.uri) ?? []
+        // One of the two copies of the recording goes; every other song stays saved.
+        #expect(now.count == original.count - 1 && Set(now).isSubset(of: original), "\(label): Liked Songs \(now)")
+        #expect(
+            now.contains("spotify:track:twn0000000000000000000")
+                != now.contains("spotify:track:trk0000000000000000000"), "\(label): one copy of the recording stays")
+    }
+
+    static func undoInvariants(_ before: EmulatorLibrary, _ after: EmulatorLibrary, _ label: String) {
+        // `before` is the deduplicated state; the undo restores every removed copy in place.
+        let deduped = before.playlists.first { $0.id == "p9" }?.entries.map(\.uri) ?? []
+        let now = after.playlists.first { $0.id == "p9" }?.entries.map(\.uri) ?? []
+        #expect(after.playlists.count == before.playlists.count, "\(label): no orphan or extra playlist")
+        #expect(Set(now) == Set(deduped), "\(label): no song lost")
+        #expect(isSubsequence(deduped, of: now), "\(label): the kept entries keep their order")
+        #expect(now == DedupeTests.library(seed: 9, length: 40).playlists[0].entries.map(\.uri), "\(label): restored")
+    }
+
+    static func unifyInvariants(_ before: EmulatorLibrary, _ after: EmulatorLibrary, _ label: String) {
+        let unified = after.playlists.filter { $0.name == "All my tracks" }
+        #expect(unified.count == 1, "\(label): one unified playlist, not \(unified.count)")
+        #expect(after.playlists.count == before.playlists.count + 1, "\(label): no orphan or extra playlist")
+        let sources = before.playlists.flatMap(\.entries).map(\.uri).filter { uri in
+            !uri.hasPrefix("spotify:local:") && before.tracks.first { $0.uri == uri }?.unavailable != true
+        }
+        let songs = unified.first?.entries.map(\.uri) ?? []
+        #expect(Set(songs) == Set(sources) && songs.count == Set(songs).count, "\(label): every song once")
+        for playlist in before.playlists {
+            #expect(
+                after.playlists.first { $0.id == playlist.id }?.entries == playlist.entries, "\(label): sources untouched")
+        }
+    }
+
+    static func isSubsequence(_ part: [String], of whole: [String]) -> Bool {
+        var index = whole.startIndex
+        for item in part {
+            guard let found = whole[index...].firstIndex(of: item) else { return false }
+            index = whole.index(after: found)
+        }
+        return true
+    }
+}
