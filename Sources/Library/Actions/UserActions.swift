@@ -19,7 +19,8 @@ public struct UserActions: Sendable {
     /// Who acts, as recovery notes say it: "sync", "the service's start", "the scheduler", …
     public let origin: String
     /// Told about every interrupted change that was settled; a command prints it before its own output.
-    public var onRecovery: @Sendable (RecoveryOutcome) -> Void = { _ in }
+    /// Without it, each is logged.
+    public var onRecovery: (@Sendable (RecoveryOutcome) -> Void)?
     public var logger = Logger(label: "playkeeper.library")
 
     public init(database: any Database, api: SpotifyAPI, tokens: DatabaseTokenStore, user: UserRecord, origin: String) {
@@ -44,6 +45,17 @@ public struct UserActions: Sendable {
         }
     }
 
+    /// The people with a change to settle, in two queries whatever their number (the service's start).
+    public static func peopleWithChangesToSettle(on database: any Database) async throws -> Set<UUID> {
+        var people = Set(
+            try await JournalRecord.query(on: database).filter(\.$status ~~ [JournalStatus.pending, .applying]).all(\.$user.$id))
+        for record in try await UnifiedConfigRecord.query(on: database).all()
+        where try UnifiedService.decode(record).state.creating != nil {
+            people.insert(record.$user.id)
+        }
+        return people
+    }
+
     /// Whether the person has a change to settle. A read that needs neither Spotify nor the lease otherwise
     /// (an export) goes through `exclusive` only then.
     public static func needsRecovery(_ user: UserRecord, on database: any Database) async throws -> Bool {
@@ -63,7 +75,13 @@ public struct UserActions: Sendable {
             return recovery
         }()
         let outcomes = try await withReauthorization { try await recovery.run() }
-        outcomes.forEach(onRecovery)
+        for outcome in outcomes {
+            if let onRecovery {
+                onRecovery(outcome)
+            } else {
+                logger.notice("\(outcome.line)", metadata: ["user": "\(user.spotifyID)", "by": "\(origin)"])
+            }
+        }
         return outcomes
     }
 

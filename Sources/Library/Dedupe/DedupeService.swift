@@ -172,19 +172,25 @@ public struct DedupeService: Sendable {
             guard settlesFailures else { throw error }
             let recovery = Recovery(
                 database: database, client: client, user: user, origin: "the same run, after the error \(Self.brief(error))")
-            guard (try? await recovery.settle(journal)) != nil else { throw error }
+            guard let outcome = try? await recovery.settle(journal) else { throw error }
+            logger.notice("\(outcome.line)", metadata: ["user": "\(user.spotifyID)", "by": "\(recovery.origin)"])
             return journal
         }
         // Verify: mirror the playlist again (one consistent read) and compare it with what the plan expects.
         try await SyncEngine(database: database, client: client, concurrency: 1, logger: logger).refresh(playlist)
-        let stored = try await EntryRecord.query(on: database).filter(\.$playlist.$id == playlist.requireID()).sort(\.$position)
-            .all()
+        let stored = try await mirroredURIs(of: playlist)
         journal.snapshotAfter = try await PlaylistRecord.find(playlist.requireID(), on: database)?.snapshotID
-        journal.status = stored.map(\.uri) == expected ? .verified : .mismatch
+        journal.status = stored == expected ? .verified : .mismatch
         if journal.status == .mismatch { journal.error = "the playlist differs from the expected result after the writes" }
         journal.finishedAt = Date()
         try await journal.save(on: database)
         return journal
+    }
+
+    /// The playlist's URIs in order, as the mirror holds them (after a refresh, as Spotify has them).
+    func mirroredURIs(of playlist: PlaylistRecord) async throws -> [String?] {
+        try await EntryRecord.query(on: database).filter(\.$playlist.$id == playlist.requireID()).sort(\.$position).all()
+            .map(\.uri)
     }
 
     /// A short name for an error in a recovery note (never a token: errors carry no secrets).

@@ -53,7 +53,6 @@ public struct Recovery: Sendable {
         for journal in try await Self.open(for: user, on: database) {
             outcomes.append(try await settle(journal))
         }
-        for outcome in outcomes { logger.notice("\(outcome.line)", metadata: ["by": "\(origin)"]) }
         return outcomes
     }
 
@@ -139,7 +138,9 @@ public struct Recovery: Sendable {
         }
         try await SyncEngine(database: database, client: client, concurrency: 1, logger: logger).refresh(playlist)
         journal.snapshotAfter = try await PlaylistRecord.find(playlist.requireID(), on: database)?.snapshotID
-        let restored = playlist.isLiked ? try await sameSongs(playlist, as: original) : try await mirrored(playlist) == original
+        let restored =
+            playlist.isLiked
+            ? try await sameSongs(playlist, as: original) : try await dedupe.mirroredURIs(of: playlist) == original
         journal.error = restored ? nil : "the read-back after rolling back differs from the original"
         try await afterFinishing(journal, playlist: playlist)
         return try await record(journal, .rolledBack, "\(why); rolled back to the original", playlist)
@@ -163,11 +164,6 @@ public struct Recovery: Sendable {
             try await original.save(on: database)
         }
         try await unified.noteRestored(playlist, by: journal)
-    }
-
-    private func mirrored(_ playlist: PlaylistRecord) async throws -> [String?] {
-        try await EntryRecord.query(on: database).filter(\.$playlist.$id == playlist.requireID()).sort(\.$position).all()
-            .map(\.uri)
     }
 
     private func sameSongs(_ playlist: PlaylistRecord, as expected: [String?]) async throws -> Bool {

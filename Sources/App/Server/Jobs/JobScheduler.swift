@@ -78,10 +78,17 @@ public actor JobScheduler {
     /// At start-up, settles every person's interrupted changes, each through the entry point (so under their
     /// lease: a change another live instance is still making is waited for, not mistaken for an interrupted one).
     private func recoverInterruptedChanges() async {
-        guard let users = try? await UserRecord.query(on: database).filter(\.$needsLogin == false).all() else { return }
-        for user in users {
+        let people: [UserRecord]
+        do {
+            let ids = try await UserActions.peopleWithChangesToSettle(on: database)
+            guard !ids.isEmpty else { return }
+            people = try await UserRecord.query(on: database).filter(\.$id ~~ ids).filter(\.$needsLogin == false).all()
+        } catch {
+            logger.warning("could not look for interrupted changes: \(APIError.from(error).message)")
+            return
+        }
+        for user in people {
             do {
-                guard try await UserActions.needsRecovery(user, on: database) else { continue }
                 let actions = UserJobs.actions(user, context: mirror, api: api, origin: "the service's start", logger: logger)
                 try await UserJobs.run(actions, wait: 600) {}
             } catch {

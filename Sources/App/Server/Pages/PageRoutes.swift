@@ -281,7 +281,7 @@ struct PageRoutes: RouteCollection {
 
     func journal(_ request: Request) async throws -> Response {
         struct Row: Encodable {
-            var id, kind, playlist, status, createdAt: String
+            var id, kind, playlist, playlistID, status, createdAt: String
             var recovery: String?
             var undoable, needsAttention: Bool
         }
@@ -295,7 +295,8 @@ struct PageRoutes: RouteCollection {
             rows.append(
                 Row(
                     id: entry.id!.uuidString, kind: entry.kind == .unify ? "unified update" : entry.kind.rawValue,
-                    playlist: playlist?.name ?? "?", status: entry.status.label, createdAt: Pages.time(entry.createdAt),
+                    playlist: playlist?.name ?? "?", playlistID: playlist?.spotifyID ?? "", status: entry.status.label,
+                    createdAt: Pages.time(entry.createdAt),
                     recovery: entry.recovery,
                     undoable: entry.kind.canBeUndone && entry.status.canBeUndone,
                     needsAttention: entry.status == .needsAttention))
