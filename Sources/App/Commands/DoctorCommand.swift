@@ -78,6 +78,11 @@ struct DoctorCommand: AsyncCommand {
         } catch {
             add(.fail, "request budget", "\(error)")
         }
+        do {
+            _ = try MirrorContext.shardSize(environment)
+        } catch {
+            add(.fail, "shard size", "\(error)")
+        }
 
         // 2. The secret key, without creating one.
         let directory = DataDirectory(environment: environment)

@@ -20,8 +20,10 @@ struct ServeCommand: AsyncCommand {
         unified playlist's update.
 
         Configuration comes from the environment: HOST, PORT, PLAYKEEPER_PUBLIC_URL (behind a reverse proxy),
-        PLAYKEEPER_SYNC_INTERVAL, DATABASE_URL, PLAYKEEPER_SECRET_KEY, PLAYKEEPER_DATA_DIR and SPOTIFY_*.
-        The redirect URI to register with Spotify is printed at start.
+        PLAYKEEPER_SYNC_INTERVAL, PLAYKEEPER_SCHEDULER_TICK, PLAYKEEPER_JOB_LEASE, PLAYKEEPER_SHARD_SIZE,
+        DATABASE_URL, PLAYKEEPER_SECRET_KEY, PLAYKEEPER_DATA_DIR and SPOTIFY_*. Several instances may share one
+        store (see the README's "Two instances behind one proxy"). The redirect URI to register with Spotify is
+        printed at start.
 
         Examples:
           SPOTIFY_CLIENT_ID=… playkeeper serve

@@ -111,7 +111,7 @@ struct UnifyCommand: AsyncCommand {
         let mirror = try await MirrorContext.open(context.application)
         let user = try await mirror.user(signature.user)
         let api = try mirror.spotify()
-        let service = UnifiedService(database: mirror.database, client: api.client(for: user.spotifyID), user: user)
+        let service = mirror.unified(for: user, api: api)
         let actions = UserJobs.actions(user, context: mirror, api: api, origin: "unify", printing: true)
         let report = try await UserJobs.run(actions, wait: 600) {
             Output.progress("Syncing \(user.spotifyID) …")

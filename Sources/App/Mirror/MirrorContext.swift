@@ -16,12 +16,21 @@ public struct MirrorContext: Sendable {
     public let location: DatabaseLocation
     public let database: any Database
     public let tokens: DatabaseTokenStore
+    /// The most songs a shard of the unified playlist holds (`PLAYKEEPER_SHARD_SIZE`, Spotify's cap by default).
+    public var shardSize = MirrorContext.shardSizes.upperBound
 
     public init(directory: DataDirectory, location: DatabaseLocation, database: any Database, tokens: DatabaseTokenStore) {
         self.directory = directory
         self.location = location
         self.database = database
         self.tokens = tokens
+    }
+
+    /// The unified playlist of `user`, with this store's shard size.
+    public func unified(for user: UserRecord, api: SpotifyAPI) -> UnifiedService {
+        var service = UnifiedService(database: database, client: api.client(for: user.spotifyID), user: user)
+        service.shardSize = shardSize
+        return service
     }
 
     /// Opens (and migrates) the store that `DATABASE_URL` names. A bad URL or an unreachable server is a clear error.
@@ -32,12 +41,14 @@ public struct MirrorContext: Sendable {
         let directory = DataDirectory(environment: environment)
         try directory.ensureExists()
         let location = try DatabaseLocation.parse(environment["DATABASE_URL"], dataDirectory: directory.url)
+        let shardSize = try Self.shardSize(environment)
         let box = try SecretBox.load(environment: environment, dataDirectory: directory.url)
         try await configureDatabase(app, location: location)
         let database = app.db
-        let context = MirrorContext(
+        var context = MirrorContext(
             directory: directory, location: location, database: database, tokens: DatabaseTokenStore(database: database, box: box)
         )
+        context.shardSize = shardSize
         try await context.importFileTokens(logger: app.logger)
         app.storage[MirrorContextKey.self] = context
         return context
@@ -169,6 +180,23 @@ extension MirrorContext {
             throw ConfigurationError.invalid(
                 "SPOTIFY_REQUEST_BUDGET",
                 "'\(NumericInput.shown(text))' is not a number of requests per 30 s from 1 to \(requestBudgets.upperBound)")
+        }
+        return value
+    }
+}
+
+extension MirrorContext {
+    /// The shard sizes `PLAYKEEPER_SHARD_SIZE` takes: Spotify holds at most 10,000 entries in a playlist.
+    static let shardSizes = 1...10_000
+
+    /// `PLAYKEEPER_SHARD_SIZE`: smaller shards than Spotify's cap (for tests, or for players that slow down
+    /// on long playlists); a bad value names the variable.
+    public static func shardSize(_ environment: [String: String]) throws -> Int {
+        guard let text = environment["PLAYKEEPER_SHARD_SIZE"], !text.isEmpty else { return shardSizes.upperBound }
+        guard let value = NumericInput.integer(text, in: shardSizes) else {
+            throw ConfigurationError.invalid(
+                "PLAYKEEPER_SHARD_SIZE",
+                "'\(NumericInput.shown(text))' is not a number of songs from 1 to \(shardSizes.upperBound)")
         }
         return value
     }

@@ -12,16 +12,18 @@ public struct ServerSettings: Sendable, Equatable {
     public var syncInterval: TimeInterval = 3600
     /// Seconds between a user's token refreshes: "renew every hour".
     public var refreshInterval: TimeInterval = 3600
-    /// How often the scheduler looks for due jobs.
+    /// How often the scheduler looks for due jobs (`PLAYKEEPER_SCHEDULER_TICK`).
     public var tick: TimeInterval = 15
     /// How long a shutdown waits for running jobs before stopping them safely.
     public var shutdownGrace: TimeInterval = 30
-    /// A running job whose instance has not renewed its heartbeat for this long is taken over by another.
+    /// A running job whose instance has not renewed its heartbeat for this long is taken over by another
+    /// (`PLAYKEEPER_JOB_LEASE`); the heartbeat comes every quarter of it.
     public var jobLease: TimeInterval = 120
 
     public init() {}
 
-    /// Reads `HOST`, `PORT`, `PLAYKEEPER_PUBLIC_URL` and `PLAYKEEPER_SYNC_INTERVAL`; a bad value names its variable.
+    /// Reads `HOST`, `PORT`, `PLAYKEEPER_PUBLIC_URL`, `PLAYKEEPER_SYNC_INTERVAL`, `PLAYKEEPER_SCHEDULER_TICK` and
+    /// `PLAYKEEPER_JOB_LEASE`; a bad value names its variable.
     public static func fromEnvironment(_ environment: [String: String]) throws -> ServerSettings {
         var settings = ServerSettings()
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -51,8 +53,27 @@ public struct ServerSettings: Sendable, Equatable {
             }
             settings.syncInterval = seconds
         }
+        if let text = value("PLAYKEEPER_SCHEDULER_TICK") {
+            guard let seconds = Self.duration(text), Self.ticks.contains(seconds) else {
+                throw ConfigurationError.invalid(
+                    "PLAYKEEPER_SCHEDULER_TICK", "'\(NumericInput.shown(text))' is not a duration from 1 to 60 seconds")
+            }
+            settings.tick = seconds
+        }
+        if let text = value("PLAYKEEPER_JOB_LEASE") {
+            guard let seconds = Self.duration(text), Self.leases.contains(seconds) else {
+                throw ConfigurationError.invalid(
+                    "PLAYKEEPER_JOB_LEASE", "'\(NumericInput.shown(text))' is not a duration from 4 seconds to an hour")
+            }
+            settings.jobLease = seconds
+        }
         return settings
     }
+
+    /// The scheduler's ticks `PLAYKEEPER_SCHEDULER_TICK` takes.
+    static let ticks: ClosedRange<TimeInterval> = 1...60
+    /// The job leases `PLAYKEEPER_JOB_LEASE` takes: a heartbeat each quarter, at least a second apart.
+    static let leases: ClosedRange<TimeInterval> = 4...3600
 
     /// The longest interval a duration setting takes.
     static let longestInterval: TimeInterval = 30 * 86_400

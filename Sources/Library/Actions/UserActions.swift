@@ -50,7 +50,7 @@ public struct UserActions: Sendable {
         var people = Set(
             try await JournalRecord.query(on: database).filter(\.$status ~~ [JournalStatus.pending, .applying]).all(\.$user.$id))
         for record in try await UnifiedConfigRecord.query(on: database).all()
-        where try UnifiedService.decode(record).state.creating != nil {
+        where try UnifiedService.decode(record).state.hasUnfinishedIntent {
             people.insert(record.$user.id)
         }
         return people
@@ -62,7 +62,7 @@ public struct UserActions: Sendable {
         if !(try await Recovery.open(for: user, on: database)).isEmpty { return true }
         guard let record = try await UnifiedConfigRecord.query(on: database).filter(\.$user.$id == user.requireID()).first()
         else { return false }
-        return try UnifiedService.decode(record).state.creating != nil
+        return try UnifiedService.decode(record).state.hasUnfinishedIntent
     }
 
     /// Settles interrupted changes; the caller holds the person's lease.

@@ -50,6 +50,7 @@ public struct Recovery: Sendable {
     public func run() async throws -> [RecoveryOutcome] {
         var outcomes: [RecoveryOutcome] = []
         if let adopted = try await unified.recoverCreation(origin: origin) { outcomes.append(adopted) }
+        if let renamed = try await unified.recoverRename() { outcomes.append(renamed) }
         for journal in try await Self.open(for: user, on: database) {
             outcomes.append(try await settle(journal))
         }

@@ -222,10 +222,13 @@ public struct UnifiedService: Sendable {
             if let record { state.shards[index].snapshotID = record.snapshotID }
         }
         if let previous = state.name, previous != settings.name, !state.shards.isEmpty {
+            state.renaming = settings.name
+            try await save(settings, state)
             try await renameShards(settings, state)
             report.notes.append("renamed from \(previous) to \(settings.name)")
         }
         state.name = settings.name
+        state.renaming = nil
         state.sourcesSignature = signature
         state.updatedAt = Date()
         try await save(settings, state)
@@ -306,7 +309,13 @@ public struct UnifiedService: Sendable {
     /// Renames the shards after the name setting changed.
     private func renameShards(_ settings: UnifiedSettings, _ state: UnifiedState) async throws {
         for (index, shard) in state.shards.enumerated() {
-            try await client.changeDetails(shard.spotifyID, name: settings.shardName(index))
+            do {
+                try await client.changeDetails(shard.spotifyID, name: settings.shardName(index))
+            } catch let error as SpotifyError where error.status == 404 {
+                // Deleted in the app: the next update creates it again, with the new name.
+                logger.notice("shard \(index) is gone; not renamed")
+                continue
+            }
             if let record = try await PlaylistRecord.query(on: database).filter(\.$user.$id == user.requireID())
                 .filter(\.$spotifyID == shard.spotifyID).first()
             {
@@ -349,6 +358,22 @@ public struct UnifiedService: Sendable {
 
     static func newMarker() -> String {
         SymmetricKey(size: .bits128).withUnsafeBytes { bytes in bytes.prefix(6).map { String(format: "%02x", $0) }.joined() }
+    }
+
+    /// After a run was interrupted while renaming the shards: renames them all (a rename is the same whether
+    /// it was applied before or not).
+    func recoverRename() async throws -> RecoveryOutcome? {
+        guard let record = try await record() else { return nil }
+        var (settings, state) = try Self.decode(record)
+        guard let target = state.renaming else { return nil }
+        var named = settings
+        named.name = target
+        try await renameShards(named, state)
+        state.name = target
+        state.renaming = nil
+        try await save(settings, state)
+        return RecoveryOutcome(
+            journalID: nil, playlist: target, status: .verified, summary: "its rename to \(target) was interrupted; finished")
     }
 
     /// After a run was interrupted while creating a shard: finds the playlist by the marker in its description

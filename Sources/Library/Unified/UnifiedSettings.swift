@@ -84,6 +84,11 @@ public struct UnifiedState: Codable, Sendable, Equatable {
     /// A shard being created: saved before `POST /me/playlists`, whose description carries the marker, so that
     /// after an interruption the playlist is found again instead of created twice.
     public var creating: Creation?
+    /// The name the shards are being renamed to, saved before the first rename and cleared after the last.
+    public var renaming: String?
+
+    /// Whether a run stopped between saving an intent and carrying it out: recovery finishes it.
+    public var hasUnfinishedIntent: Bool { creating != nil || renaming != nil }
 
     public struct Creation: Codable, Sendable, Equatable {
         public var index: Int

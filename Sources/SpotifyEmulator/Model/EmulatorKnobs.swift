@@ -27,6 +27,8 @@ public struct EmulatorKnobs: Codable, Sendable, Equatable {
     /// whose write landed but whose answer never came, to be killed there. Setting it to `nil` answers a withheld
     /// reply with a 502.
     public var withholdReplyOfWrite: Int?
+    /// The most entries a playlist holds (Spotify's is 10,000); lower it to reach the cap with a small library.
+    public var playlistCap: Int = 10_000
 
     public init() {}
 
@@ -35,6 +37,7 @@ public struct EmulatorKnobs: Codable, Sendable, Equatable {
         case faultAfterWriteRate = "fault_after_write_rate", accessTokenLifetime = "access_token_lifetime"
         case refreshTokenLifetime = "refresh_token_lifetime", extendedMode = "extended_mode"
         case holdWritesAfter = "hold_writes_after", withholdReplyOfWrite = "withhold_reply_of_write"
+        case playlistCap = "playlist_cap"
     }
 
     /// Applies a partial update; `null` clears an optional knob.
@@ -51,6 +54,7 @@ public struct EmulatorKnobs: Codable, Sendable, Equatable {
             case .refreshTokenLifetime: refreshTokenLifetime = try Self.int(value, key, min: 1) ?? 15_552_000
             case .holdWritesAfter: holdWritesAfter = try Self.int(value, key, min: 0)
             case .withholdReplyOfWrite: withholdReplyOfWrite = try Self.int(value, key, min: 1)
+            case .playlistCap: playlistCap = try Self.int(value, key, min: 1) ?? 10_000
             case .extendedMode:
                 guard let flag = value.boolValue else { throw EmulatorError.badRequest("\(key) must be true or false") }
                 extendedMode = flag

@@ -3,8 +3,6 @@ import PlaykeeperJSON
 
 /// The Web API's writes. Each playlist change gives a new `snapshot_id`.
 extension EmulatorState {
-    /// Spotify's playlist cap: adding beyond it fails (with a 500, not a 403).
-    static let playlistCap = 10_000
     /// Spotify's per-request limit for playlist writes.
     static let writeBatch = 100
 
@@ -41,7 +39,7 @@ extension EmulatorState {
         if let position, !(0...count).contains(position) {
             throw WebAPIFailure.badRequest("Index out of bounds")
         }
-        guard count + uris.count <= Self.playlistCap else {
+        guard count + uris.count <= knobs.playlistCap else {
             throw WebAPIFailure(status: 500, message: "Server error")
         }
         let now = self.now

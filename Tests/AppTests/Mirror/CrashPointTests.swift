@@ -28,57 +28,95 @@ struct CrashPointTests {
     struct Scenario: Sendable {
         var name: String
         var library: EmulatorLibrary
+        /// Settings every command of the scenario runs with (a lower shard size).
+        var environment: [String: String] = [:]
         /// What runs before the change under test (a sync, a first dedupe, …); returns the command to crash.
-        var prepare: @Sendable (TestMirror, CrashPointTests) async throws -> [String]
+        var prepare: @Sendable (TestMirror, Scenario) async throws -> [String]
         /// The natural next command after the crash.
-        var next: @Sendable ([String]) -> [String]
+        var next: @Sendable ([String]) -> [String] = { $0 }
         /// Checks the emulator's state after recovery against the state before the change.
         var check: @Sendable (_ before: EmulatorLibrary, _ after: EmulatorLibrary, _ label: String) -> Void
-    }
 
-    func environment(_ mirror: TestMirror) -> [String: String] {
-        DedupeCLITests().environment(mirror)
-    }
+        func run(_ arguments: [String], _ mirror: TestMirror) async throws -> (code: Int32, output: String, errors: String) {
+            let process = try ExecutableTests.Run(arguments, environment: self.environment(mirror))
+            let code = try await process.exitCode()
+            return (code, process.output, process.errors)
+        }
 
-    func run(_ arguments: [String], _ mirror: TestMirror) async throws -> (code: Int32, output: String, errors: String) {
-        try await DedupeCLITests().run(arguments, mirror)
+        func environment(_ mirror: TestMirror) -> [String: String] {
+            DedupeCLITests().environment(mirror).merging(environment) { $1 }
+        }
+
+        /// Runs a command that must succeed.
+        func expectSuccess(_ arguments: [String], _ mirror: TestMirror) async throws -> String {
+            let result = try await run(arguments, mirror)
+            #expect(result.code == 0, "\(name): \(arguments.joined(separator: " ")): \(result.errors)")
+            return result.output
+        }
     }
 
     static var scenarios: [Scenario] {
         [
             Scenario(
                 name: "dedupe of one playlist", library: DedupeTests.library(seed: 9, length: 40),
-                prepare: { mirror, test in
-                    _ = try await test.run(["sync"], mirror)
+                prepare: { mirror, scenario in
+                    _ = try await scenario.expectSuccess(["sync"], mirror)
                     return ["dedupe", "Random 9", "--yes"]
-                }, next: { $0 }, check: Self.dedupeInvariants),
+                }, check: Self.dedupeInvariants),
             Scenario(
                 name: "dedupe --all over several playlists", library: Self.severalPlaylists(),
-                prepare: { mirror, test in
-                    _ = try await test.run(["sync"], mirror)
+                prepare: { mirror, scenario in
+                    _ = try await scenario.expectSuccess(["sync"], mirror)
                     return ["dedupe", "--all", "--yes"]
-                }, next: { $0 }, check: Self.dedupeInvariants),
+                }, check: Self.dedupeInvariants),
             Scenario(
                 name: "Liked Songs removal", library: Self.likedDuplicates(),
-                prepare: { mirror, test in
-                    _ = try await test.run(["sync"], mirror)
+                prepare: { mirror, scenario in
+                    _ = try await scenario.expectSuccess(["sync"], mirror)
                     return ["dedupe", "--all", "--liked", "--match", "recording", "--yes"]
-                }, next: { $0 }, check: Self.likedInvariants),
+                }, check: Self.likedInvariants),
             Scenario(
                 name: "undo", library: DedupeTests.library(seed: 9, length: 40),
-                prepare: { mirror, test in
-                    _ = try await test.run(["sync"], mirror)
-                    let done = try await test.run(["dedupe", "Random 9", "--yes", "--json"], mirror)
-                    let id = try JSONValue(parsing: done.output)["journals"]?.arrayValue?.first?["id"]?.stringValue
+                prepare: { mirror, scenario in
+                    _ = try await scenario.expectSuccess(["sync"], mirror)
+                    let done = try await scenario.expectSuccess(["dedupe", "Random 9", "--yes", "--json"], mirror)
+                    let id = try JSONValue(parsing: done)["journals"]?.arrayValue?.first?["id"]?.stringValue
                     return ["undo", try #require(id)]
                 }, next: { _ in ["sync"] }, check: Self.undoInvariants),
             Scenario(
                 name: "the first unify", library: Self.severalPlaylists(),
-                prepare: { mirror, test in
-                    _ = try await test.run(["sync"], mirror)
+                prepare: { mirror, scenario in
+                    _ = try await scenario.expectSuccess(["sync"], mirror)
                     return ["unify"]
-                }, next: { $0 }, check: Self.unifyInvariants),
+                }, check: Self.unifiedInvariants(name: "All my tracks", shards: 1, cap: 10_000, created: 1)),
+            Scenario(
+                name: "a unify update with additions, removals and a new name",
+                library: UnifiedTests.library(tracks: 40, playlists: [Array(0..<15), Array(10..<25)]),
+                prepare: { mirror, scenario in
+                    _ = try await scenario.expectSuccess(["unify"], mirror)
+                    // Songs 0 and 1 leave their only source, five new ones arrive.
+                    try await Self.edit(mirror, "remove", "upl0000000000000000000", [0, 1])
+                    try await Self.edit(mirror, "add", "upl0000000000000000000", Array(25..<30))
+                    return ["unify", "--name", "Everything"]
+                }, check: Self.unifiedInvariants(name: "Everything", shards: 1, cap: 10_000, created: 0)),
+            Scenario(
+                name: "a new shard past the cap",
+                library: UnifiedTests.library(tracks: 40, playlists: [Array(0..<15), []]),
+                environment: ["PLAYKEEPER_SHARD_SIZE": "20"],
+                prepare: { mirror, scenario in
+                    _ = try await mirror.state.updateKnobs(["playlist_cap": 20])
+                    _ = try await scenario.expectSuccess(["unify"], mirror)
+                    // Ten more songs: five fill the first shard, five start the second.
+                    try await Self.edit(mirror, "add", "upl0000000000000000001", Array(15..<25))
+                    return ["unify"]
+                }, check: Self.unifiedInvariants(name: "All my tracks", shards: 2, cap: 20, created: 1)),
         ]
+    }
+
+    static func edit(_ mirror: TestMirror, _ op: String, _ playlist: String, _ songs: [Int]) async throws {
+        _ = try await mirror.state.applyAppEdit([
+            "op": .string(op), "playlist": .string(playlist), "uris": .array(songs.map { .string(UnifiedTests.trackURI($0)) }),
+        ])
     }
 
     @Test(.timeLimit(.minutes(20)), arguments: StoreKind.available)
@@ -105,9 +143,9 @@ struct CrashPointTests {
     func writeCount(_ scenario: Scenario, _ kind: StoreKind) async throws -> Int {
         var count = 0
         try await TestMirror.with(kind, library: scenario.library) { mirror in
-            let command = try await scenario.prepare(mirror, self)
+            let command = try await scenario.prepare(mirror, scenario)
             await mirror.state.resetRequestLog()
-            let result = try await run(command, mirror)
+            let result = try await scenario.run(command, mirror)
             #expect(result.code == 0, "\(scenario.name): \(result.errors)")
             count = await mirror.state.requestLog().requests.filter {
                 !$0.endpoint.hasPrefix("GET ") && $0.endpoint.contains(" /v1/")
@@ -119,13 +157,13 @@ struct CrashPointTests {
     func crash(_ scenario: Scenario, _ kind: StoreKind, mode: Mode, at k: Int) async throws {
         let label = "\(scenario.name), \(mode.rawValue) \(k) (\(kind.rawValue))"
         try await TestMirror.with(kind, library: scenario.library) { mirror in
-            let command = try await scenario.prepare(mirror, self)
+            let command = try await scenario.prepare(mirror, scenario)
             let before = await mirror.state.library()
             switch mode {
             case .beforeWrite: _ = try await mirror.state.updateKnobs(["hold_writes_after": JSONValue(k - 1)])
             case .replyLost: _ = try await mirror.state.updateKnobs(["withhold_reply_of_write": JSONValue(k)])
             }
-            let process = try ExecutableTests.Run(command, environment: environment(mirror))
+            let process = try ExecutableTests.Run(command, environment: scenario.environment(mirror))
             switch mode {
             case .beforeWrite: await mirror.state.waitForHeldWrites()
             case .replyLost: await mirror.state.waitForWithheldReply()
@@ -136,16 +174,17 @@ struct CrashPointTests {
             _ = try await mirror.state.updateKnobs(["hold_writes_after": .null, "withhold_reply_of_write": .null])
             await mirror.state.releaseWithheldReplies()
 
-            let next = try await run(scenario.next(command), mirror)
+            let next = try await scenario.run(scenario.next(command), mirror)
             #expect(next.code == 0, "\(label): \(next.errors)")
             #expect(next.errors.contains("Recovered an interrupted change"), "\(label): the command says what it recovered")
 
             let journal = try await JournalRecord.query(on: mirror.database).all()
             #expect(!journal.contains { $0.status.isOpen }, "\(label): no change stays applying")
-            // A change is journaled on its playlist; creating the unified playlist is journaled as an intent beforehand.
+            // A change is journaled on its playlist; creating or renaming the unified playlist is saved as an
+            // intent beforehand.
             #expect(
                 journal.contains { $0.recovery != nil && [.verified, .rolledBack, .needsAttention].contains($0.status) }
-                    || next.errors.contains("its creation was interrupted"),
+                    || next.errors.contains("its creation was interrupted") || next.errors.contains("its rename to"),
                 "\(label): the interrupted change says how it was settled")
             scenario.check(before, await mirror.state.library(), label)
         }
@@ -207,18 +246,29 @@ struct CrashPointTests {
         #expect(now == DedupeTests.library(seed: 9, length: 40).playlists[0].entries.map(\.uri), "\(label): restored")
     }
 
-    static func unifyInvariants(_ before: EmulatorLibrary, _ after: EmulatorLibrary, _ label: String) {
-        let unified = after.playlists.filter { $0.name == "All my tracks" }
-        #expect(unified.count == 1, "\(label): one unified playlist, not \(unified.count)")
-        #expect(after.playlists.count == before.playlists.count + 1, "\(label): no orphan or extra playlist")
-        let sources = before.playlists.flatMap(\.entries).map(\.uri).filter { uri in
-            !uri.hasPrefix("spotify:local:") && before.tracks.first { $0.uri == uri }?.unavailable != true
-        }
-        let songs = unified.first?.entries.map(\.uri) ?? []
-        #expect(Set(songs) == Set(sources) && songs.count == Set(songs).count, "\(label): every song once")
-        for playlist in before.playlists {
-            #expect(
-                after.playlists.first { $0.id == playlist.id }?.entries == playlist.entries, "\(label): sources untouched")
+    /// The unified playlist: `shards` playlists named after `name`, `created` of them new, at most `cap` songs
+    /// each, every available song of the sources exactly once, and the sources untouched.
+    static func unifiedInvariants(name: String, shards: Int, cap: Int, created: Int)
+        -> @Sendable (
+            EmulatorLibrary, EmulatorLibrary, String
+        ) -> Void
+    {
+        { before, after, label in
+            let managed = after.playlists.filter { $0.name == name || $0.name.hasPrefix(name + " (") }
+            #expect(managed.count == shards, "\(label): \(shards) playlist(s) named \(name), not \(managed.count)")
+            #expect(after.playlists.count == before.playlists.count + created, "\(label): no orphan or extra playlist")
+            let managedIDs = Set(managed.map(\.id))
+            let sources = before.playlists.filter { !managedIDs.contains($0.id) }
+            let wanted = sources.flatMap(\.entries).map(\.uri).filter { uri in
+                !uri.hasPrefix("spotify:local:") && before.tracks.first { $0.uri == uri }?.unavailable != true
+            }
+            let songs = managed.flatMap(\.entries).map(\.uri)
+            #expect(Set(songs) == Set(wanted) && songs.count == Set(songs).count, "\(label): every song once")
+            #expect(managed.allSatisfy { $0.entries.count <= cap }, "\(label): no shard past \(cap)")
+            for playlist in sources {
+                #expect(
+                    after.playlists.first { $0.id == playlist.id }?.entries == playlist.entries, "\(label): sources untouched")
+            }
         }
     }
 

@@ -176,6 +176,24 @@ struct HostileInputTests {
             } else {
                 Self.expectRefused("PLAYKEEPER_SYNC_INTERVAL", value)
             }
+            if let seconds = Double(value), (1...60).contains(seconds) {
+                #expect(try ServerSettings.fromEnvironment(["PLAYKEEPER_SCHEDULER_TICK": value]).tick == seconds)
+            } else {
+                Self.expectRefused("PLAYKEEPER_SCHEDULER_TICK", value)
+            }
+            if let seconds = Double(value), (4...3600).contains(seconds) {
+                #expect(try ServerSettings.fromEnvironment(["PLAYKEEPER_JOB_LEASE": value]).jobLease == seconds)
+            } else {
+                Self.expectRefused("PLAYKEEPER_JOB_LEASE", value)
+            }
+            if let size = Int(value), (1...10_000).contains(size) {
+                #expect(try MirrorContext.shardSize(["PLAYKEEPER_SHARD_SIZE": value]) == size)
+            } else {
+                let error = #expect(throws: (any Error).self, "PLAYKEEPER_SHARD_SIZE=\(value.prefix(30))") {
+                    try MirrorContext.shardSize(["PLAYKEEPER_SHARD_SIZE": value])
+                }
+                #expect(error.map { "\($0)".contains("PLAYKEEPER_SHARD_SIZE") } == true)
+            }
         }
         #expect(try ServerSettings.fromEnvironment(["PLAYKEEPER_SYNC_INTERVAL": "90m"]).syncInterval == 5400)
         #expect(try ServerSettings.fromEnvironment(["PLAYKEEPER_SYNC_INTERVAL": "6h"]).syncInterval == 21_600)

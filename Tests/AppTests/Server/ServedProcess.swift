@@ -41,11 +41,12 @@ final class ServedProcess: @unchecked Sendable {
         self.environment = environment
     }
 
-    /// Starts the emulator and `serve` (with `environment` added), and waits until `/healthz` answers.
-    static func start(environment extra: [String: String] = [:], secret: String? = nil, data: URL? = nil) async throws
-        -> ServedProcess
-    {
-        let harness = try await EmulatorHarness.start()
+    /// Starts the emulator (or uses `harness`) and `serve` (with `environment` added), and waits until it listens.
+    static func start(
+        environment extra: [String: String] = [:], secret: String? = nil, data: URL? = nil, harness given: EmulatorHarness? = nil
+    ) async throws -> ServedProcess {
+        let harness: EmulatorHarness
+        if let given { harness = given } else { harness = try await EmulatorHarness.start() }
         let port = try ExecutableTests.freePort()
         let given = data
         let data = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("pk-served-\(UUID().uuidString)")
@@ -93,8 +94,8 @@ final class ServedProcess: @unchecked Sendable {
     /// Logs in through the pages (`/login`, the emulator's consent, `/callback`), reads the session's CSRF token
     /// from a page form, and makes a personal API token with it. Returns the address Spotify sent back.
     @discardableResult
-    func logIn() async throws -> URL {
-        try await harness.state.setApprover(user: "demo", deny: false)
+    func logIn(as user: String = "demo") async throws -> URL {
+        try await harness.state.setApprover(user: user, deny: false)
         let start = try await send(.GET, "/login", withCookies: true)
         #expect(start.status == 303)
         let authorize = try #require(start.headers.first(name: "Location").flatMap(URL.init(string:)))

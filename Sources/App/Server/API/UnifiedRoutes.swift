@@ -16,8 +16,7 @@ struct UnifiedRoutes: RouteCollection {
 
     static func service(_ request: Request) throws -> UnifiedService {
         let caller = try request.requireCaller()
-        return UnifiedService(
-            database: request.database, client: request.service.api.client(for: caller.user.spotifyID), user: caller.user)
+        return request.service.mirror.unified(for: caller.user, api: request.service.api)
     }
 
     static func settingsView(_ settings: UnifiedSettings) throws -> JSONValue { try JSONValue(encoding: settings) }

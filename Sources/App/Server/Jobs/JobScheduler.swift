@@ -285,6 +285,7 @@ public actor JobScheduler {
             job.status = "succeeded"
             job.result = result.serialized()
             job.error = nil
+            logger.info("\(job.kind) job \(job.id!) succeeded", metadata: ["instance": "\(instance)"])
         } catch {
             if Task.isCancelled || error is CancellationError {
                 // Stopped by a shutdown: back to the queue, resumed by the next start.
@@ -336,7 +337,7 @@ public actor JobScheduler {
                     metrics.recordSync(seconds: Date().timeIntervalSince(started), outcome: "failed")
                     throw error
                 }
-                let unified = UnifiedService(database: database, client: api.client(for: user.spotifyID), user: user)
+                let unified = mirror.unified(for: user, api: api)
                 // A requested update always runs; after a scheduled sync, only when its sources changed.
                 let due = kind == "unify" ? true : try await unified.scheduledUpdateIsDue()
                 if due {
