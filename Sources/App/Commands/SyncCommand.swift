@@ -44,12 +44,14 @@ struct SyncCommand: AsyncCommand {
             let mirror = try await MirrorContext.open(context.application)
             let user = try await mirror.user(signature.user)
             let api = try mirror.spotify()
-            Output.progress(
-                "Syncing \(user.displayName ?? user.spotifyID) (\(user.spotifyID)) into \(mirror.location.description) …")
-            let report = try await Output.withSyncBar { bar in
-                try await UserJobs.sync(
-                    UserJobs.actions(user, context: mirror, api: api, origin: "sync", printing: true),
-                    concurrency: concurrency, wait: Double(wait), progress: bar)
+            let actions = UserJobs.actions(user, context: mirror, api: api, origin: "sync", printing: true)
+            // Under the lease, after what recovery says: the command's own output starts here.
+            let report = try await UserJobs.run(actions, wait: Double(wait)) {
+                Output.progress(
+                    "Syncing \(user.displayName ?? user.spotifyID) (\(user.spotifyID)) into \(mirror.location.description) …")
+                return try await Output.withSyncBar { bar in
+                    try await actions.syncHoldingLease(concurrency: concurrency, progress: bar)
+                }
             }
             if signature.json {
                 Output.result(try JSONValue(encoding: report).serialized())

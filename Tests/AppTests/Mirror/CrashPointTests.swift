@@ -281,3 +281,42 @@ struct CrashPointTests {
         return true
     }
 }
+
+extension CrashPointTests {
+    /// Every command that reads or writes the library settles an interrupted change before its own work, and
+    /// says so in one line.
+    @Test(
+        .timeLimit(.minutes(3)),
+        arguments: [["sync"], ["duplicates", "Random 9"], ["export"], ["dedupe", "Random 9", "--yes"], ["unify"], ["undo"]])
+    func everyCommandSettlesAnInterruptedChangeFirst(_ command: [String]) async throws {
+        let scenario = Self.scenarios[0]
+        try await TestMirror.with(.sqlite, library: scenario.library) { mirror in
+            _ = try await scenario.expectSuccess(["sync"], mirror)
+            // Killed after the removal, before the songs come back.
+            _ = try await mirror.state.updateKnobs(["hold_writes_after": 1])
+            let process = try ExecutableTests.Run(["dedupe", "Random 9", "--yes"], environment: scenario.environment(mirror))
+            await mirror.state.waitForHeldWrites()
+            kill(process.process.processIdentifier, SIGKILL)
+            _ = try await process.exitCode()
+            _ = try await mirror.state.updateKnobs(["hold_writes_after": .null])
+            let entry = try #require(try await JournalRecord.query(on: mirror.database).first())
+            #expect(entry.status == .applying)
+
+            // `undo` of the interrupted change itself: it is finished first, then undone.
+            let arguments = command == ["undo"] ? ["undo", try entry.requireID().uuidString] : command
+            let result = try await scenario.run(arguments, mirror)
+            #expect(result.code == 0, "\(arguments): \(result.errors)")
+            let lines = result.errors.split(separator: "\n")
+            #expect(
+                lines.first
+                    == "Recovered an interrupted change of Random 9: interrupted after write 1 of 3; finished.",
+                "\(arguments): \(result.errors)")
+            #expect(lines.filter { $0.contains("Recovered an interrupted change") }.count == 1, "one line, not a log line too")
+            let settled = try #require(try await JournalRecord.find(entry.requireID(), on: mirror.database))
+            #expect(settled.status == (command == ["undo"] ? .undone : .verified))
+            #expect(settled.recovery?.contains("(by \(command[0]),") == true, "\(settled.recovery ?? "")")
+            let songs = await mirror.state.uris(of: "p9") ?? []
+            #expect(Set(songs) == Set(scenario.library.playlists[0].entries.map(\.uri)), "no song lost")
+        }
+    }
+}

@@ -381,3 +381,31 @@ struct UnifiedTests {
         }
     }
 }
+
+extension UnifiedTests {
+    /// Spotify made the playlist but the reply was lost, and the person renamed it in the app: the next operation
+    /// finds it by the marker in its description and keeps it, under the person's name; none is made twice.
+    @Test(.timeLimit(.minutes(2)), arguments: StoreKind.available)
+    func aShardWhoseCreationReplyWasLostIsFoundByItsMarkerEvenRenamed(_ kind: StoreKind) async throws {
+        try await TestMirror.with(kind, library: Self.library(tracks: 30, playlists: [Array(0..<20)])) { mirror in
+            _ = try await mirror.sync()
+            let service = try await service(mirror)
+            _ = try await mirror.state.updateKnobs(["withhold_reply_of_write": 1])
+            let update = Task { try await service.update() }
+            await mirror.state.waitForWithheldReply()
+            await mirror.state.releaseWithheldReplies()
+            await #expect(throws: SpotifyError.self) { _ = try await update.value }
+            _ = try await mirror.state.updateKnobs(["withhold_reply_of_write": .null])
+            let made = try #require(await mirror.state.library().playlists.first { $0.name == "All my tracks" })
+            #expect(made.description.hasPrefix("Every song of your playlists, one copy each. Kept by Playkeeper \u{00B7} "))
+            try await edit(mirror, ["op": "rename", "playlist": .string(made.id), "name": "My everything"])
+
+            _ = try await unify(mirror)
+            let playlists = await mirror.state.library().playlists
+            #expect(playlists.count == 2, "the source and one unified playlist: \(playlists.map(\.name))")
+            #expect(try await UnifiedService.managedIDs(of: mirror.user(), on: mirror.database) == [made.id])
+            #expect(playlists.first { $0.id == made.id }?.name == "My everything", "the person's name stays")
+            #expect(await mirror.state.uris(of: made.id)?.count == 20)
+        }
+    }
+}

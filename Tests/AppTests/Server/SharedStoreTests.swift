@@ -1,6 +1,10 @@
 import App
 import EmulatorTestSupport
 import FluentKit
+import Library
+import PlaykeeperJSON
+import SQLKit
+import SpotifyWebAPI
 import Foundation
 import SpotifyEmulator
 import Store
@@ -94,6 +98,59 @@ struct SharedStoreTests {
             #expect(stored.attempts == 1)
             #expect(stored.pendingKey == nil && stored.claimedBy == nil)
             try await server.mirror.expectStoreEqualsEmulator()
+        }
+    }
+}
+
+extension SharedStoreTests {
+    @Test(arguments: StoreKind.available)
+    func aStartingInstanceSettlesInterruptedChanges(_ kind: StoreKind) async throws {
+        try await TestServer.with(kind, library: AttentionTests.library) { server in
+            _ = try await server.login()
+            await server.settle()
+            let service = DedupeService(
+                database: server.database, client: server.mirror.api.client(for: "demo"), user: try await server.mirror.user())
+            let preview = try await service.preview(
+                try #require(try await server.mirror.playlist(AttentionTests.playlist)), level: .exact, keep: .first)
+            // Every reply is lost: the change stays open, as after a crash.
+            _ = try await server.mirror.state.updateKnobs(["fault_after_write_rate": 1])
+            await #expect(throws: SpotifyError.self) { _ = try await service.apply(planID: try preview.record.requireID()) }
+            _ = try await server.mirror.state.updateKnobs(["fault_after_write_rate": 0])
+            #expect(try await JournalRecord.query(on: server.database).first()?.status == .applying)
+
+            let starting = secondInstance(server)
+            try await starting.scheduler.start(loop: false)
+            await starting.scheduler.waitUntilIdle()
+            let entry = try #require(try await JournalRecord.query(on: server.database).first())
+            #expect(entry.status == .verified)
+            #expect(entry.recovery?.contains("by the service's start") == true, "\(entry.recovery ?? "")")
+            #expect(await server.mirror.state.uris(of: AttentionTests.playlist) == preview.plan.expected.compactMap { $0 })
+        }
+    }
+
+    /// Migration 008 ends a second pending job of a person and kind before the unique index, whichever store.
+    @Test(arguments: StoreKind.available)
+    func theJobLeaseMigrationEndsDuplicatePendingJobsFirst(_ kind: StoreKind) async throws {
+        try await TestMirror.with(kind) { mirror in
+            let database = mirror.database
+            let leases = Store.migrations[7]
+            #expect(leases.name.contains("AddJobLeases"))
+            try await leases.revert(on: database).get()
+            let user = try await mirror.user().requireID()
+            for minute in 0..<3 {
+                // Written without the columns 008 adds, as an older version did.
+                try await database.sql().insert(into: JobRecord.schema)
+                    .columns("id", "user_id", "kind", "status", "trigger", "run_after", "attempts", "created_at")
+                    .values(
+                        SQLBind(UUID()), SQLBind(user), SQLBind("sync"), SQLBind("queued"), SQLBind("schedule"),
+                        SQLBind(Date()), SQLBind(0), SQLBind(Date().addingTimeInterval(Double(minute) * 60))
+                    ).run()
+            }
+            try await leases.prepare(on: database).get()
+            let jobs = try await JobRecord.query(on: database).sort(\.$createdAt).all()
+            #expect(jobs.map(\.status) == ["queued", "failed", "failed"], "the oldest stays")
+            #expect(jobs.first?.pendingKey == JobRecord.pendingKey(user: user, kind: "sync"))
+            #expect(jobs.dropFirst().allSatisfy { $0.pendingKey == nil && $0.error?.contains("duplicate") == true })
         }
     }
 }
