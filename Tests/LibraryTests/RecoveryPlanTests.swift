@@ -88,3 +88,15 @@ struct RecoveryPlanTests {
                 == .finish(completed: 0, remaining: operations))
     }
 }
+
+extension RecoveryPlanTests {
+    /// When Spotify refuses the rest of a change, recovery goes back instead: from any state of the write sequence,
+    /// the restore writes lead to the original.
+    @Test func fromEveryStateOfTheWriteSequenceTheOriginalCanBeRestored() {
+        for (completed, state) in RecoveryPlan.states(original: original, operations: plan.operations).enumerated() {
+            let restore = RecoveryPlan.rollBack(
+                original: original, operations: plan.operations, current: state, unordered: false)
+            #expect(restore.map { DedupePlan.simulate($0, on: state) } == original, "after \(completed) writes")
+        }
+    }
+}

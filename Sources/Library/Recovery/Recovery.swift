@@ -118,16 +118,14 @@ public struct Recovery: Sendable {
         _ journal: JournalRecord, playlist: PlaylistRecord, original: [String?], operations: [DedupePlan.Operation], why: String
     ) async throws -> RecoveryOutcome {
         let current = try await dedupe.currentURIs(of: playlist)
-        let decision = RecoveryPlan.decide(
-            original: original, operations: operations, current: current.uris, unordered: playlist.isLiked,
-            canRollBack: journal.kind.canBeUndone)
-        if case .rollBack(let restore) = decision, journal.kind.canBeUndone {
-            return try await rollBack(journal, playlist: playlist, restore: restore, original: original, why: why)
-        }
-        return try await leave(journal, playlist: playlist, reason: why)
+        guard journal.kind.canBeUndone,
+            let restore = RecoveryPlan.rollBack(
+                original: original, operations: operations, current: current.uris, unordered: playlist.isLiked)
+        else { return try await leave(journal, playlist: playlist, reason: why) }
+        return try await rollBack(journal, playlist: playlist, restore: restore, original: original, why: why)
     }
 
-    /// Restores the journaled original with the given writes, journaled as progress on the same entry.
+    /// Restores the journaled original with the given writes, and records it on the same entry.
     private func rollBack(
         _ journal: JournalRecord, playlist: PlaylistRecord, restore: [DedupePlan.Operation], original: [String?], why: String
     ) async throws -> RecoveryOutcome {

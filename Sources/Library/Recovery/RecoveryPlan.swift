@@ -46,10 +46,18 @@ public enum RecoveryPlan {
                 return .finish(completed: index, remaining: [.remove(left)] + operations[(index + 1)...])
             }
         }
-        guard canRollBack else {
-            return .leave(reason: "the playlist was changed in another way since the change was interrupted")
+        if canRollBack, let restore = rollBack(original: original, operations: operations, current: current, unordered: unordered)
+        {
+            return .rollBack(restore)
         }
-        // Only songs the change itself took out may be put back: anything else missing was the person's doing.
+        return .leave(reason: "the playlist was changed in another way since the change was interrupted")
+    }
+
+    /// The writes that restore the original, when only songs the change itself took out are missing (anything
+    /// else missing was the person's doing, and putting it back would undo their edit); `nil` otherwise.
+    public static func rollBack(
+        original: [String?], operations: [DedupePlan.Operation], current: [String?], unordered: Bool
+    ) -> [DedupePlan.Operation]? {
         let touched = Set(
             operations.flatMap { operation -> [String] in
                 switch operation {
@@ -62,18 +70,16 @@ public enum RecoveryPlan {
             let now = Set(current.compactMap { $0 })
             let before = original.compactMap { $0 }
             let missing = before.filter { !now.contains($0) }
-            if now.isSubset(of: Set(before)), missing.allSatisfy(touched.contains) {
-                return .rollBack(missing.chunked(SpotifyClient.libraryWriteBatch).map { .add($0, position: 0) })
-            }
-        } else if let restore = RestorePlan.make(current: current, original: original),
+            guard now.isSubset(of: Set(before)), missing.allSatisfy(touched.contains) else { return nil }
+            return missing.chunked(SpotifyClient.libraryWriteBatch).map { .add($0, position: 0) }
+        }
+        guard let restore = RestorePlan.make(current: current, original: original),
             restore.allSatisfy({ operation in
                 guard case .add(let uris, _) = operation else { return false }
                 return uris.allSatisfy(touched.contains)
             })
-        {
-            return .rollBack(restore)
-        }
-        return .leave(reason: "the playlist was changed in another way since the change was interrupted")
+        else { return nil }
+        return restore
     }
 
     /// The entries before each write and after the last: `states[k]` is the playlist once `k` writes are applied.
