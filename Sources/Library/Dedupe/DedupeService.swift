@@ -66,22 +66,33 @@ public struct DedupeService: Sendable {
             })
     }
 
-    /// Computes and stores the preview of one playlist, from the mirror.
+    /// Computes the preview of one playlist from the mirror, and stores it as a plan, unless the same plan is
+    /// stored already (a preview looked at again, on the same version with the same rules): reads do not write.
     public func preview(_ playlist: PlaylistRecord, level: MatchLevel, keep: KeepPolicy) async throws -> Preview {
         let (entries, items) = try await self.items(of: playlist)
         let groups = DuplicateFinder(level: level, keep: keep, ignored: try await ignoredPairs()).groups(in: items)
         let body = PlanBody(
             entries: entries.map { .init(uri: $0.uri, addedAt: $0.addedAt, isLocal: $0.isLocal) }, groups: groups,
             isLiked: playlist.isLiked)
-        let record = PlanRecord()
-        record.$user.id = try user.requireID()
-        record.$playlist.id = try playlist.requireID()
-        record.snapshotID = playlist.snapshotID
-        record.matchLevel = level.rawValue
-        record.keepPolicy = keep.rawValue
-        record.body = String(decoding: try Self.encoder.encode(body), as: UTF8.self)
-        record.createdAt = Date()
-        try await record.create(on: database)
+        let text = String(decoding: try Self.encoder.encode(body), as: UTF8.self)
+        let record: PlanRecord
+        if let stored = try await PlanRecord.query(on: database).filter(\.$user.$id == user.requireID())
+            .filter(\.$playlist.$id == playlist.requireID()).filter(\.$snapshotID == playlist.snapshotID)
+            .filter(\.$matchLevel == level.rawValue).filter(\.$keepPolicy == keep.rawValue)
+            .sort(\.$createdAt, .descending).first(), stored.body == text
+        {
+            record = stored
+        } else {
+            record = PlanRecord()
+            record.$user.id = try user.requireID()
+            record.$playlist.id = try playlist.requireID()
+            record.snapshotID = playlist.snapshotID
+            record.matchLevel = level.rawValue
+            record.keepPolicy = keep.rawValue
+            record.body = text
+            record.createdAt = Date()
+            try await record.create(on: database)
+        }
         return Preview(
             record: record, playlist: playlist, body: body, plan: Self.plan(body, groups: groups, snapshotID: playlist.snapshotID)
         )

@@ -219,3 +219,27 @@ struct DedupeTests {
         }
     }
 }
+
+extension DedupeTests {
+    /// Looking at a preview again stores nothing new: one plan per playlist version and rules.
+    @Test(arguments: StoreKind.available)
+    func aPreviewLookedAtAgainReusesItsPlan(_ kind: StoreKind) async throws {
+        try await TestMirror.with(kind, library: Self.library(seed: 7, length: 60)) { mirror in
+            _ = try await mirror.sync()
+            let service = try await service(mirror)
+            let playlist = try #require(try await mirror.playlist("p7"))
+            let first = try await service.preview(playlist, level: .exact, keep: .first)
+            let again = try await service.preview(playlist, level: .exact, keep: .first)
+            #expect(again.record.id == first.record.id)
+            // Other rules are another plan; so is a new version of the playlist.
+            let other = try await service.preview(playlist, level: .exact, keep: .newest)
+            #expect(other.record.id != first.record.id)
+            #expect(try await PlanRecord.query(on: mirror.database).count() == 2)
+            _ = try await mirror.state.applyAppEdit(["op": "move", "playlist": "p7", "from": 0, "to": 5])
+            _ = try await mirror.sync()
+            let changed = try await service.preview(try #require(try await mirror.playlist("p7")), level: .exact, keep: .first)
+            #expect(changed.record.id != first.record.id)
+            #expect(try await PlanRecord.query(on: mirror.database).count() == 3)
+        }
+    }
+}
