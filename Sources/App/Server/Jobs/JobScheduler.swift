@@ -69,10 +69,15 @@ public actor JobScheduler {
     public func stop() async {
         stopping = true
         loop?.cancel()
-        let deadline = Date().addingTimeInterval(settings.shutdownGrace)
-        while !running.isEmpty && Date() < deadline { try? await Task.sleep(nanoseconds: 100_000_000) }
-        for task in running.values { task.cancel() }
-        for task in running.values { await task.value }
+        // The running jobs finish, or, once the grace period is over, are stopped (and go back to the queue).
+        let tasks = Array(running.values)
+        let grace = settings.shutdownGrace
+        let deadline = Task {
+            try await Task.sleep(nanoseconds: UInt64(grace * 1_000_000_000))
+            for task in tasks { task.cancel() }
+        }
+        for task in tasks { await task.value }
+        deadline.cancel()
     }
 
     /// At start-up, settles every person's interrupted changes, each through the entry point (so under their
