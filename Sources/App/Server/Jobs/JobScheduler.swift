@@ -20,6 +20,8 @@ public actor JobScheduler {
     let logger: Logger
     /// Settling interrupted changes at start-up.
     private var startupRecovery: Task<Void, Never>?
+    /// When the retention rules last ran (every hour, by whichever instance looks).
+    private var retainedAt: Date?
     /// Jobs running now, by id.
     private var running: [UUID: Task<Void, Never>] = [:]
     private var busyUsers: Set<UUID> = []
@@ -155,6 +157,7 @@ public actor JobScheduler {
     public func runDue() async {
         guard !stopping else { return }
         do {
+            try await applyRetention()
             try await schedulePeriodicJobs()
             _ = try await takeOverExpiredLeases()
             let due = try await JobRecord.query(on: database).filter(\.$status == "queued").filter(\.$runAfter <= now())
@@ -173,6 +176,18 @@ public actor JobScheduler {
             }
         } catch {
             logger.error("the scheduler could not read its jobs: \(String(describing: error))")
+        }
+    }
+
+    /// Deletes what the store keeps no longer (`Retention`), once an hour.
+    private func applyRetention() async throws {
+        let now = now()
+        if let last = retainedAt, now.timeIntervalSince(last) < 3600 { return }
+        retainedAt = now
+        let removed = try await Retention.apply(on: database, now: now).filter { $0.value > 0 }
+        if !removed.isEmpty {
+            logger.info(
+                "retention removed \(removed.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))")
         }
     }
 
