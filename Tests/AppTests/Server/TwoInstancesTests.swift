@@ -34,11 +34,7 @@ struct TwoInstancesTests {
 
     @Test(.timeLimit(.minutes(10)), arguments: StoreKind.available)
     func twoInstancesRunEveryScheduledJobOnce(_ kind: StoreKind) async throws {
-        let harness = try await EmulatorHarness.start(library: Self.library())
-        let store = try await Store(kind)
-        let first = try await ServedProcess.start(environment: store.environment, data: store.data, harness: harness)
-        let second = try await ServedProcess.start(environment: store.environment, data: store.data, harness: harness)
-        do {
+        try await Self.withTwoInstances(kind) { harness, store, first, second in
             // Everyone logs in through the first instance; each login queues a sync, then one comes every minute.
             for person in Self.people { try await first.logIn(as: person) }
             let expected = Self.people.count * (1 + Self.cycles)
@@ -67,22 +63,12 @@ struct TwoInstancesTests {
             print(
                 "TwoInstancesTests (\(kind.rawValue)): \(syncs.count) syncs of \(users.count) people, \(listed) listings; "
                     + "the instances ran \(ran[0]) and \(ran[1])")
-        } catch {
-            try? await first.stop()
-            try? await second.stop()
-            throw error
         }
-        await harness.shutdown()
-        store.remove()
     }
 
     @Test(.timeLimit(.minutes(5)), arguments: StoreKind.available)
     func theOtherInstanceFinishesTheSyncOfAKilledOne(_ kind: StoreKind) async throws {
-        let harness = try await EmulatorHarness.start(library: Self.library())
-        let store = try await Store(kind)
-        let first = try await ServedProcess.start(environment: store.environment, data: store.data, harness: harness)
-        let second = try await ServedProcess.start(environment: store.environment, data: store.data, harness: harness)
-        do {
+        try await Self.withTwoInstances(kind) { harness, store, first, second in
             try await first.logIn(as: "demo")
             try await first.waitForTheFirstSync()
             // The emulator slows down so that the kill lands mid-sync.
@@ -117,13 +103,25 @@ struct TwoInstancesTests {
             #expect(mirrored == Self.library().follows["demo"]?.count, "nothing is lost")
             #expect(await harness.state.count(Self.listings) == before + 3, "synced again only because it was killed")
             try? await database.asyncShutdown()
-        } catch {
-            try? await first.stop()
-            try? await second.stop()
-            throw error
         }
+    }
+
+    /// Runs `body` with an emulator and two `serve` processes on one new store, and cleans up after.
+    static func withTwoInstances(
+        _ kind: StoreKind, _ body: (EmulatorHarness, Store, ServedProcess, ServedProcess) async throws -> Void
+    ) async throws {
+        let harness = try await EmulatorHarness.start(library: library())
+        let store = try await Store(kind)
+        let first = try await ServedProcess.start(environment: store.environment, data: store.data, harness: harness)
+        let second = try await ServedProcess.start(environment: store.environment, data: store.data, harness: harness)
+        var failure: (any Error)?
+        do { try await body(harness, store, first, second) } catch { failure = error }
+        // Stopping a stopped instance does nothing.
+        try? await first.stop()
+        try? await second.stop()
         await harness.shutdown()
         store.remove()
+        if let failure { throw failure }
     }
 
     /// What a sync asks first: one listing of the person's playlists per sync (the library has fewer than 50).
