@@ -101,7 +101,7 @@ struct LoginRoutes: RouteCollection {
         let response = request.redirect(to: "/", redirectType: .normal)
         try await Self.startSession(for: user, request: request, response: response)
         // The first sync starts at once; a sync already queued is fine.
-        _ = try? await server.scheduler.enqueue(user: user, kind: "sync", trigger: "login")
+        _ = try? await server.scheduler.enqueue(user: user, kind: .sync, trigger: "login")
         return response
     }
 

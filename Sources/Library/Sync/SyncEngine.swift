@@ -43,12 +43,12 @@ public struct SyncEngine: Sendable {
         }
         var report = SyncReport(user: userName)
         // Runs left "running" by a process that died: the caller holds the user's lease, so none still runs.
-        try await SyncRunRecord.query(on: database).filter(\.$user.$id == userID).filter(\.$status == "running")
-            .set(\.$status, to: "interrupted").update()
+        try await SyncRunRecord.query(on: database).filter(\.$user.$id == userID).filter(\.$status == .running)
+            .set(\.$status, to: .interrupted).update()
         let run = SyncRunRecord()
         run.$user.id = userID
         run.startedAt = started
-        run.status = "running"
+        run.status = .running
         (run.apiCalls, run.retries, run.rereads, run.playlistsChanged, run.playlistsUnchanged, run.entriesWritten) = (
             0, 0, 0, 0, 0, 0
         )
@@ -63,9 +63,9 @@ public struct SyncEngine: Sendable {
                     try await mirror(userID: userID, report: &report, progress: progress)
                 }
             }
-            run.status = "succeeded"
+            run.status = .succeeded
         } catch {
-            run.status = "failed"
+            run.status = .failed
             run.error = "\(error)"
             report.apiCalls = counter.requests
             try? await finish(run, report: report, counter: counter, started: started)

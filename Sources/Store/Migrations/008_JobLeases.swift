@@ -12,7 +12,7 @@ struct AddJobLeases: AsyncMigration {
         try await database.schema(JobRecord.schema).field("heartbeat_at", .datetime).update()
         try await database.schema(JobRecord.schema).field("pending_key", .string).update()
         // Before the index: one pending job per person and kind; any extra (two instances scheduled at once) ends.
-        let pending = try await JobRecord.query(on: database).filter(\.$status ~~ ["queued", "running"])
+        let pending = try await JobRecord.query(on: database).filter(\.$status ~~ [JobStatus.queued, .running])
             .sort(\.$createdAt).all()
         var seen = Set<String>()
         for job in pending {
@@ -20,7 +20,7 @@ struct AddJobLeases: AsyncMigration {
             if seen.insert(key).inserted {
                 job.pendingKey = key
             } else {
-                job.status = "failed"
+                job.status = .failed
                 job.error = "a duplicate of another pending job of this person; dropped"
                 job.finishedAt = Date()
             }

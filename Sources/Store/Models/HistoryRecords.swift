@@ -18,6 +18,13 @@ public final class PlaylistVersionRecord: Model, @unchecked Sendable {
     public init() {}
 }
 
+/// Where a sync run stands. The stored text is the raw value.
+public enum SyncRunStatus: String, Codable, Sendable, CaseIterable {
+    case running, succeeded, failed
+    /// Left running by a process that stopped; found so by the next sync of the person.
+    case interrupted
+}
+
 /// One sync of one user.
 public final class SyncRunRecord: Model, @unchecked Sendable {
     public static let schema = "sync_runs"
@@ -26,8 +33,7 @@ public final class SyncRunRecord: Model, @unchecked Sendable {
     @Parent(key: "user_id") public var user: UserRecord
     @Field(key: "started_at") public var startedAt: Date
     @OptionalField(key: "finished_at") public var finishedAt: Date?
-    /// `running`, `succeeded`, `failed` or `interrupted`.
-    @Field(key: "status") public var status: String
+    @Field(key: "status") public var status: SyncRunStatus
     @OptionalField(key: "error") public var error: String?
     @Field(key: "api_calls") public var apiCalls: Int
     @Field(key: "retries") public var retries: Int

@@ -46,16 +46,32 @@ public final class LoginStateRecord: Model, @unchecked Sendable {
     public init() {}
 }
 
+/// What a job does. The stored text is the raw value.
+public enum JobKind: String, Codable, Sendable, CaseIterable {
+    /// Renews the person's access token.
+    case refresh
+    /// Mirrors the library, then updates the unified playlist when its sources changed.
+    case sync
+    /// Syncs, then updates the unified playlist whatever changed.
+    case unify
+}
+
+/// Where a job stands. The stored text is the raw value.
+public enum JobStatus: String, Codable, Sendable, CaseIterable {
+    case queued, running, succeeded, failed
+
+    /// Queued or running: the job holds its person's pending key.
+    public var isPending: Bool { self == .queued || self == .running }
+}
+
 /// A scheduled or requested job. Jobs live in the database, so a restart resumes them.
 public final class JobRecord: Model, @unchecked Sendable {
     public static let schema = "jobs"
 
     @ID(key: .id) public var id: UUID?
     @Parent(key: "user_id") public var user: UserRecord
-    /// `sync` (followed by the unified update when its sources changed) or `refresh`.
-    @Field(key: "kind") public var kind: String
-    /// `queued`, `running`, `succeeded` or `failed`.
-    @Field(key: "status") public var status: String
+    @Field(key: "kind") public var kind: JobKind
+    @Field(key: "status") public var status: JobStatus
     /// `schedule`, `api` or `page`.
     @Field(key: "trigger") public var trigger: String
     @Field(key: "run_after") public var runAfter: Date
@@ -73,7 +89,7 @@ public final class JobRecord: Model, @unchecked Sendable {
     /// `user|kind` while queued or running, nil once finished: unique, one pending job per person and kind.
     @OptionalField(key: "pending_key") public var pendingKey: String?
 
-    public static func pendingKey(user: UUID, kind: String) -> String { "\(user.uuidString)|\(kind)" }
+    public static func pendingKey(user: UUID, kind: JobKind) -> String { "\(user.uuidString)|\(kind.rawValue)" }
 
     public init() {}
 }

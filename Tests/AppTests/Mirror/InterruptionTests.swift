@@ -75,7 +75,7 @@ struct InterruptionTests {
             #expect(try await mirror.user().needsLogin)
             try await mirror.expectConsistent()
             let run = try await SyncRunRecord.query(on: mirror.database).sort(\.$startedAt, .descending).first()
-            #expect(run?.status == "failed")
+            #expect(run?.status == .failed)
         }
     }
 
@@ -169,7 +169,7 @@ struct InterruptionTests {
             try await mirror.expectStoreEqualsEmulator()
             #expect(report.playlistsUnchanged >= written, "what the killed run mirrored is not read again")
             let statuses = try await SyncRunRecord.query(on: mirror.database).sort(\.$startedAt).all().map(\.status)
-            #expect(statuses == ["interrupted", "succeeded"], "the killed run is marked interrupted")
+            #expect(statuses == [.interrupted, .succeeded], "the killed run is marked interrupted")
         }
     }
 }

@@ -33,10 +33,10 @@ struct RetentionTests {
             }
             // Jobs: two old finished syncs (the newer is the latest) and an old refresh (the only one).
             var jobs: [JobRecord] = []
-            for (kind, finished) in [("sync", old), ("sync", old.addingTimeInterval(60)), ("refresh", old)] {
+            for (kind, finished) in [(JobKind.sync, old), (.sync, old.addingTimeInterval(60)), (.refresh, old)] {
                 let job = JobRecord()
                 job.$user.id = userID
-                (job.kind, job.status, job.trigger, job.attempts) = (kind, "succeeded", "schedule", 0)
+                (job.kind, job.status, job.trigger, job.attempts) = (kind, .succeeded, "schedule", 0)
                 (job.runAfter, job.createdAt, job.finishedAt) = (finished, finished, finished)
                 try await job.create(on: database)
                 jobs.append(job)

@@ -32,7 +32,7 @@ struct SyncTests {
             #expect(!followed.canReadItems && !followed.canEdit)
             #expect(await mirror.state.requestLog().requests.allSatisfy { $0.status < 400 }, "no 403 was needed to tell")
             let run = try #require(try await SyncRunRecord.query(on: mirror.database).first())
-            #expect(run.status == "succeeded" && run.apiCalls == reads && run.finishedAt != nil)
+            #expect(run.status == .succeeded && run.apiCalls == reads && run.finishedAt != nil)
         }
     }
 

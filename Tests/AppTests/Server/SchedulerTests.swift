@@ -13,7 +13,7 @@ import Vapor
 /// The scheduler on an injected clock: hourly refreshes, periodic syncs, failures kept to one user, restarts.
 @Suite(.serialized)
 struct SchedulerTests {
-    func jobs(_ server: TestServer, _ user: String, _ kind: String) async throws -> [JobRecord] {
+    func jobs(_ server: TestServer, _ user: String, _ kind: JobKind) async throws -> [JobRecord] {
         let record = try #require(try await UserRecord.query(on: server.database).filter(\.$spotifyID == user).first())
         return try await JobRecord.query(on: server.database).filter(\.$user.$id == record.requireID()).filter(\.$kind == kind)
             .sort(\.$createdAt).all()
@@ -32,13 +32,13 @@ struct SchedulerTests {
             await scheduler.runDue()
             await server.settle()
             await server.mirror.state.resetRequestLog()
-            #expect(try await jobs(server, "demo", "refresh").map(\.status) == ["queued"], "the first refresh is an hour away")
+            #expect(try await jobs(server, "demo", .refresh).map(\.status) == [.queued], "the first refresh is an hour away")
 
             server.clock.advance(3_601)
             await scheduler.runDue()
             await server.settle()
-            #expect(try await jobs(server, "demo", "refresh").first?.status == "succeeded")
-            #expect(try await jobs(server, "friend", "refresh").first?.status == "succeeded")
+            #expect(try await jobs(server, "demo", .refresh).first?.status == .succeeded)
+            #expect(try await jobs(server, "friend", .refresh).first?.status == .succeeded)
             #expect(await refreshCalls(server) >= 2, "one refresh per user")
 
             // demo's refresh token is revoked: demo is marked, friend is still served.
@@ -46,13 +46,13 @@ struct SchedulerTests {
             server.clock.advance(3_601)
             await scheduler.runDue()
             await server.settle()
-            let demoRefreshes = try await jobs(server, "demo", "refresh")
-            #expect(demoRefreshes.last(where: { $0.status != "queued" })?.status == "failed")
+            let demoRefreshes = try await jobs(server, "demo", .refresh)
+            #expect(demoRefreshes.last(where: { $0.status != .queued })?.status == .failed)
             let demo = try #require(try await UserRecord.query(on: server.database).filter(\.$spotifyID == "demo").first())
             #expect(demo.needsLogin)
-            let friendRefreshes = try await jobs(server, "friend", "refresh")
-            let ran = friendRefreshes.filter { $0.status != "queued" }
-            #expect(ran.count >= 2 && ran.allSatisfy { $0.status == "succeeded" }, "friend is still served after demo's failure")
+            let friendRefreshes = try await jobs(server, "friend", .refresh)
+            let ran = friendRefreshes.filter { $0.status != .queued }
+            #expect(ran.count >= 2 && ran.allSatisfy { $0.status == .succeeded }, "friend is still served after demo's failure")
             // A marked user gets no more scheduled jobs, and the API says so.
             let token = try await server.token(for: "demo")
             #expect(try await server.send(.GET, "/api/v1/me", bearer: token).json["needs_login"]?.boolValue == true)
@@ -75,7 +75,7 @@ struct SchedulerTests {
             server.clock.advance(3_601)
             await scheduler.runDue()
             await server.settle()
-            let sync = try #require(try await jobs(server, "demo", "sync").first { $0.status == "succeeded" })
+            let sync = try #require(try await jobs(server, "demo", .sync).first { $0.status == .succeeded })
             let result = try JSONValue(parsing: sync.result ?? "{}")
             #expect(result["unified"]?["writes"]?.intValue == 1, "the new song was appended after the sync")
             #expect(try await unified.load().state.shards.count == 1)
@@ -91,7 +91,7 @@ struct SchedulerTests {
             await server.context.scheduler.runDue()
             await server.settle()
             let resumed = try #require(try await JobRecord.find(job.id, on: server.database))
-            #expect(resumed.status == "succeeded")
+            #expect(resumed.status == .succeeded)
             #expect(resumed.attempts == 1)
             try await server.mirror.expectStoreEqualsEmulator()
         }
@@ -111,7 +111,7 @@ struct SchedulerTests {
             await server.mirror.state.waitForRequests("GET /v1/playlists/{id}/items", count: 2)
             await server.context.scheduler.stop()
             let stopped = try #require(try await JobRecord.find(id, on: server.database))
-            #expect(stopped.status == "queued", "a stopped job goes back to the queue (\(stopped.status))")
+            #expect(stopped.status == .queued, "a stopped job goes back to the queue (\(stopped.status))")
             try await server.mirror.expectConsistent()
             _ = try await server.mirror.state.updateKnobs(["latency_ms": 0])
 
@@ -121,7 +121,7 @@ struct SchedulerTests {
             try await next.scheduler.start(loop: false)
             await next.scheduler.runDue()
             await next.scheduler.waitUntilIdle()
-            #expect(try await JobRecord.find(id, on: server.database)?.status == "succeeded")
+            #expect(try await JobRecord.find(id, on: server.database)?.status == .succeeded)
             try await server.mirror.expectStoreEqualsEmulator()
         }
     }

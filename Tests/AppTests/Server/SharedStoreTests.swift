@@ -16,10 +16,10 @@ extension TestServer {
         let user = try await mirror.user().requireID()
         let job = JobRecord()
         job.$user.id = user
-        (job.kind, job.status, job.trigger, job.attempts) = ("sync", "running", "api", 0)
+        (job.kind, job.status, job.trigger, job.attempts) = (.sync, .running, "api", 0)
         (job.runAfter, job.createdAt, job.startedAt) = (clock.now, clock.now, clock.now)
         (job.claimedBy, job.heartbeatAt) = (instance, heartbeat)
-        job.pendingKey = JobRecord.pendingKey(user: user, kind: "sync")
+        job.pendingKey = JobRecord.pendingKey(user: user, kind: .sync)
         try await job.create(on: database)
         return job
     }
@@ -62,7 +62,7 @@ struct SharedStoreTests {
             _ = await (a, b)
             await server.context.scheduler.waitUntilIdle()
             await other.scheduler.waitUntilIdle()
-            let syncs = try await JobRecord.query(on: server.database).filter(\.$kind == "sync").filter(\.$status == "succeeded")
+            let syncs = try await JobRecord.query(on: server.database).filter(\.$kind == .sync).filter(\.$status == .succeeded)
                 .filter(\.$trigger == "schedule").all()
             #expect(syncs.count == 2, "one scheduled sync per person ran")
             #expect(await server.mirror.state.count("GET /v1/me/playlists") == 2, "each ran once, not once per instance")
@@ -80,11 +80,11 @@ struct SharedStoreTests {
             let starting = secondInstance(server)
             try await starting.scheduler.start(loop: false)
             var stored = try #require(try await JobRecord.find(job.id, on: server.database))
-            #expect(stored.status == "running" && stored.claimedBy == "another-host:1234:abcd1234")
+            #expect(stored.status == .running && stored.claimedBy == "another-host:1234:abcd1234")
             // A second pending sync of that person cannot be written: the schema says one.
             let duplicate = JobRecord()
             duplicate.$user.id = try user.requireID()
-            (duplicate.kind, duplicate.status, duplicate.trigger) = ("sync", "queued", "api")
+            (duplicate.kind, duplicate.status, duplicate.trigger) = (.sync, .queued, "api")
             (duplicate.runAfter, duplicate.attempts, duplicate.createdAt) = (server.clock.now, 0, server.clock.now)
             duplicate.pendingKey = job.pendingKey
             await #expect(throws: (any Error).self) { try await duplicate.create(on: server.database) }
@@ -94,7 +94,7 @@ struct SharedStoreTests {
             await starting.scheduler.runDue()
             await starting.scheduler.waitUntilIdle()
             stored = try #require(try await JobRecord.find(job.id, on: server.database))
-            #expect(stored.status == "succeeded", "\(stored.status) \(stored.error ?? "")")
+            #expect(stored.status == .succeeded, "\(stored.status) \(stored.error ?? "")")
             #expect(stored.attempts == 1)
             #expect(stored.pendingKey == nil && stored.claimedBy == nil)
             try await server.mirror.expectStoreEqualsEmulator()
@@ -148,8 +148,8 @@ extension SharedStoreTests {
             }
             try await leases.prepare(on: database).get()
             let jobs = try await JobRecord.query(on: database).sort(\.$createdAt).all()
-            #expect(jobs.map(\.status) == ["queued", "failed", "failed"], "the oldest stays")
-            #expect(jobs.first?.pendingKey == JobRecord.pendingKey(user: user, kind: "sync"))
+            #expect(jobs.map(\.status) == [.queued, .failed, .failed], "the oldest stays")
+            #expect(jobs.first?.pendingKey == JobRecord.pendingKey(user: user, kind: .sync))
             #expect(jobs.dropFirst().allSatisfy { $0.pendingKey == nil && $0.error?.contains("duplicate") == true })
         }
     }

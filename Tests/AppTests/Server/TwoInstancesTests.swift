@@ -44,7 +44,7 @@ struct TwoInstancesTests {
             try await second.stop()
 
             let database = try await store.open()
-            let syncs = try await JobRecord.query(on: database.db).filter(\.$kind == "sync").filter(\.$status == "succeeded")
+            let syncs = try await JobRecord.query(on: database.db).filter(\.$kind == .sync).filter(\.$status == .succeeded)
                 .all()
             let users = try await UserRecord.query(on: database.db).all()
             try? await database.asyncShutdown()
@@ -96,7 +96,7 @@ struct TwoInstancesTests {
             try await victim.stop()
 
             let job = try #require(try await JobRecord.find(jobID, on: database.db))
-            #expect(job.status == "succeeded" && job.attempts == 1, "\(job.status) after \(job.attempts) takeover(s)")
+            #expect(job.status == .succeeded && job.attempts == 1, "\(job.status) after \(job.attempts) takeover(s)")
             let demo = try #require(try await UserRecord.query(on: database.db).filter(\.$spotifyID == "demo").first())
             let mirrored = try await PlaylistRecord.query(on: database.db).filter(\.$user.$id == demo.requireID())
                 .filter(\.$goneAt == nil).filter(\.$isLiked == false).count()

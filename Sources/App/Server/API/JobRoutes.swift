@@ -14,7 +14,7 @@ struct JobRoutes: RouteCollection {
 
     static func view(_ job: JobRecord) -> JSONValue {
         [
-            "id": .string(job.id?.uuidString ?? ""), "kind": .string(job.kind), "status": .string(job.status),
+            "id": .string(job.id?.uuidString ?? ""), "kind": .string(job.kind.rawValue), "status": .string(job.status.rawValue),
             "trigger": .string(job.trigger), "run_after": MirrorViews.date(job.runAfter), "attempts": JSONValue(job.attempts),
             "started_at": MirrorViews.date(job.startedAt), "finished_at": MirrorViews.date(job.finishedAt),
             "error": JSONValue(job.error), "result": job.result.flatMap { try? JSONValue(parsing: $0) } ?? .null,
@@ -30,7 +30,7 @@ struct JobRoutes: RouteCollection {
 
     func startSync(_ request: Request) async throws -> Response {
         let caller = try request.requireCaller()
-        return Self.accepted(try await request.service.scheduler.enqueue(user: caller.user, kind: "sync", trigger: "api"))
+        return Self.accepted(try await request.service.scheduler.enqueue(user: caller.user, kind: .sync, trigger: "api"))
     }
 
     func list(_ request: Request) async throws -> Response {

@@ -109,7 +109,7 @@ struct UnifiedRoutes: RouteCollection {
 
     func update(_ request: Request) async throws -> Response {
         let caller = try request.requireCaller()
-        let job = try await request.service.scheduler.enqueue(user: caller.user, kind: "unify", trigger: "api")
+        let job = try await request.service.scheduler.enqueue(user: caller.user, kind: .unify, trigger: "api")
         return JobRoutes.accepted(job)
     }
 }

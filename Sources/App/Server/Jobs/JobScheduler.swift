@@ -114,14 +114,14 @@ public actor JobScheduler {
 
     /// Queues a job to run now. A person has one pending job of each kind: one that is running or due answers
     /// 409; one scheduled for later runs now instead.
-    public func enqueue(user: UserRecord, kind: String, trigger: String) async throws -> JobRecord {
+    public func enqueue(user: UserRecord, kind: JobKind, trigger: String) async throws -> JobRecord {
         let userID = try user.requireID()
         let key = JobRecord.pendingKey(user: userID, kind: kind)
         let busy = { (job: JobRecord) in
-            APIError(.conflict, "a \(kind) of yours is already \(job.status) (job \(job.id?.uuidString ?? ""))")
+            APIError(.conflict, "a \(kind.rawValue) of yours is already \(job.status.rawValue) (job \(job.id?.uuidString ?? ""))")
         }
         if let pending = try await JobRecord.query(on: database).filter(\.$pendingKey == key).first() {
-            guard pending.status == "queued", pending.runAfter > now() else { throw busy(pending) }
+            guard pending.status == .queued, pending.runAfter > now() else { throw busy(pending) }
             pending.runAfter = now()
             pending.trigger = trigger
             try await pending.save(on: database)
@@ -140,12 +140,12 @@ public actor JobScheduler {
         return job
     }
 
-    static func job(user: UUID, kind: String, trigger: String, at date: Date) -> JobRecord {
+    static func job(user: UUID, kind: JobKind, trigger: String, at date: Date) -> JobRecord {
         let job = JobRecord()
         job.$user.id = user
         job.kind = kind
         job.pendingKey = JobRecord.pendingKey(user: user, kind: kind)
-        job.status = "queued"
+        job.status = .queued
         job.trigger = trigger
         job.runAfter = date
         job.attempts = 0
@@ -160,7 +160,7 @@ public actor JobScheduler {
             try await applyRetention()
             try await schedulePeriodicJobs()
             _ = try await takeOverExpiredLeases()
-            let due = try await JobRecord.query(on: database).filter(\.$status == "queued").filter(\.$runAfter <= now())
+            let due = try await JobRecord.query(on: database).filter(\.$status == .queued).filter(\.$runAfter <= now())
                 .sort(\.$runAfter).all()
             for job in due {
                 guard running.count < parallelUsers else { break }
@@ -210,7 +210,7 @@ public actor JobScheduler {
             last.map { ("\($0.user_id.uuidString)|\($0.kind)", $0.finished) }, uniquingKeysWith: { a, _ in a })
         for user in users {
             let userID = try user.requireID()
-            for (kind, interval) in [("refresh", settings.refreshInterval), ("sync", settings.syncInterval)] {
+            for (kind, interval) in [(JobKind.refresh, settings.refreshInterval), (.sync, settings.syncInterval)] {
                 let key = JobRecord.pendingKey(user: userID, kind: kind)
                 guard !pending.contains(key) else { continue }
                 let from = (finished[key] ?? nil) ?? user.authorizedAt ?? now()
@@ -231,10 +231,10 @@ public actor JobScheduler {
     /// others read back another claimant and leave it.
     private func claim(_ id: UUID) async throws -> JobRecord? {
         let at = now()
-        try await JobRecord.query(on: database).filter(\.$id == id).filter(\.$status == "queued")
-            .set(\.$status, to: "running").set(\.$claimedBy, to: instance).set(\.$heartbeatAt, to: at)
+        try await JobRecord.query(on: database).filter(\.$id == id).filter(\.$status == .queued)
+            .set(\.$status, to: .running).set(\.$claimedBy, to: instance).set(\.$heartbeatAt, to: at)
             .set(\.$startedAt, to: at).update()
-        guard let job = try await JobRecord.find(id, on: database), job.status == "running", job.claimedBy == instance
+        guard let job = try await JobRecord.find(id, on: database), job.status == .running, job.claimedBy == instance
         else { return nil }
         return job
     }
@@ -253,10 +253,10 @@ public actor JobScheduler {
                 JobRecord.query(on: database).filter(\.$id == id).filter(\.$attempts == job.attempts), expiry: expiry)
             update = update.set(\.$attempts, to: attempts).set(\.$claimedBy, to: nil)
             if attempts >= Self.maxAttempts {
-                update = update.set(\.$status, to: "failed").set(\.$pendingKey, to: nil).set(\.$finishedAt, to: now())
+                update = update.set(\.$status, to: .failed).set(\.$pendingKey, to: nil).set(\.$finishedAt, to: now())
                     .set(\.$error, to: "interrupted \(attempts) times (its instance stopped); given up")
             } else {
-                update = update.set(\.$status, to: "queued").set(\.$runAfter, to: now()).set(\.$startedAt, to: nil)
+                update = update.set(\.$status, to: .queued).set(\.$runAfter, to: now()).set(\.$startedAt, to: nil)
             }
             try await update.update()
             taken += 1
@@ -266,7 +266,7 @@ public actor JobScheduler {
 
     /// Running jobs whose heartbeat is missing (an older version's) or older than `expiry`.
     private static func stale(_ query: QueryBuilder<JobRecord>, expiry: Date) -> QueryBuilder<JobRecord> {
-        query.filter(\.$status == "running").group(.or) { $0.filter(\.$heartbeatAt == nil).filter(\.$heartbeatAt < expiry) }
+        query.filter(\.$status == .running).group(.or) { $0.filter(\.$heartbeatAt == nil).filter(\.$heartbeatAt < expiry) }
     }
 
     /// Renews a running job's heartbeat every quarter lease, while this instance runs it.
@@ -302,37 +302,37 @@ public actor JobScheduler {
             let result = try await perform(job.kind, for: user, started: started)
             // A sync stopped midway may return what it managed: it is not done, the next start resumes it.
             if Task.isCancelled { throw CancellationError() }
-            job.status = "succeeded"
+            job.status = .succeeded
             job.result = result.serialized()
             job.error = nil
-            logger.info("\(job.kind) job \(job.id!) succeeded", metadata: ["instance": "\(instance)"])
+            logger.info("\(job.kind.rawValue) job \(job.id!) succeeded", metadata: ["instance": "\(instance)"])
         } catch {
             if Task.isCancelled || error is CancellationError {
                 // Stopped by a shutdown: back to the queue, resumed by the next start.
-                job.status = "queued"
+                job.status = .queued
                 job.startedAt = nil
                 job.claimedBy = nil
                 try? await job.save(on: database)
-                metrics.recordJob(kind: job.kind, outcome: "interrupted")
+                metrics.recordJob(kind: job.kind.rawValue, outcome: "interrupted")
                 return
             }
-            job.status = "failed"
+            job.status = .failed
             job.error = APIError.from(error).message
-            logger.warning("\(job.kind) job \(job.id!) failed: \(job.error ?? "")")
+            logger.warning("\(job.kind.rawValue) job \(job.id!) failed: \(job.error ?? "")")
         }
         job.finishedAt = now()
         job.claimedBy = nil
         job.pendingKey = nil
         try? await job.save(on: database)
-        metrics.recordJob(kind: job.kind, outcome: job.status)
+        metrics.recordJob(kind: job.kind.rawValue, outcome: job.status.rawValue)
     }
 
-    private func perform(_ kind: String, for user: UserRecord, started: Date) async throws -> JSONValue {
+    private func perform(_ kind: JobKind, for user: UserRecord, started: Date) async throws -> JSONValue {
         guard !user.needsLogin else {
             throw SpotifyError.reauthorizationRequired(user: user.spotifyID, detail: "the person must log in again")
         }
         switch kind {
-        case "refresh":
+        case .refresh:
             do {
                 let token = try await api.tokens.refreshIfExpiring(for: user.spotifyID, within: .infinity)
                 return ["expires_at": MirrorViews.date(token.expiresAt)]
@@ -340,7 +340,7 @@ public actor JobScheduler {
                 try await mirror.tokens.markNeedsLogin(who)
                 throw SpotifyError.reauthorizationRequired(user: who, detail: detail)
             }
-        case "sync", "unify":
+        case .sync, .unify:
             let database = self.database
             let mirror = self.mirror
             let api = self.api
@@ -359,14 +359,12 @@ public actor JobScheduler {
                 }
                 let unified = mirror.unified(for: user, api: api)
                 // A requested update always runs; after a scheduled sync, only when its sources changed.
-                let due = kind == "unify" ? true : try await unified.scheduledUpdateIsDue()
+                let due = kind == .unify ? true : try await unified.scheduledUpdateIsDue()
                 if due {
                     result["unified"] = try UnifiedViews.json(try await unified.update())
                 }
                 return .object(result)
             }
-        default:
-            throw APIError(.unprocessableEntity, "unknown job kind '\(kind)'")
         }
     }
 }

@@ -86,7 +86,7 @@ struct PageRoutes: RouteCollection {
     }
 
     /// Starts a job and waits a little for it, so the page shows its outcome when it is quick.
-    static func runJob(_ request: Request, kind: String, back path: String) async throws -> Response {
+    static func runJob(_ request: Request, kind: JobKind, back path: String) async throws -> Response {
         let caller = try request.requireCaller()
         let job: JobRecord
         do {
@@ -97,15 +97,19 @@ struct PageRoutes: RouteCollection {
         for _ in 0..<200 {
             try await Task.sleep(nanoseconds: 100_000_000)
             guard let current = try await JobRecord.find(job.id, on: request.database) else { break }
-            if current.status == "succeeded" { return try Pages.redirect(request, to: path, notice: "The \(kind) finished.") }
-            if current.status == "failed" {
-                return try Pages.redirect(request, to: path, notice: "The \(kind) failed: \(current.error ?? "unknown error")")
+            if current.status == .succeeded {
+                return try Pages.redirect(request, to: path, notice: "The \(kind.rawValue) finished.")
+            }
+            if current.status == .failed {
+                return try Pages.redirect(
+                    request, to: path, notice: "The \(kind.rawValue) failed: \(current.error ?? "unknown error")")
             }
         }
-        return try Pages.redirect(request, to: path, notice: "The \(kind) is still running; reload this page in a moment.")
+        return try Pages.redirect(
+            request, to: path, notice: "The \(kind.rawValue) is still running; reload this page in a moment.")
     }
 
-    func sync(_ request: Request) async throws -> Response { try await Self.runJob(request, kind: "sync", back: "/") }
+    func sync(_ request: Request) async throws -> Response { try await Self.runJob(request, kind: .sync, back: "/") }
 
     // MARK: Playlist
 
@@ -274,7 +278,7 @@ struct PageRoutes: RouteCollection {
     }
 
     func updateUnified(_ request: Request) async throws -> Response {
-        try await Self.runJob(request, kind: "unify", back: "/unified")
+        try await Self.runJob(request, kind: .unify, back: "/unified")
     }
 
     // MARK: Journal
