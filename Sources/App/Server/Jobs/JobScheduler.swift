@@ -120,24 +120,29 @@ public actor JobScheduler {
         let busy = { (job: JobRecord) in
             APIError(.conflict, "a \(kind.rawValue) of yours is already \(job.status.rawValue) (job \(job.id?.uuidString ?? ""))")
         }
-        if let pending = try await JobRecord.query(on: database).filter(\.$pendingKey == key).first() {
-            guard pending.status == .queued, pending.runAfter > now() else { throw busy(pending) }
-            pending.runAfter = now()
-            pending.trigger = trigger
-            try await pending.save(on: database)
+        // Twice at most: when another instance queues this person's job between the look and the insert (the
+        // unique pending key refuses ours), that job is the pending one, and is pulled forward like any other.
+        for attempt in 1...2 {
+            if let pending = try await JobRecord.query(on: database).filter(\.$pendingKey == key).first() {
+                guard pending.status == .queued, pending.runAfter > now() else { throw busy(pending) }
+                pending.runAfter = now()
+                pending.trigger = trigger
+                try await pending.save(on: database)
+                await runDue()
+                return pending
+            }
+            let job = Self.job(user: userID, kind: kind, trigger: trigger, at: now())
+            do {
+                try await job.create(on: database)
+            } catch {
+                let queued = try await JobRecord.query(on: database).filter(\.$pendingKey == key).count() > 0
+                if attempt == 1, queued { continue }
+                throw error
+            }
             await runDue()
-            return pending
+            return job
         }
-        let job = Self.job(user: userID, kind: kind, trigger: trigger, at: now())
-        do {
-            try await job.create(on: database)
-        } catch {
-            // The unique pending key: another instance queued one a moment ago.
-            if let other = try await JobRecord.query(on: database).filter(\.$pendingKey == key).first() { throw busy(other) }
-            throw error
-        }
-        await runDue()
-        return job
+        throw APIError(.conflict, "a \(kind.rawValue) of yours was queued by another instance meanwhile; try again")
     }
 
     static func job(user: UUID, kind: JobKind, trigger: String, at date: Date) -> JobRecord {
