@@ -31,11 +31,13 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/leaf-kit.git", from: "1.14.3"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/vapor/routing-kit.git", from: "4.9.3"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // A JSON tree with a fast parser and a stable serializer; Spotify objects keep their raw JSON in it.
@@ -52,6 +54,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -65,7 +72,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The mirror's store: Fluent models and migrations for SQLite and PostgreSQL, encrypted tokens, locks.
+        // The mirror's store: Fluent models and migrations for SQLite and PostgreSQL, encrypted tokens, locks,
+        // retention and each database's bulk write path.
         .target(
             name: "Store",
             dependencies: [
@@ -74,10 +82,14 @@ let package = Package(
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
-        // The domain: sync now; duplicate rules, dedupe planning and the unified playlist as they land.
+        // The domain: sync, duplicate rules and dedupe, the unified playlist, recovery, and the one entry point
+        // per person (UserActions). No database driver: bulk writes go through Store.
         .target(
             name: "Library",
             dependencies: [
@@ -88,8 +100,6 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "SQLiteNIO", package: "sqlite-nio"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -112,6 +122,16 @@ let package = Package(
                 .product(name: "RoutingKit", package: "routing-kit"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "LeafKit", package: "leaf-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             // Compiled into the binary, so an installed `playkeeper` needs no resource folder beside it.
             resources: [
@@ -132,12 +152,14 @@ let package = Package(
                 "PlaykeeperJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "playkeeper",
-            dependencies: ["App"],
+            dependencies: ["App", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // Benchmarks that print figures: `swift run -c release playkeeper-bench sync ...`.
@@ -171,6 +193,10 @@ let package = Package(
                 "PlaykeeperJSON",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Vapor", package: "vapor"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -181,12 +207,14 @@ let package = Package(
         ),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Store", .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LibraryTests",
-            dependencies: ["Library", "SpotifyWebAPI", "PlaykeeperJSON", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["Library", "SpotifyWebAPI", "PlaykeeperJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -212,6 +240,7 @@ let package = Package(
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
             ],
             // Golden outputs are read from the repository by path, not bundled.
             exclude: ["Golden"],

@@ -99,7 +99,7 @@ public final class EmulatorHarness: Sendable {
 
     /// A `SpotifyAPI` whose user `demo` is logged in.
     public func loggedInAPI(
-        secret: String? = nil, clock: any SpotifyClock = SystemClock(), retryPolicy: RetryPolicy = RetryPolicy(maxJitter: 0),
+        secret: String? = nil, clock: any WallClock = SystemClock(), retryPolicy: RetryPolicy = RetryPolicy(maxJitter: 0),
         store: InMemoryTokenStore = InMemoryTokenStore(), budget: RequestBudget? = nil
     ) async throws -> (api: SpotifyAPI, store: InMemoryTokenStore) {
         let configuration = try configuration(secret: secret)

@@ -3,7 +3,7 @@ import SpotifyWebAPI
 
 /// A clock whose sleeps return at once and move time forward, so waits are measured exactly.
 /// `onSleep` lets a test move the emulator's clock along with it.
-public final class TestClock: SpotifyClock, @unchecked Sendable {
+public final class TestClock: WallClock, @unchecked Sendable {
     private let lock = NSLock()
     private var offset: Double = 0
     private var sleeps: [Double] = []

@@ -190,6 +190,10 @@ struct JSONParser {
         let integerStart = index
         digits()
         guard index > integerStart else { throw error("expected a digit") }
+        // RFC 8259: `0` alone, or a digit from 1 to 9 first (`01` is not a number).
+        guard bytes[integerStart] != UInt8(ascii: "0") || index - integerStart == 1 else {
+            throw error("a number does not start with 0")
+        }
         let integerEnd = index
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
@@ -212,6 +216,8 @@ struct JSONParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text) else { throw error("invalid number") }
+        // RFC 8259 lets a parser limit the range: a number past Double's would read as infinity, which JSON cannot write.
+        guard value.isFinite else { throw error("a number too large to represent") }
         return value
     }
 
@@ -222,7 +228,8 @@ struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                guard let value = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                else { throw error("a string that is not UTF-8") }
                 index += 1
                 return value
             }
@@ -235,8 +242,11 @@ struct JSONParser {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
+                guard let value = String(validating: scalars, as: UTF8.self) else {
+                    throw error("a string that is not UTF-8")
+                }
                 index += 1
-                return String(decoding: scalars, as: UTF8.self)
+                return value
             case UInt8(ascii: "\\"):
                 index += 1
                 scalars.append(contentsOf: String(try parseEscape()).utf8)

@@ -56,3 +56,12 @@ extension JSONValue {
         self = try JSONValue(parsing: encoder.encode(value))
     }
 }
+
+extension JSONValue {
+    /// The value as a `Decodable` type, through `JSONDecoder`: the counterpart of `init(encoding:)`.
+    public func decoded<T: Decodable>(as type: T.Type) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(type, from: Data(serialized().utf8))
+    }
+}

@@ -1,6 +1,7 @@
 import App
 import EmulatorTestSupport
 import Foundation
+import Library
 import SpotifyEmulator
 import SpotifyWebAPI
 import Testing
@@ -47,7 +48,7 @@ struct LoginFlowTests {
         do {
             _ = try await flow.complete(redirect: redirect, authorization: second)
             Issue.record("accepted a redirect for another login")
-        } catch let failure as CommandFailure {
+        } catch let failure as PlaykeeperError {
             #expect(failure.message.contains("state mismatch"))
         }
         await harness.shutdown()
@@ -62,7 +63,7 @@ struct LoginFlowTests {
         do {
             _ = try await flow.complete(redirect: try await harness.approve(authorization), authorization: authorization)
             Issue.record("no error")
-        } catch let failure as CommandFailure {
+        } catch let failure as PlaykeeperError {
             #expect(failure.message.contains("declined"))
         }
         await harness.shutdown()
@@ -120,11 +121,11 @@ struct LoginFlowTests {
     }
 
     @Test func errorsMapToTheDocumentedExitCodes() {
-        #expect(CommandFailure.from(SpotifyError.notLoggedIn(user: "u")).code == .needsLogin)
-        #expect(CommandFailure.from(SpotifyError.reauthorizationRequired(user: "u", detail: nil)).code == .needsLogin)
-        #expect(CommandFailure.from(SpotifyError.rateLimited(endpoint: "e", retryAfter: 3)).code == .rateLimited)
-        #expect(CommandFailure.from(SpotifyError.quotaExceeded(endpoint: "e")).code == .rateLimited)
-        #expect(CommandFailure.from(SpotifyError.transport(endpoint: "e", detail: "d")).code == .error)
+        #expect(PlaykeeperError.from(SpotifyError.notLoggedIn(user: "u")).kind.exitCode == .needsLogin)
+        #expect(PlaykeeperError.from(SpotifyError.reauthorizationRequired(user: "u", detail: nil)).kind.exitCode == .needsLogin)
+        #expect(PlaykeeperError.from(SpotifyError.rateLimited(endpoint: "e", retryAfter: 3)).kind.exitCode == .rateLimited)
+        #expect(PlaykeeperError.from(SpotifyError.quotaExceeded(endpoint: "e")).kind.exitCode == .rateLimited)
+        #expect(PlaykeeperError.from(SpotifyError.transport(endpoint: "e", detail: "d")).kind.exitCode == .error)
         #expect(ExitCode.conflict.rawValue == 5 && ExitCode.usage.rawValue == 2)
     }
 }

@@ -1,39 +1,37 @@
-import ConsoleKit
+import ArgumentParser
 import Crypto
 import Foundation
 import SpotifyEmulator
 import Vapor
 
 /// `playkeeper demo`: the emulator with a generated library and the service wired to it, in one process.
-struct DemoCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "port", help: "The page's port on 127.0.0.1 (default 8080; 0 picks a free one).")
-        var port: Int?
-        @Flag(name: "keep-data", help: "Keep the demo's data directory instead of deleting it at the end.")
-        var keepData: Bool
-        init() {}
-    }
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Try Playkeeper without a Spotify account: the Spotify emulator and the service, wired together.",
+        discussion: """
+            The emulator serves a generated library (playlists with duplicates, twins, local files and episodes, a \
+            followed playlist, Liked Songs) and the service runs on SQLite in a temporary directory. Open the \
+            printed address and log in.
 
-    var help: String {
-        """
-        Try Playkeeper without a Spotify account: a Spotify emulator with a generated library (playlists with
-        duplicates, twins, local files and episodes, a followed playlist, Liked Songs) and the service on
-        SQLite in a temporary directory, already wired to it. Open the printed address and log in.
+            The demo ignores DATABASE_URL and every SPOTIFY_* variable: it never touches a real store or a real \
+            Spotify. Ctrl-C stops it and deletes its data, unless --keep-data.
 
-        The demo ignores DATABASE_URL and every SPOTIFY_* variable: it never touches a real store or a real
-        Spotify. Ctrl-C stops it and deletes its data, unless --keep-data.
+            Examples:
+              swift run playkeeper demo
+              playkeeper demo --port 9000 --keep-data
 
-        Examples:
-          swift run playkeeper demo
-          playkeeper demo --port 9000 --keep-data
+            Exit codes: 0 stopped by Ctrl-C, 1 error (a busy port, for example), 2 usage.
+            """)
 
-        Exit codes: 0 stopped by Ctrl-C, 1 error (a busy port, for example), 2 usage.
-        """
-    }
+    @Option(help: "The page's port on 127.0.0.1 (default 8080; 0 picks a free one).")
+    var port: Int?
+    @Flag(name: .customLong("keep-data"), help: "Keep the demo's data directory instead of deleting it at the end.")
+    var keepData = false
 
-    func run(using context: CommandContext, signature: Signature) async throws {
-        try await CommandRunner.run(context) {
-            let port = try NumericInput.option(signature.port, "--port", in: 0...65_535, default: 8080)
+    func run() async throws {
+        try await CommandRunner.run { app in
+            let port = try NumericInput.option(self.port, "--port", in: 0...65_535, default: 8080)
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "playkeeper-demo-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -50,21 +48,20 @@ struct DemoCommand: AsyncCommand {
             ]
             var settings = ServerSettings()
             settings.port = port
-            let app = context.application
             do {
                 let running = try await ServiceRunner.start(app, settings: settings, environment: environment)
                 Output.progress(
                     "Playkeeper demo: a Spotify emulator on \(emulator.baseURL) and the service on SQLite in \(directory.path).")
                 Output.progress("Open \(running.url.absoluteString) and log in (as the emulator's user 'demo'). Ctrl-C stops it.")
                 Output.result(running.url.absoluteString)
-                await ServiceRunner.waitAndStop(app, running)
+                try await ServiceRunner.runUntilStopped(app, running)
             } catch {
                 await emulator.shutdown()
-                if !signature.keepData { try? FileManager.default.removeItem(at: directory) }
+                if !keepData { try? FileManager.default.removeItem(at: directory) }
                 throw error
             }
             await emulator.shutdown()
-            if signature.keepData {
+            if keepData {
                 Output.progress("The demo's data stays in \(directory.path).")
             } else {
                 try? FileManager.default.removeItem(at: directory)

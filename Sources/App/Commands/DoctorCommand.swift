@@ -1,34 +1,33 @@
+import ArgumentParser
 import AsyncHTTPClient
-import ConsoleKit
 import Fluent
 import FluentKit
 import Foundation
+import Library
 import SQLKit
 import SpotifyWebAPI
 import Store
 import Vapor
 
 /// `playkeeper doctor`: checks the configuration, the key, the store, each login and Spotify, one line each.
-struct DoctorCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Flag(name: "json", help: "Print the checks as JSON on standard output.")
-        var json: Bool
-        init() {}
-    }
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check the setup, one line per check marked ok, warn or fail.",
+        discussion: """
+            The checks: the configuration variables, Spotify's redirect URI rule, the secret key, the database and \
+            its migrations, each user's login and its expiry, changes that need attention, and that the Spotify \
+            URLs answer. It changes nothing (no migration, no key is created).
 
-    var help: String {
-        """
-        Check the setup, one line per check marked ok, warn or fail: the configuration variables, Spotify's
-        redirect URI rule, the secret key, the database and its migrations, each user's login and its expiry,
-        and that the Spotify URLs answer. It changes nothing (no migration, no key is created).
+            Examples:
+              playkeeper doctor
+              DATABASE_URL=postgres://playkeeper@db/playkeeper playkeeper doctor --json
 
-        Examples:
-          playkeeper doctor
-          DATABASE_URL=postgres://playkeeper@db/playkeeper playkeeper doctor --json
+            Exit codes: 0 nothing failed (warnings allowed), 1 something failed.
+            """)
 
-        Exit codes: 0 nothing failed (warnings allowed), 1 something failed.
-        """
-    }
+    @Flag(help: "Print the checks as JSON on standard output.")
+    var json = false
 
     struct Check: Encodable {
         enum Status: String, Encodable { case ok, warn, fail }
@@ -37,12 +36,18 @@ struct DoctorCommand: AsyncCommand {
         var detail: String
     }
 
-    func run(using context: CommandContext, signature: Signature) async throws {
+    func run() async throws {
+        let failed = try await CommandRunner.run { app in try await check(app) }
+        if failed > 0 { throw ArgumentParser.ExitCode(ExitCode.error.rawValue) }
+    }
+
+    /// Runs every check and returns how many failed.
+    private func check(_ app: Application) async throws -> Int {
         let environment = ProcessInfo.processInfo.environment
         var checks: [Check] = []
         func add(_ status: Check.Status, _ name: String, _ detail: String) {
             checks.append(Check(status: status, name: name, detail: detail))
-            if !signature.json {
+            if !json {
                 Output.result("\(status.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0))  \(name): \(detail)")
             }
         }
@@ -114,7 +119,6 @@ struct DoctorCommand: AsyncCommand {
         }
 
         // 3. The database and its migrations, without migrating.
-        let app = context.application
         do {
             let location = try DatabaseLocation.parse(environment["DATABASE_URL"], dataDirectory: directory.url)
             if location.isSQLite, case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
@@ -171,7 +175,7 @@ struct DoctorCommand: AsyncCommand {
                 }
             }
         } catch {
-            add(.fail, "database", CommandFailure.from(error).message)
+            add(.fail, "database", PlaykeeperError.from(error).message)
         }
 
         // 6. Spotify answers.
@@ -188,14 +192,14 @@ struct DoctorCommand: AsyncCommand {
             }
         }
 
-        if signature.json {
+        if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             Output.result(String(decoding: try encoder.encode(["checks": checks]), as: UTF8.self))
         }
         let failed = checks.filter { $0.status == .fail }.count
         Output.progress(failed == 0 ? "No problems found." : "\(failed) check(s) failed.")
-        if failed > 0 { context.application.storage[ExitCodeKey.self] = .error }
+        return failed
     }
 
     static func appliedMigrations(_ database: any Database) async throws -> [String] {

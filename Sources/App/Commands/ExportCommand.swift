@@ -1,53 +1,47 @@
-import ConsoleKit
+import ArgumentParser
 import Foundation
 import Library
 import PlaykeeperJSON
+import SpotifyWebAPI
 import Store
 import Vapor
 
 /// `playkeeper export [--format csv|json] [--out FILE]`: the whole mirrored library.
-struct ExportCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "format", help: "csv (Exportify's columns, one row per entry) or json (default).")
-        var format: String?
-        @Option(name: "out", help: "Write to this file instead of standard output.")
-        var out: String?
-        @Option(name: "user", help: OptionHelp.user)
-        var user: String?
-        init() {}
-    }
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export every playlist with its entries, from the mirror (run 'playkeeper sync' first for a fresh copy).",
+        discussion: """
+            CSV has one row per entry with the columns: Playlist ID, Playlist Name, Track URI, Track Name, \
+            Artist Name(s), Album Name, Album Release Date, Disc Number, Track Number, Track Duration (ms), \
+            Explicit, Added By, Added At, ISRC. JSON holds each playlist with its entries and their raw items.
 
-    var help: String {
-        """
-        Export every playlist with its entries, from the mirror (run 'playkeeper sync' first for a fresh copy).
+            Examples:
+              playkeeper export --format csv --out library.csv
+              playkeeper export > library.json
 
-        CSV has one row per entry with the columns: Playlist ID, Playlist Name, Track URI, Track Name,
-        Artist Name(s), Album Name, Album Release Date, Disc Number, Track Number, Track Duration (ms),
-        Explicit, Added By, Added At, ISRC. JSON holds each playlist with its entries and their raw items.
+            Exit codes: 0 ok, 1 error, 2 usage, 3 no login, 5 another job of this user runs.
+            """)
 
-        Examples:
-          playkeeper export --format csv --out library.csv
-          playkeeper export > library.json
+    @Option(help: "csv (Exportify's columns, one row per entry) or json (default).")
+    var format: String?
+    @Option(help: "Write to this file instead of standard output.")
+    var out: String?
+    @OptionGroup var person: UserOption
 
-        Exit codes: 0 ok, 1 error, 2 usage, 3 no login.
-        """
-    }
-
-    func run(using context: CommandContext, signature: Signature) async throws {
-        try await CommandRunner.run(context) {
-            let format = signature.format ?? "json"
+    func run() async throws {
+        try await CommandRunner.run { app in
+            let format = self.format ?? "json"
             guard ["csv", "json"].contains(format) else {
-                throw CommandFailure(.usage, "--format is csv or json, not '\(format)'")
+                throw PlaykeeperError(.invalid, "--format is csv or json, not '\(format)'")
             }
-            let mirror = try await MirrorContext.open(context.application)
-            let user = try await mirror.user(signature.user)
-            if try await UserActions.needsRecovery(user, on: mirror.database) {
-                let actions = UserJobs.actions(user, context: mirror, api: try mirror.spotify(), origin: "export", printing: true)
-                try await UserJobs.run(actions, wait: 600) {}
-            }
-            let export = try await LibraryExport.load(user: user, on: mirror.database)
-            let text = format == "csv" ? export.csv() : export.json(user: user).serialized() + "\n"
-            guard let path = signature.out else {
+            let mirror = try await MirrorContext.open(app)
+            let user = try await mirror.user(person.user)
+            let actions = UserJobs.actions(user, context: mirror, api: try mirror.spotify(), origin: "export", printing: true)
+            let export = try await actions.export(wait: 600)
+            let text =
+                format == "csv" ? export.csv() : export.json(user: user, exportedAt: actions.api.clock.now).serialized() + "\n"
+            guard let path = out else {
                 FileHandle.standardOutput.write(Data(text.utf8))
                 return
             }
@@ -56,7 +50,7 @@ struct ExportCommand: AsyncCommand {
             do {
                 try Data(text.utf8).write(to: target, options: .atomic)
             } catch {
-                throw CommandFailure(.error, "cannot write \(target.path): \(error.localizedDescription)")
+                throw PlaykeeperError(.failed, "cannot write \(target.path): \(error.localizedDescription)")
             }
             let entries = export.playlists.reduce(0) { $0 + $1.rows.count }
             Output.progress("Exported \(export.playlists.count) playlists and \(entries) entries to \(target.path) (\(format)).")

@@ -1,4 +1,4 @@
-import ConsoleKit
+import ArgumentParser
 import FluentKit
 import Foundation
 import PlaykeeperJSON
@@ -6,37 +6,32 @@ import Store
 import Vapor
 
 /// `playkeeper history PLAYLIST [--json]`: what changed between the mirrored versions of a playlist.
-struct HistoryCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Argument(name: "playlist", help: "A playlist id, spotify:playlist: URI, open.spotify.com URL, exact name, or 'liked'.")
-        var playlist: String
-        @Option(name: "user", help: OptionHelp.user)
-        var user: String?
-        @Flag(name: "json", help: OptionHelp.json)
-        var json: Bool
-        init() {}
-    }
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Show a playlist's versions, newest first, with the songs added and removed in each.",
+        discussion: """
+            Examples:
+              playkeeper history "Road Trip"
+              playkeeper history spotify:playlist:37i9dQZF1DXcBWIGoYBM5M --json
 
-    var help: String {
-        """
-        Show a playlist's versions, newest first, with the songs added and removed in each.
+            Exit codes: 0 ok, 1 error (an unknown playlist, say), 2 usage, 3 nobody is logged in.
+            """)
 
-        Examples:
-          playkeeper history "Road Trip"
-          playkeeper history spotify:playlist:37i9dQZF1DXcBWIGoYBM5M --json
+    @Argument(help: "A playlist id, spotify:playlist: URI, open.spotify.com URL, exact name, or 'liked'.")
+    var playlist: String
+    @OptionGroup var person: UserOption
+    @Flag(help: "Print JSON on standard output.")
+    var json = false
 
-        Exit codes: 0 ok, 1 error (an unknown playlist, say), 2 usage, 3 nobody is logged in.
-        """
-    }
-
-    func run(using context: CommandContext, signature: Signature) async throws {
-        try await CommandRunner.run(context) {
-            let mirror = try await MirrorContext.open(context.application)
-            let user = try await mirror.user(signature.user)
-            let playlist = try await PlaylistReference.resolve(signature.playlist, user: user, on: mirror.database)
+    func run() async throws {
+        try await CommandRunner.run { app in
+            let mirror = try await MirrorContext.open(app)
+            let user = try await mirror.user(person.user)
+            let playlist = try await PlaylistReference.resolve(self.playlist, user: user, on: mirror.database)
             let versions = try await PlaylistVersionRecord.query(on: mirror.database)
                 .filter(\.$playlist.$id == playlist.requireID()).sort(\.$seenAt, .descending).all()
-            if signature.json {
+            if json {
                 Output.result(
                     JSONValue.object([
                         "playlist": MirrorViews.playlist(playlist), "versions": .array(versions.map(MirrorViews.version)),

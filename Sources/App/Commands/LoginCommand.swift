@@ -1,71 +1,64 @@
-import ConsoleKit
+import ArgumentParser
 import Foundation
+import Library
 import SpotifyWebAPI
 import Store
 import Vapor
 
 /// `playkeeper login [--no-browser] [--paste]`: logs a person in with Spotify and stores their tokens.
-struct LoginCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Flag(name: "no-browser", help: "Print the address instead of opening a browser.")
-        var noBrowser: Bool
+struct LoginCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "login",
+        abstract: "Log in with Spotify and store the tokens, encrypted, in the database.",
+        discussion: """
+            Prints the authorization address alone on one line of standard output, listens on the loopback \
+            redirect URI (SPOTIFY_REDIRECT_URI, default http://127.0.0.1:8080/callback) and exchanges the code.
 
-        @Flag(
-            name: "paste",
-            help:
-                "For a machine without a browser: open the address elsewhere, then paste back the address you were redirected to."
-        )
-        var paste: Bool
+            Examples:
+              playkeeper login
+              playkeeper login --no-browser
+              playkeeper login --paste        # on a remote server
 
-        @Option(name: "timeout", help: "Seconds to wait for the browser to come back (default 300).")
-        var timeout: Int?
+            Exit codes: 0 ok, 1 error, 2 usage.
+            """)
 
-        init() {}
-    }
+    @Flag(name: .customLong("no-browser"), help: "Print the address instead of opening a browser.")
+    var noBrowser = false
+    @Flag(
+        help:
+            "For a machine without a browser: open the address elsewhere, then paste back the address you were redirected to."
+    )
+    var paste = false
+    @Option(help: "Seconds to wait for the browser to come back (default 300).")
+    var timeout: Int?
 
-    var help: String {
-        """
-        Log in with Spotify and store the tokens, encrypted, in the database.
-
-        Prints the authorization address alone on one line of standard output, listens on the loopback
-        redirect URI (SPOTIFY_REDIRECT_URI, default http://127.0.0.1:8080/callback) and exchanges the code.
-
-        Examples:
-          playkeeper login
-          playkeeper login --no-browser
-          playkeeper login --paste        # on a remote server
-
-        Exit codes: 0 ok, 1 error, 2 usage.
-        """
-    }
-
-    func run(using context: CommandContext, signature: Signature) async throws {
-        try await CommandRunner.run(context) {
-            let timeout = try NumericInput.option(signature.timeout, "--timeout", in: 1...86_400, default: 300)
+    func run() async throws {
+        try await CommandRunner.run { app in
+            let timeout = try NumericInput.option(self.timeout, "--timeout", in: 1...86_400, default: 300)
             let environment = ProcessInfo.processInfo.environment
             let configuration = try SpotifyConfiguration.fromEnvironment(environment)
-            let mirror = try await MirrorContext.open(context.application, environment: environment)
+            let mirror = try await MirrorContext.open(app, environment: environment)
             let flow = LoginFlow(configuration: configuration, transport: AsyncHTTPClientTransport(), store: mirror.tokens)
             let authorization = flow.start()
 
             let redirect: URL
-            if signature.paste {
+            if paste {
                 Output.result(authorization.url.absoluteString)
                 Output.progress("Open the address above in a browser, log in, then paste the address you were sent to:")
                 guard let line = readLine(strippingNewline: true),
                     let pasted = URL(string: line.trimmingCharacters(in: .whitespaces)),
                     pasted.query != nil
-                else { throw CommandFailure(.usage, "that is not the address Spotify redirected to") }
+                else { throw PlaykeeperError(.invalid, "that is not the address Spotify redirected to") }
                 redirect = pasted
             } else {
                 let listener = try await CallbackListener.start(redirectURI: configuration.redirectURI)
                 Output.result(authorization.url.absoluteString)
-                if !signature.noBrowser { Browser.open(authorization.url) }
+                if !noBrowser { Browser.open(authorization.url) }
                 Output.progress("Waiting for Spotify to send you back to \(configuration.redirectURI.absoluteString) …")
                 let answer = await listener.next(timeout: Double(timeout))
                 await listener.stop()
                 guard let answer else {
-                    throw CommandFailure(.error, "no answer from the browser in time; run 'playkeeper login' again")
+                    throw PlaykeeperError(.failed, "no answer from the browser in time; run 'playkeeper login' again")
                 }
                 redirect = answer
             }

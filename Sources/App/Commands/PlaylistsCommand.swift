@@ -1,4 +1,4 @@
-import ConsoleKit
+import ArgumentParser
 import FluentKit
 import Foundation
 import PlaykeeperJSON
@@ -6,37 +6,32 @@ import Store
 import Vapor
 
 /// `playkeeper playlists [--user ID] [--json]`: lists the mirrored playlists.
-struct PlaylistsCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "user", help: OptionHelp.user)
-        var user: String?
-        @Flag(name: "json", help: OptionHelp.json)
-        var json: Bool
-        @Flag(name: "gone", help: "Include playlists that disappeared from the library.")
-        var gone: Bool
-        init() {}
-    }
+struct PlaylistsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "playlists",
+        abstract: "List the mirrored playlists, with entry counts, last sync and whether they can be edited.",
+        discussion: """
+            Examples:
+              playkeeper playlists
+              playkeeper playlists --json --gone
 
-    var help: String {
-        """
-        List the mirrored playlists, with entry counts, last sync and whether they can be edited.
+            Exit codes: 0 ok, 1 error, 2 usage, 3 nobody is logged in.
+            """)
 
-        Examples:
-          playkeeper playlists
-          playkeeper playlists --json --gone
+    @OptionGroup var person: UserOption
+    @Flag(help: "Print JSON on standard output.")
+    var json = false
+    @Flag(help: "Include playlists that disappeared from the library.")
+    var gone = false
 
-        Exit codes: 0 ok, 1 error, 2 usage, 3 nobody is logged in.
-        """
-    }
-
-    func run(using context: CommandContext, signature: Signature) async throws {
-        try await CommandRunner.run(context) {
-            let mirror = try await MirrorContext.open(context.application)
-            let user = try await mirror.user(signature.user)
+    func run() async throws {
+        try await CommandRunner.run { app in
+            let mirror = try await MirrorContext.open(app)
+            let user = try await mirror.user(person.user)
             var query = PlaylistRecord.query(on: mirror.database).filter(\.$user.$id == (try user.requireID()))
-            if !signature.gone { query = query.filter(\.$goneAt == nil) }
+            if !gone { query = query.filter(\.$goneAt == nil) }
             let playlists = try await query.sort(\.$listPosition).all()
-            if signature.json {
+            if json {
                 Output.result(
                     MirrorViews.page(
                         playlists.map(MirrorViews.playlist), total: playlists.count, limit: playlists.count, offset: 0

@@ -1,4 +1,4 @@
-import ConsoleKit
+import ArgumentParser
 import Foundation
 import Library
 import PlaykeeperJSON
@@ -6,54 +6,46 @@ import Store
 import Vapor
 
 /// `playkeeper sync [--user ID] [--json]`: mirrors the library into the store.
-struct SyncCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "user", help: "The Spotify user id to sync; required when several users are logged in.")
-        var user: String?
-        @Flag(name: "json", help: "Print the report as JSON on standard output.")
-        var json: Bool
-        @Option(name: "concurrency", help: "Requests to Spotify in flight at once (default 8).")
-        var concurrency: Int?
-        @Option(name: "wait", help: "Seconds to wait for another job of this user to finish (default 600).")
-        var wait: Int?
-        init() {}
-    }
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Mirror the library: every playlist and entry, Liked Songs, and what changed since the last sync.",
+        discussion: """
+            Reads only playlists whose snapshot changed. Progress goes to standard error on a terminal.
 
-    var help: String {
-        """
-        Mirror the library: every playlist and entry, Liked Songs, and what changed since the last sync.
+            Examples:
+              playkeeper sync
+              playkeeper sync --user demo --json
 
-        Reads only playlists whose snapshot changed. Progress goes to standard error on a terminal.
+            Exit codes: 0 ok, 1 error, 2 usage, 3 needs login, 4 rate limit or quota exhausted, 5 another job of \
+            this user runs past --wait.
+            """)
 
-        Examples:
-          playkeeper sync
-          playkeeper sync --user demo --json
+    @OptionGroup var person: UserOption
+    @Flag(help: "Print the report as JSON on standard output.")
+    var json = false
+    @Option(help: "Requests to Spotify in flight at once (default 8).")
+    var concurrency: Int?
+    @Option(help: "Seconds to wait for another job of this user to finish (default 600).")
+    var wait: Int?
 
-        Exit codes: 0 ok, 1 error, 2 usage, 3 needs login, 4 rate limit or quota exhausted.
-        """
-    }
-
-    func run(using context: CommandContext, signature: Signature) async throws {
-        try await CommandRunner.run(context) { try await sync(context, signature) }
-    }
-
-    private func sync(_ context: CommandContext, _ signature: Signature) async throws {
-        do {
-            let concurrency = try NumericInput.option(signature.concurrency, "--concurrency", in: 1...64, default: 8)
-            let wait = try NumericInput.option(signature.wait, "--wait", in: 0...86_400, default: 600)
-            let mirror = try await MirrorContext.open(context.application)
-            let user = try await mirror.user(signature.user)
+    func run() async throws {
+        try await CommandRunner.run { app in
+            let concurrency = try NumericInput.option(self.concurrency, "--concurrency", in: 1...64, default: 8)
+            let wait = try NumericInput.option(self.wait, "--wait", in: 0...86_400, default: 600)
+            let mirror = try await MirrorContext.open(app)
+            let user = try await mirror.user(person.user)
             let api = try mirror.spotify()
             let actions = UserJobs.actions(user, context: mirror, api: api, origin: "sync", printing: true)
             // Under the lease, after what recovery says: the command's own output starts here.
-            let report = try await UserJobs.run(actions, wait: Double(wait)) {
+            let report = try await actions.exclusive(wait: Double(wait)) {
                 Output.progress(
                     "Syncing \(user.displayName ?? user.spotifyID) (\(user.spotifyID)) into \(mirror.location.description) …")
                 return try await Output.withSyncBar { bar in
                     try await actions.syncHoldingLease(concurrency: concurrency, progress: bar)
                 }
             }
-            if signature.json {
+            if json {
                 Output.result(try JSONValue(encoding: report).serialized())
             } else {
                 Output.progress("Synced: \(report.summary)")

@@ -1,4 +1,4 @@
-import ConsoleKit
+import ArgumentParser
 import FluentKit
 import Foundation
 import PlaykeeperJSON
@@ -7,27 +7,23 @@ import Store
 import Vapor
 
 /// `playkeeper users [--json]`: who has logged in, and when each login ends.
-struct UsersCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Flag(name: "json", help: OptionHelp.json)
-        var json: Bool
-        init() {}
-    }
+struct UsersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "users",
+        abstract: "List the users who logged in, whether they must log in again, and when their 6-month login ends.",
+        discussion: """
+            Example:
+              playkeeper users --json
 
-    var help: String {
-        """
-        List the users who logged in, whether they must log in again, and when their 6-month login ends.
+            Exit codes: 0 ok, 1 error.
+            """)
 
-        Example:
-          playkeeper users --json
+    @Flag(help: "Print JSON on standard output.")
+    var json = false
 
-        Exit codes: 0 ok, 1 error.
-        """
-    }
-
-    func run(using context: CommandContext, signature: Signature) async throws {
-        try await CommandRunner.run(context) {
-            let mirror = try await MirrorContext.open(context.application)
+    func run() async throws {
+        try await CommandRunner.run { app in
+            let mirror = try await MirrorContext.open(app)
             var rows: [JSONValue] = []
             for user in try await mirror.tokens.users() {
                 let token = try? await mirror.tokens.token(for: user.spotifyID)
@@ -38,7 +34,7 @@ struct UsersCommand: AsyncCommand {
                     "login_expires_at": MirrorViews.date(token?.loginExpiresAt),
                 ])
             }
-            if signature.json {
+            if json {
                 Output.result(JSONValue.object(["users": .array(rows)]).serialized())
                 return
             }

@@ -5,48 +5,44 @@ import SpotifyWebAPI
 import Store
 import Vapor
 
-/// The store, the user, Spotify and the dedupe service, as the dedupe commands need them.
+/// The store, the user and the entry point, as the dedupe commands need them.
 struct DedupeSession {
     let mirror: MirrorContext
     let user: UserRecord
-    let api: SpotifyAPI
-    let service: DedupeService
     /// The entry point the command goes through; it says what it recovered before the command's output.
     let actions: UserActions
 
-    static func open(_ context: CommandContext, user requested: String?, origin: String) async throws -> DedupeSession {
-        let mirror = try await MirrorContext.open(context.application)
+    static func open(_ app: Application, user requested: String?, origin: String) async throws -> DedupeSession {
+        let mirror = try await MirrorContext.open(app)
         let user = try await mirror.user(requested)
         let api = try mirror.spotify()
-        let service = DedupeService(database: mirror.database, client: api.client(for: user.spotifyID), user: user)
         return DedupeSession(
-            mirror: mirror, user: user, api: api, service: service,
-            actions: UserJobs.actions(user, context: mirror, api: api, origin: origin, printing: true))
+            mirror: mirror, user: user, actions: UserJobs.actions(user, context: mirror, api: api, origin: origin, printing: true)
+        )
     }
 
-    /// Brings the mirror up to date (cheap when nothing changed), so previews are computed on the current snapshot.
+    /// Brings the mirror up to date (cheap when nothing changed), then previews the playlists `targets` names,
+    /// each stored as a plan.
+    func previews(_ targets: DedupeTargets, level: MatchLevel, keep: KeepPolicy) async throws -> [DedupeService.Preview] {
+        let database = mirror.database
+        let user = self.user
+        return try await Output.withSyncBar { bar in
+            try await actions.preview(wait: 600, syncFirst: true, level: level, keep: keep, progress: bar) {
+                try await targets.resolve(user: user, on: database)
+            }
+        }
+    }
+
+    /// Brings the mirror up to date.
     func sync() async throws {
-        _ = try await Output.withSyncBar { bar in try await UserJobs.sync(actions, concurrency: 8, wait: 600, progress: bar) }
-    }
-
-    /// Runs `body` through the entry point: it waits for another job of the person, then recovers first.
-    func exclusive<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        try await UserJobs.run(actions, wait: 600, body)
+        _ = try await Output.withSyncBar { bar in try await actions.sync(wait: 600, concurrency: 8, progress: bar) }
     }
 
     static func level(_ text: String?) throws -> MatchLevel {
-        guard let text else { return .exact }
-        guard let level = MatchLevel(rawValue: text) else {
-            throw CommandFailure(.usage, "--match is exact, recording or similar, not '\(text)'")
-        }
-        return level
+        try text.map { try SettingParsers.match($0, field: "--match") } ?? .exact
     }
 
     static func policy(_ text: String?) throws -> KeepPolicy {
-        guard let text else { return .first }
-        guard let policy = KeepPolicy(rawValue: text) else {
-            throw CommandFailure(.usage, "--keep is first, oldest, newest, playable or album, not '\(text)'")
-        }
-        return policy
+        try text.map { try SettingParsers.keep($0, field: "--keep") } ?? .first
     }
 }

@@ -15,7 +15,7 @@ struct DedupeTargets {
     /// With neither, `duplicates` means `--all`.
     func resolve(user: UserRecord, on database: any Database) async throws -> [PlaylistRecord] {
         if let playlist {
-            guard !all else { throw CommandFailure(.usage, "name a playlist or use --all, not both") }
+            guard !all else { throw PlaykeeperError(.invalid, "name a playlist or use --all, not both") }
             return [try await PlaylistReference.resolve(playlist, user: user, on: database)]
         }
         // The unified playlist's shards are Playkeeper's own: never deduplicated with --all.

@@ -1,4 +1,5 @@
 import Foundation
+import Library
 import Logging
 import NIOCore
 import NIOPosix
@@ -19,7 +20,7 @@ final class CallbackListener: Sendable {
     /// Binds the redirect URI's host and port. A busy port is reported with what to do instead.
     static func start(redirectURI: URL) async throws -> CallbackListener {
         guard let host = redirectURI.host, let port = redirectURI.port else {
-            throw CommandFailure(.usage, "the redirect URI \(redirectURI.absoluteString) needs an explicit port to listen on")
+            throw PlaykeeperError(.invalid, "the redirect URI \(redirectURI.absoluteString) needs an explicit port to listen on")
         }
         var logger = Logger(label: "playkeeper.login")
         logger.logLevel = .error
@@ -49,12 +50,12 @@ final class CallbackListener: Sendable {
         } catch {
             try? await app.asyncShutdown()
             if let io = error as? IOError, io.errnoCode == EADDRINUSE {
-                throw CommandFailure(
-                    .error,
+                throw PlaykeeperError(
+                    .failed,
                     "port \(port) is already in use (is 'playkeeper serve' running?). Log in through the web page "
                         + "instead, or run 'playkeeper login --paste'.")
             }
-            throw CommandFailure(.error, "cannot listen on \(bindHost):\(port): \(error)")
+            throw PlaykeeperError(.failed, "cannot listen on \(bindHost):\(port): \(error)")
         }
         return listener
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Library
 import SpotifyWebAPI
 
 /// The login as a sequence of steps that the CLI, the web page and tests share:
@@ -40,19 +41,19 @@ public struct LoginFlow: Sendable {
             (URLComponents(url: redirect, resolvingAgainstBaseURL: false)?.queryItems ?? []).map { ($0.name, $0.value ?? "") },
             uniquingKeysWith: { _, last in last })
         guard query["state"] == authorization.state else {
-            throw CommandFailure(.error, "the login answer does not belong to this login (state mismatch); start again")
+            throw PlaykeeperError(.failed, "the login answer does not belong to this login (state mismatch); start again")
         }
         if let error = query["error"] {
             let reason = error == "access_denied" ? "you declined the permissions Playkeeper asked for" : error
-            throw CommandFailure(.error, "Spotify did not log you in: \(reason)")
+            throw PlaykeeperError(.failed, "Spotify did not log you in: \(reason)")
         }
         guard let code = query["code"], !code.isEmpty else {
-            throw CommandFailure(.error, "the address has no authorization code; paste the whole address you were sent to")
+            throw PlaykeeperError(.failed, "the address has no authorization code; paste the whole address you were sent to")
         }
         let accounts = SpotifyAccounts(configuration: configuration, transport: transport)
         let response = try await accounts.exchange(code: code, codeVerifier: authorization.pkce?.verifier)
         guard let refreshToken = response.refreshToken else {
-            throw CommandFailure(.error, "Spotify's answer had no refresh token")
+            throw PlaykeeperError(.failed, "Spotify's answer had no refresh token")
         }
         let token = SpotifyToken(
             accessToken: response.accessToken, refreshToken: refreshToken,
@@ -67,7 +68,7 @@ public struct LoginFlow: Sendable {
         } catch let error as SpotifyError where error.isForbidden {
             throw NotAllowListed()
         }
-        guard let userID = user.id else { throw CommandFailure(.error, "Spotify's /me answer has no user id") }
+        guard let userID = user.id else { throw PlaykeeperError(.failed, "Spotify's /me answer has no user id") }
         // /me may have refreshed nothing, but read back whatever the probe holds to be safe.
         let stored = try await probe.tokens.store.token(for: "login") ?? token
         try await store.save(stored, for: userID)

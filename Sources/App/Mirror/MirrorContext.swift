@@ -141,16 +141,17 @@ public struct MirrorContext: Sendable {
         let users = try await tokens.users()
         if let requested {
             guard let user = users.first(where: { $0.spotifyID == requested }) else {
-                throw CommandFailure(.needsLogin, "no user '\(requested)' has logged in; run 'playkeeper login'")
+                throw PlaykeeperError(.needsLogin, "no user '\(requested)' has logged in; run 'playkeeper login'")
             }
             return user
         }
         switch users.count {
-        case 0: throw CommandFailure(.needsLogin, "nobody has logged in yet; run 'playkeeper login'")
+        case 0: throw PlaykeeperError(.needsLogin, "nobody has logged in yet; run 'playkeeper login'")
         case 1: return users[0]
         default:
-            throw CommandFailure(
-                .usage, "several users are logged in (\(users.map(\.spotifyID).joined(separator: ", "))); pick one with --user ID"
+            throw PlaykeeperError(
+                .invalid,
+                "several users are logged in (\(users.map(\.spotifyID).joined(separator: ", "))); pick one with --user ID"
             )
         }
     }

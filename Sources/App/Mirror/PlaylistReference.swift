@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import Library
 import Store
 
 /// What a person may type to name a playlist: an id, a `spotify:playlist:` URI, an open.spotify.com URL,
@@ -22,7 +23,7 @@ public enum PlaylistReference {
         let query = PlaylistRecord.query(on: database).filter(\.$user.$id == userID)
         if text.lowercased() == "liked" {
             guard let liked = try await query.filter(\.$isLiked == true).first() else {
-                throw CommandFailure(.error, "Liked Songs are not mirrored yet; run 'playkeeper sync'")
+                throw PlaykeeperError(.failed, "Liked Songs are not mirrored yet; run 'playkeeper sync'")
             }
             return liked
         }
@@ -33,10 +34,10 @@ public enum PlaylistReference {
         switch named.count {
         case 1: return named[0]
         case 0:
-            throw CommandFailure(.error, "no mirrored playlist is called or has the id '\(text)'; see 'playkeeper playlists'")
+            throw PlaykeeperError(.failed, "no mirrored playlist is called or has the id '\(text)'; see 'playkeeper playlists'")
         default:
             let list = named.map { "  \($0.spotifyID)  \($0.name) (owner \($0.ownerID ?? "?"))" }.joined(separator: "\n")
-            throw CommandFailure(.error, "several playlists are called '\(text)'; name one by id:\n\(list)")
+            throw PlaykeeperError(.failed, "several playlists are called '\(text)'; name one by id:\n\(list)")
         }
     }
 }

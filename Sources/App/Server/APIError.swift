@@ -5,7 +5,8 @@ import SpotifyWebAPI
 import Store
 import Vapor
 
-/// An error the API answers with its status and `{"error": {"status", "message"}}`.
+/// How the API answers an error: a status, `{"error": {"status", "message"}}` and any headers. Operations throw
+/// `PlaykeeperError`; this type is thrown only for what belongs to HTTP itself (405 with `Allow`, 431).
 struct APIError: Error, CustomStringConvertible {
     let status: HTTPResponseStatus
     let message: String
@@ -20,62 +21,14 @@ struct APIError: Error, CustomStringConvertible {
 
     var description: String { message }
 
-    static func notFound(_ what: String) -> APIError { APIError(.notFound, "\(what) was not found") }
-    static let unauthorized = APIError(.unauthorized, "log in, or send a personal API token as 'Authorization: Bearer TOKEN'")
-
-    /// Maps the errors of the domain and of Spotify to a status and a message without secrets.
+    /// The answer to any error: its kind's status (ErrorMapping.swift) and its message, or Vapor's own status
+    /// for errors of the HTTP layer. A fault of ours shows a generic message; the log has the detail.
     static func from(_ error: any Error) -> APIError {
-        switch error {
-        case let error as APIError: return error
-        case let error as DedupeError:
-            switch error {
-            case .stale: return APIError(.conflict, error.description)
-            case .notEditable: return APIError(.forbidden, error.description)
-            case .notFound: return APIError(.notFound, error.description)
-            case .refused: return APIError(.conflict, error.description)
-            }
-        case let error as SpotifyError:
-            switch error {
-            case .rateLimited, .quotaExceeded: return APIError(.tooManyRequests, error.description)
-            case .reauthorizationRequired, .notLoggedIn:
-                return APIError(.unauthorized, "Spotify needs you to log in again: \(error.description)")
-            case .api(let status, _, _, _) where status == 403: return APIError(.forbidden, error.description)
-            case .api(let status, _, _, _) where status == 404: return APIError(.notFound, error.description)
-            default: return APIError(.serviceUnavailable, "Spotify did not answer as expected: \(error.description)")
-            }
-        case let error as StoreError:
-            if case .leaseHeld = error { return APIError(.conflict, error.description) }
-            return APIError(.serviceUnavailable, error.description)
-        case let failure as CommandFailure:
-            switch failure.code {
-            case .usage: return APIError(.unprocessableEntity, failure.message)
-            case .conflict: return APIError(.conflict, failure.message)
-            case .needsLogin: return APIError(.unauthorized, failure.message)
-            case .rateLimited: return APIError(.tooManyRequests, failure.message)
-            default: return APIError(.unprocessableEntity, failure.message)
-            }
-        case let error as LoginFlow.NotAllowListed:
-            return APIError(.forbidden, error.description)
-        case let error as ConfigurationError:
-            return APIError(.serviceUnavailable, "the service is misconfigured: \(error.description)")
-        case let error as DecodingError:
-            return APIError(.badRequest, "the request body is not what this route takes: \(Self.describe(error))")
-        case let error as JSONValue.ParseError:
-            return APIError(.badRequest, "the request body is not JSON: \(error)")
-        case let abort as any AbortError:
-            return APIError(abort.status, abort.reason)
-        default:
-            return APIError(.internalServerError, "something went wrong on the server; the log has the details")
-        }
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): "'\(key.stringValue)' is missing"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
-        @unknown default: "\(error)"
-        }
+        if let error = error as? APIError { return error }
+        let failure = PlaykeeperError.from(error)
+        if failure.kind != .internal { return APIError(failure.kind.status, failure.message) }
+        if let abort = error as? any AbortError { return APIError(abort.status, abort.reason) }
+        return APIError(.internalServerError, "something went wrong on the server; the log has the details")
     }
 
     var body: JSONValue { ["error": ["status": .number(Double(status.code)), "message": .string(message)]] }

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import Library
 import PlaykeeperJSON
 import SQLKit
 import Store
@@ -22,7 +23,7 @@ struct HealthRoutes: RouteCollection {
             return .json(["status": "ok"])
         } catch {
             request.logger.error("health check failed: \(String(describing: error))")
-            throw APIError(.serviceUnavailable, "the database does not answer")
+            throw PlaykeeperError(.unavailable, "the database does not answer")
         }
     }
 

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import Library
 import SpotifyWebAPI
 import Store
 import Vapor
@@ -61,23 +62,23 @@ struct LoginRoutes: RouteCollection {
         let server = request.service
         let startAgain = "Start again with Log in with Spotify."
         guard let started = Self.loginCookie.value(StartedLogin.self, in: request, box: server.mirror.tokens.box) else {
-            throw APIError(
-                .badRequest,
+            throw PlaykeeperError(
+                .malformed,
                 "This login answer does not belong to a login started in this browser, or the login took longer than "
                     + "10 minutes. \(startAgain)")
         }
         guard let state = request.query[String.self, at: "state"], Secrets.constantTimeEqual(state, started.state) else {
-            throw APIError(
-                .badRequest, "This login answer belongs to another login than the one this browser started. \(startAgain)")
+            throw PlaykeeperError(
+                .malformed, "This login answer belongs to another login than the one this browser started. \(startAgain)")
         }
         guard started.expiresAt > server.now() else {
-            throw APIError(.badRequest, "This login took longer than 10 minutes and expired. \(startAgain)")
+            throw PlaykeeperError(.malformed, "This login took longer than 10 minutes and expired. \(startAgain)")
         }
         try await Self.spend(state: state, until: started.expiresAt, request: request)
         if let error = request.query[String.self, at: "error"] {
             let reason =
                 error == "access_denied" ? "you declined the permissions Playkeeper asks for" : "Spotify said \"\(error)\""
-            throw APIError(.badRequest, "Spotify did not log you in: \(reason).")
+            throw PlaykeeperError(.malformed, "Spotify did not log you in: \(reason).")
         }
         let pkce = try started.verifier.map { try PKCE(verifier: $0) }
         let flow = LoginFlow(
@@ -91,8 +92,8 @@ struct LoginRoutes: RouteCollection {
         } catch SpotifyError.accounts(let status, let error, _) where (400..<500).contains(status) {
             // Spotify refused the code (`invalid_grant`: made up, old, already used, or for another app): the
             // answer was wrong, not Spotify.
-            throw APIError(
-                .badRequest, "Spotify did not accept this login answer (\(error ?? "status \(status)")). \(startAgain)")
+            throw PlaykeeperError(
+                .malformed, "Spotify did not accept this login answer (\(error ?? "status \(status)")). \(startAgain)")
         }
         let user = try await server.mirror.tokens.recordLogin(loggedIn.user, token: loggedIn.token)
         await server.callers.forget(user: try user.requireID())
@@ -119,7 +120,7 @@ struct LoginRoutes: RouteCollection {
         } catch {
             // The unique index on the hash refused it: the answer was spent before.
             if try await LoginStateRecord.query(on: database).filter(\.$stateHash == hash).count() > 0 {
-                throw APIError(.badRequest, "This login answer was already used. Start again with Log in with Spotify.")
+                throw PlaykeeperError(.malformed, "This login answer was already used. Start again with Log in with Spotify.")
             }
             throw error
         }

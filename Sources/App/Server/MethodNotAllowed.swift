@@ -1,3 +1,4 @@
+import Library
 import RoutingKit
 import Vapor
 
@@ -26,7 +27,7 @@ struct MethodNotAllowed: AsyncMiddleware {
             var parameters = Parameters()
             let path = [Self.root] + request.url.path.split(separator: "/").map(String.init)
             guard var allowed = table.router.route(path: path, parameters: &parameters) else {
-                throw APIError.notFound(request.url.path)
+                throw PlaykeeperError.notFound(request.url.path)
             }
             if allowed.contains("GET") { allowed.insert("HEAD") }
             let list = allowed.sorted().joined(separator: ", ")

@@ -12,19 +12,19 @@ public struct ServerContext: Sendable {
     public let metrics: ServiceMetrics
     public let scheduler: JobScheduler
     let callers = CallerCache()
-    /// The clock of sessions, login states and the scheduler; tests inject one.
+    /// The time of sessions, login states and the scheduler: the one clock, injected with the API (`api.clock`).
     public let now: @Sendable () -> Date
 
     public init(
         settings: ServerSettings, mirror: MirrorContext, api: SpotifyAPI, metrics: ServiceMetrics,
-        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "playkeeper.jobs")
+        logger: Logger = Logger(label: "playkeeper.jobs")
     ) {
         self.settings = settings
         self.mirror = mirror
         self.api = api
         self.metrics = metrics
-        self.now = now
-        self.scheduler = JobScheduler(mirror: mirror, api: api, metrics: metrics, settings: settings, now: now, logger: logger)
+        self.now = { [clock = api.clock] in clock.now }
+        self.scheduler = JobScheduler(mirror: mirror, api: api, metrics: metrics, settings: settings, logger: logger)
     }
 }
 

@@ -1,5 +1,8 @@
 import Foundation
+import Library
 import Logging
+import ServiceLifecycle
+import UnixSignals
 import Vapor
 
 /// Starts the service on an application, runs it until SIGINT or SIGTERM, and shuts it down gracefully:
@@ -25,8 +28,8 @@ public enum ServiceRunner {
         do {
             try await app.server.start(address: .hostname(settings.host, port: settings.port))
         } catch {
-            throw CommandFailure(
-                .error,
+            throw PlaykeeperError(
+                .failed,
                 "cannot listen on \(settings.host):\(settings.port) (\(error)); is another program using it? pick another port (demo: --port; serve: --port or PORT)"
             )
         }
@@ -38,10 +41,34 @@ public enum ServiceRunner {
         return Running(context: context, url: url)
     }
 
-    static func waitAndStop(_ app: Application, _ running: Running) async {
-        await Signals.waitForTermination()
-        Output.progress("Stopping: letting running jobs finish (at most \(Int(running.context.settings.shutdownGrace)) s) …")
-        await running.context.scheduler.stop()
-        await app.server.shutdown()
+    /// Runs until SIGINT or SIGTERM (through swift-service-lifecycle's service group), then stops gracefully:
+    /// the scheduler lets running jobs finish within the grace period, and the HTTP server closes.
+    static func runUntilStopped(_ app: Application, _ running: Running) async throws {
+        try await StopOnSignal.run(logger: app.logger) {
+            Output.progress(
+                "Stopping: letting running jobs finish (at most \(Int(running.context.settings.shutdownGrace)) s) …")
+            await running.context.scheduler.stop()
+            await app.server.shutdown()
+        }
+    }
+}
+
+/// A service that waits for the group's graceful shutdown (SIGINT or SIGTERM) and then runs its `stop`.
+/// `serve`, `demo` and `emulator` run in the foreground through it.
+struct StopOnSignal: Service {
+    let stop: @Sendable () async -> Void
+
+    func run() async throws {
+        // Returns when a shutdown signal arrives; throws only when the group is cancelled.
+        try? await gracefulShutdown()
+        await stop()
+    }
+
+    static func run(logger: Logger, stop: @escaping @Sendable () async -> Void) async throws {
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: StopOnSignal(stop: stop))], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Library
 
 /// Where Playkeeper keeps its files: `PLAYKEEPER_DATA_DIR`, by default `~/.local/share/playkeeper`.
 public struct DataDirectory: Sendable {
@@ -22,14 +23,14 @@ public struct DataDirectory: Sendable {
     public func ensureExists() throws -> URL {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw CommandFailure(.error, "\(url.path) exists and is not a directory") }
+            guard isDirectory.boolValue else { throw PlaykeeperError(.failed, "\(url.path) exists and is not a directory") }
             return url
         }
         do {
             try FileManager.default.createDirectory(
                 at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw CommandFailure(.error, "cannot create the data directory \(url.path): \(error.localizedDescription)")
+            throw PlaykeeperError(.failed, "cannot create the data directory \(url.path): \(error.localizedDescription)")
         }
         return url
     }
@@ -59,7 +60,7 @@ public enum PrivateFile {
     public static func secureSQLite(at path: String) throws {
         let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw CommandFailure(.error, "cannot create the database file \(path): \(String(cString: strerror(errno)))")
+            throw PlaykeeperError(.failed, "cannot create the database file \(path): \(String(cString: strerror(errno)))")
         }
         fchmod(descriptor, 0o600)
         close(descriptor)

@@ -1,4 +1,5 @@
 import Foundation
+import Library
 import SpotifyWebAPI
 
 #if canImport(Glibc)
@@ -41,7 +42,7 @@ public actor FileTokenStore: TokenStore {
         for user: String, _ body: @Sendable () async throws -> T
     ) async throws -> T {
         let descriptor = open(lockFile.path, O_CREAT | O_RDWR, 0o600)
-        guard descriptor >= 0 else { throw CommandFailure(.error, "cannot open \(lockFile.path)") }
+        guard descriptor >= 0 else { throw PlaykeeperError(.failed, "cannot open \(lockFile.path)") }
         defer { close(descriptor) }
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             try await Task.sleep(nanoseconds: 50_000_000)
@@ -57,7 +58,7 @@ public actor FileTokenStore: TokenStore {
         do {
             return try decoder.decode([String: SpotifyToken].self, from: data)
         } catch {
-            throw CommandFailure(.error, "\(file.path) is damaged; delete it and log in again")
+            throw PlaykeeperError(.failed, "\(file.path) is damaged; delete it and log in again")
         }
     }
 
@@ -70,11 +71,11 @@ public actor FileTokenStore: TokenStore {
         let temporary = file.deletingLastPathComponent().appendingPathComponent(".tokens.\(UUID().uuidString).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600])
         else {
-            throw CommandFailure(.error, "cannot write \(temporary.path)")
+            throw PlaykeeperError(.failed, "cannot write \(temporary.path)")
         }
         guard rename(temporary.path, file.path) == 0 else {
             try? FileManager.default.removeItem(at: temporary)
-            throw CommandFailure(.error, "cannot replace \(file.path)")
+            throw PlaykeeperError(.failed, "cannot replace \(file.path)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Library
 
 /// Numbers that come from outside (a query, a form, a flag, an environment variable), read and range-checked
 /// in one way. Nothing read here can trap later: a value is whole, finite and inside the range its caller
@@ -42,7 +43,7 @@ extension NumericInput {
     /// A numeric flag without a default: nil when it was not given.
     static func option(_ value: Int?, _ flag: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let value else { return nil }
-        guard range.contains(value) else { throw CommandFailure(.usage, rangeMessage(flag, range, given: String(value))) }
+        guard range.contains(value) else { throw PlaykeeperError(.invalid, rangeMessage(flag, range, given: String(value))) }
         return value
     }
 
@@ -51,7 +52,7 @@ extension NumericInput {
     {
         guard let value else { return fallback }
         guard value.isFinite, range.contains(value) else {
-            throw CommandFailure(.usage, rangeMessage(flag, range, given: String(value)))
+            throw PlaykeeperError(.invalid, rangeMessage(flag, range, given: String(value)))
         }
         return value
     }

@@ -1,4 +1,4 @@
-import ConsoleKit
+import ArgumentParser
 import Vapor
 import Foundation
 import Library
@@ -45,23 +45,24 @@ enum Output {
     }
 }
 
-/// Runs a command body and turns any failure into a message and the documented exit code.
-///
-/// The code is left in the application's storage for the entry point, rather than thrown through Vapor,
-/// which would log the error a second time.
+/// Runs a command's body with a Vapor application (the store and any server live on it), shuts the application
+/// down, and turns a failure into one line on standard error and the exit code the README documents.
 enum CommandRunner {
-    static func run(_ context: CommandContext, _ body: () async throws -> Void) async throws {
+    @discardableResult
+    static func run<T>(_ body: (Application) async throws -> T) async throws -> T {
+        let app = try await Application.make(Environment.detect(arguments: [CommandLine.arguments.first ?? "playkeeper"]))
+        let result: Result<T, PlaykeeperError>
         do {
-            try await body()
+            result = .success(try await body(app))
         } catch {
-            let failure = CommandFailure.from(error)
+            let failure = PlaykeeperError.from(error)
             Output.progress("error: \(failure.message)")
-            context.application.storage[ExitCodeKey.self] = failure.code
+            result = .failure(failure)
+        }
+        try? await app.asyncShutdown()
+        switch result {
+        case .success(let value): return value
+        case .failure(let failure): throw ArgumentParser.ExitCode(failure.kind.exitCode.rawValue)
         }
     }
-}
-
-/// Where a command leaves its exit code.
-public struct ExitCodeKey: StorageKey {
-    public typealias Value = ExitCode
 }

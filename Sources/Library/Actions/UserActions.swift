@@ -4,11 +4,12 @@ import Logging
 import SpotifyWebAPI
 import Store
 
-/// The one way into a person's library. Every operation that reads Spotify for the person or writes to it
-/// (sync, dedupe, undo, unify, export) runs through `exclusive`, which, in this order:
+/// The one way into a person's library. Every operation on it (sync, preview, apply, undo, unify, export; see
+/// UserActions+Operations) runs through `exclusive`, which, in this order:
 /// 1. takes the person's lease in the store, so that no two such operations run at once in any process;
 /// 2. settles what an earlier run left interrupted (`Recovery`), before anything else touches the library;
-/// 3. runs the operation.
+/// 3. runs the operation, marking the person "needs login" if Spotify refuses their refresh token.
+/// Whatever fails ends as one error type, `PlaykeeperError`.
 ///
 /// The CLI, the API, the page and the scheduler are adapters over it.
 public struct UserActions: Sendable {
@@ -22,6 +23,8 @@ public struct UserActions: Sendable {
     /// Without it, each is logged.
     public var onRecovery: (@Sendable (RecoveryOutcome) -> Void)?
     public var logger = Logger(label: "playkeeper.library")
+    /// The most songs a shard of the unified playlist holds (`PLAYKEEPER_SHARD_SIZE`).
+    public var shardSize = 10_000
 
     public init(database: any Database, api: SpotifyAPI, tokens: DatabaseTokenStore, user: UserRecord, origin: String) {
         self.database = database
@@ -37,11 +40,18 @@ public struct UserActions: Sendable {
     public static func leaseName(_ user: String) -> String { "job:\(user)" }
 
     /// Runs `body` holding the person's lease (waiting up to `wait` seconds for another operation), after
-    /// settling interrupted changes. Throws `StoreError.leaseHeld` when the lease stays taken.
+    /// settling interrupted changes; a refused refresh token marks the person "needs login". A lease that stays
+    /// taken is a `PlaykeeperError` of kind `conflict`.
     public func exclusive<T: Sendable>(wait: Double, _ body: @Sendable () async throws -> T) async throws -> T {
-        try await DatabaseLock.withLock(Self.leaseName(user.spotifyID), on: database, ttl: 60, wait: wait) {
-            try await recoverHoldingLease()
-            return try await body()
+        do {
+            return try await DatabaseLock.withLock(Self.leaseName(user.spotifyID), on: database, ttl: 60, wait: wait) {
+                try await recoverHoldingLease()
+                return try await withReauthorization(body)
+            }
+        } catch let StoreError.leaseHeld(_, holder) {
+            throw PlaykeeperError(
+                .conflict,
+                "another sync, dedupe or unify of \(user.spotifyID) is running (\(holder)); try again when it has finished")
         }
     }
 

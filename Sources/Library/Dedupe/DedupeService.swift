@@ -90,7 +90,7 @@ public struct DedupeService: Sendable {
             record.matchLevel = level.rawValue
             record.keepPolicy = keep.rawValue
             record.body = text
-            record.createdAt = Date()
+            record.createdAt = client.clock.now
             try await record.create(on: database)
         }
         return Preview(
@@ -145,7 +145,7 @@ public struct DedupeService: Sendable {
             guard current == record.snapshotID else {
                 journal.status = .abandoned
                 journal.error = "the playlist changed since the plan"
-                journal.finishedAt = Date()
+                journal.finishedAt = client.clock.now
                 try await journal.save(on: database)
                 throw DedupeError.stale(playlist: playlist.name, planned: record.snapshotID, current: current)
             }
@@ -175,7 +175,7 @@ public struct DedupeService: Sendable {
             if journal.progress == 0, let refusal = error as? SpotifyError, refusal.isRefusal {
                 // Refused before anything was written: nothing changed.
                 journal.status = .failed
-                journal.finishedAt = Date()
+                journal.finishedAt = client.clock.now
                 try? await journal.save(on: database)
                 throw error
             }
@@ -193,7 +193,7 @@ public struct DedupeService: Sendable {
         journal.snapshotAfter = try await PlaylistRecord.find(playlist.requireID(), on: database)?.snapshotID
         journal.status = stored == expected ? .verified : .mismatch
         if journal.status == .mismatch { journal.error = "the playlist differs from the expected result after the writes" }
-        journal.finishedAt = Date()
+        journal.finishedAt = client.clock.now
         try await journal.save(on: database)
         return journal
     }
@@ -313,7 +313,7 @@ public struct DedupeService: Sendable {
         journal.entriesBefore = String(decoding: try Self.encoder.encode(entries), as: UTF8.self)
         journal.operations = String(decoding: try Self.encoder.encode(operations), as: UTF8.self)
         journal.progress = 0
-        journal.createdAt = Date()
+        journal.createdAt = client.clock.now
         try await journal.create(on: database)
         return journal
     }

@@ -1,15 +1,18 @@
 import FluentKit
 import Foundation
+import SpotifyWebAPI
 import Store
 
 /// A user's "not a duplicate" pairs.
 public struct IgnoreList: Sendable {
     public let database: any Database
     public let user: UserRecord
+    public let clock: any WallClock
 
-    public init(database: any Database, user: UserRecord) {
+    public init(database: any Database, user: UserRecord, clock: any WallClock = SystemClock()) {
         self.database = database
         self.user = user
+        self.clock = clock
     }
 
     public func pairs() async throws -> [IgnoredPair] {
@@ -24,7 +27,7 @@ public struct IgnoreList: Sendable {
         record.$user.id = try user.requireID()
         record.firstURI = pair.first
         record.secondURI = pair.second
-        record.createdAt = Date()
+        record.createdAt = clock.now
         try await record.create(on: database)
     }
 
@@ -43,7 +46,7 @@ public struct IgnoreList: Sendable {
                 record.$user.id = try user.requireID()
                 record.firstURI = pair.first
                 record.secondURI = pair.second
-                record.createdAt = Date()
+                record.createdAt = clock.now
                 try await record.create(on: db)
             }
         }

@@ -23,23 +23,29 @@ public struct LibraryExport: Sendable {
 
     public var playlists: [Playlist]
 
-    /// Reads every playlist the user has (not the ones gone from their library), Liked Songs first, with entries.
+    /// Reads every playlist the user has (not the ones gone from their library), Liked Songs first, with entries:
+    /// the playlists, their entries, and the catalogue items they name (500 to a query), never a query per playlist.
     public static func load(user: UserRecord, on database: any Database) async throws -> LibraryExport {
-        let records = try await PlaylistRecord.query(on: database).filter(\.$user.$id == user.requireID())
+        let userID = try user.requireID()
+        let records = try await PlaylistRecord.query(on: database).filter(\.$user.$id == userID)
             .filter(\.$goneAt == nil).sort(\.$listPosition).all()
-        var playlists: [Playlist] = []
-        for record in records {
-            let entries = try await EntryRecord.query(on: database).filter(\.$playlist.$id == record.requireID())
-                .sort(\.$position).all()
-            let catalog = try await CatalogItemRecord.lookup(Array(Set(entries.compactMap(\.uri))), on: database)
-            playlists.append(
+        let entries = try await EntryRecord.query(on: database)
+            .join(PlaylistRecord.self, on: \EntryRecord.$playlist.$id == \PlaylistRecord.$id)
+            .filter(PlaylistRecord.self, \.$user.$id == userID).filter(PlaylistRecord.self, \.$goneAt == nil)
+            .sort(\.$position).all()
+        var catalog: [String: JSONValue] = [:]
+        for (uri, item) in try await CatalogItemRecord.lookup(Array(Set(entries.compactMap(\.uri))), on: database) {
+            catalog[uri] = try? JSONValue(parsing: item.raw)
+        }
+        let byPlaylist = Dictionary(grouping: entries, by: { $0.$playlist.id })
+        return LibraryExport(
+            playlists: try records.map { record in
                 Playlist(
                     record: record,
-                    rows: entries.map { entry in
-                        Row(entry: entry, item: entry.uri.flatMap { catalog[$0] }.flatMap { try? JSONValue(parsing: $0.raw) })
-                    }))
-        }
-        return LibraryExport(playlists: playlists)
+                    rows: (byPlaylist[try record.requireID()] ?? []).map { entry in
+                        Row(entry: entry, item: entry.uri.flatMap { catalog[$0] })
+                    })
+            })
     }
 
     // MARK: CSV
@@ -93,7 +99,7 @@ public struct LibraryExport: Sendable {
 
     // MARK: JSON
 
-    public func json(user: UserRecord, exportedAt: Date = Date()) -> JSONValue {
+    public func json(user: UserRecord, exportedAt: Date) -> JSONValue {
         func date(_ value: Date?) -> JSONValue { value.map { .string($0.formatted(Date.ISO8601FormatStyle())) } ?? .null }
         return [
             "format": "playkeeper-export-1", "exported_at": date(exportedAt),

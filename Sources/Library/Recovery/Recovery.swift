@@ -26,18 +26,13 @@ public struct Recovery: Sendable {
     public let user: UserRecord
     /// Who recovers: "sync", "the service's start", "the scheduler", …
     public let origin: String
-    public let clock: @Sendable () -> Date
     public var logger = Logger(label: "playkeeper.recovery")
 
-    public init(
-        database: any Database, client: SpotifyClient, user: UserRecord, origin: String,
-        clock: @escaping @Sendable () -> Date = Date.init
-    ) {
+    public init(database: any Database, client: SpotifyClient, user: UserRecord, origin: String) {
         self.database = database
         self.client = client
         self.user = user
         self.origin = origin
-        self.clock = clock
     }
 
     /// The person's changes that were started and not settled, oldest first.
@@ -172,7 +167,7 @@ public struct Recovery: Sendable {
     private func record(
         _ journal: JournalRecord, _ status: JournalStatus, _ summary: String, _ playlist: PlaylistRecord? = nil
     ) async throws -> RecoveryOutcome {
-        let now = clock()
+        let now = client.clock.now
         journal.status = status
         journal.recovery = "\(summary) (by \(origin), \(Self.stamp(now)))"
         journal.recoveredAt = now

@@ -35,7 +35,7 @@ public struct SyncEngine: Sendable {
 
     /// Runs a sync. `progress` is called as playlists finish.
     public func run(progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
-        let started = Date()
+        let started = client.clock.now
         let userName = client.user
         guard let user = try await UserRecord.query(on: database).filter(\.$spotifyID == userName).first(), let userID = user.id
         else {
@@ -74,13 +74,13 @@ public struct SyncEngine: Sendable {
         report.apiCalls = counter.requests
         report.retries = counter.retries
         report.rereads = counter.rereads
-        report.seconds = Date().timeIntervalSince(started)
+        report.seconds = client.clock.now.timeIntervalSince(started)
         try await finish(run, report: report, counter: counter, started: started)
         return report
     }
 
     private func finish(_ run: SyncRunRecord, report: SyncReport, counter: CallCounter, started: Date) async throws {
-        run.finishedAt = Date()
+        run.finishedAt = client.clock.now
         run.apiCalls = counter.requests
         run.retries = counter.retries
         run.rereads = counter.rereads
@@ -101,7 +101,7 @@ public struct SyncEngine: Sendable {
 
         // 2. Metadata for every listed playlist; the ones that vanished are marked gone, their history kept.
         var toRead: [(record: PlaylistRecord, listing: Playlist)] = []
-        let now = Date()
+        let now = client.clock.now
         for (position, listing) in listed.enumerated() {
             let id = listing.id!
             let record = stored[id] ?? Self.newPlaylist(userID: userID, spotifyID: id)
@@ -272,7 +272,7 @@ public struct SyncEngine: Sendable {
                 try await writer.replaceEntries(
                     .init(
                         playlistID: try record.requireID(), snapshotID: snapshotID, entries: rows, raw: raw, canEdit: true,
-                        syncedAt: Date()))
+                        syncedAt: client.clock.now))
                 return .written(rows.count)
             }
             return .failed("its snapshot kept moving while it was read; the next sync tries again")
@@ -372,7 +372,9 @@ public struct SyncEngine: Sendable {
 
     private func writeLiked(_ liked: PlaylistRecord, rows: [EntryRow]) async throws -> Int {
         try await writer.replaceEntries(
-            .init(playlistID: try liked.requireID(), snapshotID: nil, entries: rows, raw: nil, canEdit: true, syncedAt: Date()))
+            .init(
+                playlistID: try liked.requireID(), snapshotID: nil, entries: rows, raw: nil, canEdit: true,
+                syncedAt: client.clock.now))
         return rows.count
     }
 

@@ -65,7 +65,7 @@ public struct UnifiedService: Sendable {
         if record.id == nil { record.$user.id = try user.requireID() }
         record.settings = String(decoding: try Self.encoder.encode(settings), as: UTF8.self)
         record.state = String(decoding: try Self.encoder.encode(state), as: UTF8.self)
-        record.updatedAt = Date()
+        record.updatedAt = client.clock.now
         try await record.save(on: database)
     }
 
@@ -230,7 +230,7 @@ public struct UnifiedService: Sendable {
         state.name = settings.name
         state.renaming = nil
         state.sourcesSignature = signature
-        state.updatedAt = Date()
+        state.updatedAt = client.clock.now
         try await save(settings, state)
         report.lastUpdatedAt = state.updatedAt
         return report

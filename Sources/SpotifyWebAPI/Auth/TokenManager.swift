@@ -11,7 +11,7 @@ public actor TokenManager {
     public let store: any TokenStore
     /// Refresh this long before expiry.
     public let leeway: Double
-    private let clock: any SpotifyClock
+    private let clock: any WallClock
     private let logger: Logger
     private var inFlight: [String: Task<SpotifyToken, any Error>] = [:]
     /// Tokens as last read or refreshed, kept for `cacheLifetime`: a sync makes thousands of requests, and reading
@@ -25,7 +25,7 @@ public actor TokenManager {
         accounts: SpotifyAccounts,
         store: any TokenStore,
         leeway: Double = 300,
-        clock: any SpotifyClock = SystemClock(),
+        clock: any WallClock = SystemClock(),
         logger: Logger = Logger(label: "playkeeper.spotify.tokens")
     ) {
         self.accounts = accounts

@@ -10,7 +10,7 @@ public struct SpotifyAPI: Sendable {
     public let tokens: TokenManager
     public let accounts: SpotifyAccounts
     public let retryPolicy: RetryPolicy
-    public let clock: any SpotifyClock
+    public let clock: any WallClock
     public let logger: Logger
     /// Called after every Web API response, for metrics.
     public let observer: (any SpotifyCallObserver)?
@@ -21,7 +21,7 @@ public struct SpotifyAPI: Sendable {
         transport: any SpotifyTransport = AsyncHTTPClientTransport(),
         budget: RequestBudget? = nil,
         retryPolicy: RetryPolicy = .default,
-        clock: any SpotifyClock = SystemClock(),
+        clock: any WallClock = SystemClock(),
         logger: Logger = Logger(label: "playkeeper.spotify"),
         observer: (any SpotifyCallObserver)? = nil
     ) {

@@ -7,7 +7,7 @@ import Foundation
 public actor RequestBudget {
     public let limit: Int
     public let window: Double
-    private let clock: any SpotifyClock
+    private let clock: any WallClock
     private var sent: [Date] = []
     private var head = 0
     private var pausedUntil: Date?
@@ -17,7 +17,7 @@ public actor RequestBudget {
     /// - Parameters:
     ///   - limit: requests allowed in any window.
     ///   - window: the window's length in seconds.
-    public init(limit: Int = 150, window: Double = 30, clock: any SpotifyClock = SystemClock()) {
+    public init(limit: Int = 150, window: Double = 30, clock: any WallClock = SystemClock()) {
         precondition(limit > 0 && window > 0)
         self.limit = limit
         self.window = window

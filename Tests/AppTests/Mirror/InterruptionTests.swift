@@ -69,7 +69,7 @@ struct InterruptionTests {
                     Issue.record("got \(error)")
                     return
                 }
-                #expect(CommandFailure.from(error).code == .needsLogin)
+                #expect(PlaykeeperError.from(error).kind.exitCode == .needsLogin)
                 #expect(error.description.contains("log in again"))
             }
             #expect(try await mirror.user().needsLogin)
@@ -128,13 +128,13 @@ struct InterruptionTests {
             let lock = try await DatabaseLock.acquire(
                 "job:demo", on: mirror.database, ttl: 30, wait: 0, holder: "another process")
             do {
-                _ = try await UserJobs.sync(try await mirror.actions(), concurrency: 2, wait: 0.3)
+                _ = try await mirror.actions().sync(wait: 0.3, concurrency: 2)
                 Issue.record("ran while another job held the lease")
-            } catch let failure as CommandFailure {
+            } catch let failure as PlaykeeperError {
                 #expect(failure.message.contains("another sync, dedupe or unify of demo is running"))
             }
             try await lock.release()
-            _ = try await UserJobs.sync(try await mirror.actions(), concurrency: 2, wait: 0.3)
+            _ = try await mirror.actions().sync(wait: 0.3, concurrency: 2)
         }
     }
 

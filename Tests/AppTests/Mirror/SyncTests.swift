@@ -81,7 +81,7 @@ struct SyncTests {
             configuration: mirror.api.configuration, tokenStore: mirror.context.tokens,
             transport: EditingTransport(inner: mirror.harness.transport, state: mirror.state, trigger: trigger, edit: edit),
             budget: RequestBudget(limit: 100_000), retryPolicy: RetryPolicy(maxJitter: 0))
-        return try await UserJobs.sync(try await mirror.actions(api: api), concurrency: 4, wait: 30)
+        return try await mirror.actions(api: api).sync(wait: 30, concurrency: 4)
     }
 
     @Test(arguments: StoreKind.available)

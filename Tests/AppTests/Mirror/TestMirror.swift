@@ -133,7 +133,7 @@ final class TestMirror: @unchecked Sendable {
     }
 
     func sync(concurrency: Int = 4) async throws -> SyncReport {
-        try await UserJobs.sync(try await actions(), concurrency: concurrency, wait: 30)
+        try await actions().sync(wait: 30, concurrency: concurrency)
     }
 
     /// The entry point into demo's library, through `api` (the mirror's own by default).

@@ -32,8 +32,7 @@ struct SharedStoreTests {
     /// A second instance on the same store and clock.
     func secondInstance(_ server: TestServer) -> ServerContext {
         ServerContext(
-            settings: ServerSettings(), mirror: server.mirror.context, api: server.context.api, metrics: ServiceMetrics(),
-            now: { server.clock.now })
+            settings: ServerSettings(), mirror: server.mirror.context, api: server.context.api, metrics: ServiceMetrics())
     }
 
     func pendingKeys(_ server: TestServer) async throws -> [String] {

@@ -30,9 +30,9 @@ final class TestServer: @unchecked Sendable {
         configuration.clientSecret = clientSecret
         let api = SpotifyAPI(
             configuration: configuration, tokenStore: mirror.context.tokens, transport: mirror.api.transport,
-            budget: RequestBudget(limit: 100_000), retryPolicy: mirror.api.retryPolicy, logger: mirror.api.logger,
-            observer: metrics)
-        context = ServerContext(settings: settings, mirror: mirror.context, api: api, metrics: metrics, now: { clock.now })
+            budget: RequestBudget(limit: 100_000), retryPolicy: mirror.api.retryPolicy, clock: clock,
+            logger: mirror.api.logger, observer: metrics)
+        context = ServerContext(settings: settings, mirror: mirror.context, api: api, metrics: metrics)
         try Server.configure(mirror.app, context: context)
     }
 

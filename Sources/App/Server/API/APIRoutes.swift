@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import Library
 import PlaykeeperJSON
 import Store
 import Vapor
@@ -34,14 +35,14 @@ extension Request {
         guard
             let playlist = try await PlaylistRecord.query(on: database).filter(\.$user.$id == caller.userID)
                 .filter(\.$spotifyID == id).first()
-        else { throw APIError.notFound("playlist \(id)") }
+        else { throw PlaykeeperError.notFound("playlist \(id)") }
         return playlist
     }
 
     /// A UUID path parameter; anything else is a 404 (the object cannot exist).
     func uuidParameter(_ name: String, _ what: String) throws -> UUID {
         let text = parameters.get(name) ?? ""
-        guard let id = UUID(uuidString: text) else { throw APIError.notFound("\(what) \(text)") }
+        guard let id = UUID(uuidString: text) else { throw PlaykeeperError.notFound("\(what) \(text)") }
         return id
     }
 
@@ -61,7 +62,7 @@ extension Request {
     func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let text = query[String.self, at: name] else { return nil }
         guard let value = NumericInput.integer(text, in: range) else {
-            throw APIError(.badRequest, NumericInput.rangeMessage("'\(name)'", range, given: text))
+            throw PlaykeeperError(.malformed, NumericInput.rangeMessage("'\(name)'", range, given: text))
         }
         return value
     }
@@ -70,10 +71,10 @@ extension Request {
     func jsonBody(emptyIsObject: Bool = false) throws -> JSONValue {
         guard let buffer = body.data, buffer.readableBytes > 0 else {
             if emptyIsObject { return [:] }
-            throw APIError(.badRequest, "this route takes a JSON body")
+            throw PlaykeeperError(.malformed, "this route takes a JSON body")
         }
         let value = try JSONValue(parsing: Data(buffer.readableBytesView))
-        guard case .object = value else { throw APIError(.badRequest, "the body must be a JSON object") }
+        guard case .object = value else { throw PlaykeeperError(.malformed, "the body must be a JSON object") }
         return value
     }
 }

@@ -19,21 +19,11 @@ struct DedupeRoutes: RouteCollection {
         routes.put("ignores", use: replaceIgnores)
     }
 
-    static func service(_ request: Request) throws -> DedupeService {
-        let caller = try request.requireCaller()
-        return DedupeService(
-            database: request.database, client: request.service.api.client(for: caller.user.spotifyID), user: caller.user)
-    }
-
     static func options(_ request: Request) throws -> (MatchLevel, KeepPolicy) {
         let match = request.query[String.self, at: "match"] ?? "exact"
         let keep = request.query[String.self, at: "keep"] ?? "first"
-        guard let level = MatchLevel(rawValue: match) else {
-            throw APIError(.badRequest, "'match' is exact, recording or similar, not '\(match)'")
-        }
-        guard let policy = KeepPolicy(rawValue: keep) else {
-            throw APIError(.badRequest, "'keep' is first, oldest, newest, playable or album, not '\(keep)'")
-        }
+        let level = try SettingParsers.match(match, field: "'match'", kind: .malformed)
+        let policy = try SettingParsers.keep(keep, field: "'keep'", kind: .malformed)
         return (level, policy)
     }
 
@@ -51,41 +41,31 @@ struct DedupeRoutes: RouteCollection {
         let playlist = try await request.callerPlaylist()
         let (level, keep) = try Self.options(request)
         guard playlist.canReadItems else {
-            throw APIError(
-                .unprocessableEntity, "\(playlist.name) is followed, not yours: Spotify does not let Playkeeper read its items")
+            throw PlaykeeperError(
+                .invalid, "\(playlist.name) is followed, not yours: Spotify does not let Playkeeper read its items")
         }
-        return .json(DedupeViews.preview(try await Self.service(request).preview(playlist, level: level, keep: keep)))
+        let previews = try await request.userActions(origin: "the API").preview(
+            wait: 30, syncFirst: false, level: level, keep: keep, targets: { [playlist] })
+        guard let preview = previews.first else { throw PlaykeeperError.notFound("playlist \(playlist.spotifyID)") }
+        return .json(DedupeViews.preview(preview))
     }
 
     func allDuplicates(_ request: Request) async throws -> Response {
         let (level, keep) = try Self.options(request)
-        let service = try Self.service(request)
-        var plans: [JSONValue] = []
-        for playlist in try await Self.targets(request) {
-            plans.append(DedupeViews.preview(try await service.preview(playlist, level: level, keep: keep)))
-        }
-        return .json(["plans": .array(plans)])
+        let previews = try await request.userActions(origin: "the API").preview(
+            wait: 30, syncFirst: false, level: level, keep: keep, targets: { try await Self.targets(request) })
+        return .json(["plans": .array(previews.map(DedupeViews.preview))])
     }
 
     func across(_ request: Request) async throws -> Response {
-        .json(try await CrossPlaylistReport.make(playlists: try await Self.targets(request), on: request.database).json)
+        try await request.userActions(origin: "the API").settle(wait: 30)
+        return .json(try await CrossPlaylistReport.make(playlists: try await Self.targets(request), on: request.database).json)
     }
 
     func apply(_ request: Request) async throws -> Response {
         let planID = try request.uuidParameter("id", "plan")
-        let body = try request.jsonBody(emptyIsObject: true)
-        var groups: Set<String>?
-        if let value = body["groups"] {
-            guard let list = value.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
-                throw APIError(.unprocessableEntity, "'groups' must be a list of group ids from the preview")
-            }
-            groups = Set(list.compactMap(\.stringValue))
-        }
-        let service = try Self.service(request)
-        let selected = groups
-        let journal = try await UserJobs.run(try request.userActions(origin: "the API"), wait: 30) {
-            try await service.apply(planID: planID, groups: selected)
-        }
+        let groups = try request.body(ApplyBody.self, emptyIsObject: true).groups.map(Set.init)
+        let journal = try await request.userActions(origin: "the API").apply(planID: planID, groups: groups, wait: 30)
         let playlist = try await PlaylistRecord.find(journal.$playlist.id, on: request.database)
         return .json(DedupeViews.journal(journal, playlist: playlist))
     }
@@ -95,34 +75,22 @@ struct DedupeRoutes: RouteCollection {
         let (limit, offset) = try request.page()
         let query = JournalRecord.query(on: request.database).filter(\.$user.$id == caller.userID)
         let total = try await query.copy().count()
-        let entries = try await query.sort(\.$createdAt, .descending).offset(offset).limit(limit).all()
-        var views: [JSONValue] = []
-        for entry in entries {
-            views.append(
-                DedupeViews.journal(entry, playlist: try await PlaylistRecord.find(entry.$playlist.id, on: request.database)))
-        }
+        let entries = try await query.sort(\.$createdAt, .descending).offset(offset).limit(limit).with(\.$playlist).all()
+        let views = entries.map { DedupeViews.journal($0, playlist: $0.playlist) }
         return .json(MirrorViews.page(views, total: total, limit: limit, offset: offset))
     }
 
     func undo(_ request: Request) async throws -> Response {
         let journalID = try request.uuidParameter("id", "journal entry")
-        let body = try request.jsonBody(emptyIsObject: true)
-        if let force = body["force"], force.boolValue == nil {
-            throw APIError(.unprocessableEntity, "'force' must be true or false")
-        }
-        let done = try await Self.undo(journalID, force: body["force"]?.boolValue ?? false, request: request)
+        let force = try request.body(UndoBody.self, emptyIsObject: true).force ?? false
+        let done = try await Self.undo(journalID, force: force, request: request, origin: "the API")
         let playlist = try await PlaylistRecord.find(done.$playlist.id, on: request.database)
         return .json(DedupeViews.journal(done, playlist: playlist))
     }
 
-    /// Undoes a journal entry of the caller under their job lease; the API and the page share it.
-    static func undo(_ journalID: UUID, force: Bool, request: Request) async throws -> JournalRecord {
-        let caller = try request.requireCaller()
-        let undo = JournalUndo(
-            database: request.database, client: request.service.api.client(for: caller.user.spotifyID), user: caller.user)
-        return try await UserJobs.run(try request.userActions(origin: "the API"), wait: 30) {
-            try await undo.undo(journalID: journalID, force: force)
-        }
+    /// Undoes a journal entry of the caller through the entry point; the API and the page share it.
+    static func undo(_ journalID: UUID, force: Bool, request: Request, origin: String) async throws -> JournalRecord {
+        try await request.userActions(origin: origin).undo(journalID: journalID, force: force, wait: 30)
     }
 
     static func pairsView(_ pairs: [IgnoredPair]) -> JSONValue {
@@ -136,17 +104,11 @@ struct DedupeRoutes: RouteCollection {
 
     func replaceIgnores(_ request: Request) async throws -> Response {
         let caller = try request.requireCaller()
-        let body = try request.jsonBody()
-        guard let list = body["pairs"]?.arrayValue else {
-            throw APIError(.unprocessableEntity, "the body must be {\"pairs\": [[URI, URI], ...]}")
-        }
         var pairs: [IgnoredPair] = []
-        for item in list {
-            guard let uris = item.arrayValue?.compactMap(\.stringValue), uris.count == 2, uris[0] != uris[1],
-                uris.allSatisfy({ $0.hasPrefix("spotify:") })
-            else {
-                throw APIError(
-                    .unprocessableEntity,
+        for uris in try request.body(IgnoresBody.self).pairs {
+            guard uris.count == 2, uris[0] != uris[1], uris.allSatisfy({ $0.hasPrefix("spotify:") }) else {
+                throw PlaykeeperError(
+                    .invalid,
                     "each pair is two different Spotify URIs, like [\"spotify:track:…\", \"spotify:track:…\"]")
             }
             pairs.append(IgnoredPair(uris[0], uris[1]))
@@ -155,4 +117,19 @@ struct DedupeRoutes: RouteCollection {
         try await ignores.replace(with: pairs)
         return .json(Self.pairsView(try await ignores.pairs()))
     }
+}
+
+/// `POST /api/v1/plans/{id}/apply`: the groups of the preview to apply (all when absent).
+struct ApplyBody: RequestBody {
+    var groups: [String]?
+}
+
+/// `POST /api/v1/journal/{id}/undo`: restore although the playlist changed since.
+struct UndoBody: RequestBody {
+    var force: Bool?
+}
+
+/// `PUT /api/v1/ignores`: the whole "not a duplicate" list.
+struct IgnoresBody: RequestBody {
+    var pairs: [[String]]
 }

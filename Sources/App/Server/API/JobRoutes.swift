@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import Library
 import PlaykeeperJSON
 import Store
 import Vapor
@@ -48,7 +49,7 @@ struct JobRoutes: RouteCollection {
         guard
             let job = try await JobRecord.query(on: request.database).filter(\.$id == id).filter(\.$user.$id == caller.userID)
                 .first()
-        else { throw APIError.notFound("job \(id)") }
+        else { throw PlaykeeperError.notFound("job \(id)") }
         return .json(Self.view(job))
     }
 }

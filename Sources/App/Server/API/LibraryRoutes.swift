@@ -70,8 +70,10 @@ struct LibraryRoutes: RouteCollection {
     func export(_ request: Request) async throws -> Response {
         let caller = try request.requireCaller()
         let format = request.query[String.self, at: "format"] ?? "json"
-        guard ["csv", "json"].contains(format) else { throw APIError(.badRequest, "'format' is csv or json, not '\(format)'") }
-        let export = try await LibraryExport.load(user: caller.user, on: request.database)
+        guard ["csv", "json"].contains(format) else {
+            throw PlaykeeperError(.malformed, "'format' is csv or json, not '\(format)'")
+        }
+        let export = try await request.userActions(origin: "the API").export(wait: 30)
         if format == "json" { return .json(export.json(user: caller.user, exportedAt: request.service.now())) }
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")

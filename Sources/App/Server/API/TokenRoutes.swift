@@ -29,8 +29,8 @@ struct TokenRoutes: RouteCollection {
         -> (record: APITokenRecord, secret: String)
     {
         guard let trimmed = DisplayName.checked(name) else {
-            throw APIError(
-                .unprocessableEntity, "a token needs a name of \(DisplayName.rule), like \"backup script\"")
+            throw PlaykeeperError(
+                .invalid, "a token needs a name of \(DisplayName.rule), like \"backup script\"")
         }
         let secret = Secrets.tokenPrefix + Secrets.random()
         let record = APITokenRecord()
@@ -50,10 +50,7 @@ struct TokenRoutes: RouteCollection {
 
     func create(_ request: Request) async throws -> Response {
         let caller = try request.requireCaller()
-        let body = try request.jsonBody()
-        guard let name = body["name"]?.stringValue else {
-            throw APIError(.unprocessableEntity, "the body must be {\"name\": \"what the token is for\"}")
-        }
+        let name = try request.body(NewTokenBody.self).name
         let (record, secret) = try await Self.issue(name: name, for: caller, on: request.database, now: request.service.now())
         return .json(Self.view(record).merging(["token": .string(secret)]), status: .created)
     }
@@ -70,9 +67,14 @@ struct TokenRoutes: RouteCollection {
         guard
             let token = try await APITokenRecord.query(on: request.database).filter(\.$id == id)
                 .filter(\.$user.$id == caller.userID).first()
-        else { throw APIError.notFound("token \(id)") }
+        else { throw PlaykeeperError.notFound("token \(id)") }
         try await token.delete(on: request.database)
         await request.service.callers.forget(tokenID: id)
         return token
     }
+}
+
+/// `POST /api/v1/tokens`: what the token is for.
+struct NewTokenBody: RequestBody {
+    var name: String
 }

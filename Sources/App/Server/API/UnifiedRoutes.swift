@@ -38,72 +38,51 @@ struct UnifiedRoutes: RouteCollection {
 
     func show(_ request: Request) async throws -> Response { .json(try await Self.view(request)) }
 
+    /// The body of `PUT /api/v1/unified`: any of the settings, spelled as the API spells them.
+    struct SettingsBody: RequestBody {
+        var name: String?
+        var include: [String]?
+        var exclude: [String]?
+        var liked: Bool?
+        var includeEpisodes: Bool?
+        var match: String?
+        var propagateRemovals: Bool?
+        var appEdits: String?
+        var isPublic: Bool?
+        var automatic: Bool?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, include, exclude, liked, match, automatic
+            case includeEpisodes = "include_episodes", propagateRemovals = "propagate_removals", appEdits = "app_edits"
+            case isPublic = "public"
+        }
+
+        static var fields: [String]? { CodingKeys.allCases.map(\.rawValue) }
+
+        func change() throws -> UnifiedSettingsChange {
+            var change = UnifiedSettingsChange()
+            change.name = try name.map { try SettingParsers.playlistName($0, field: "'name'") }
+            change.include = include
+            change.exclude = exclude
+            change.liked = liked
+            change.includeEpisodes = includeEpisodes
+            change.match = try match.map { try SettingParsers.match($0, field: "'match'") }
+            change.propagateRemovals = propagateRemovals
+            change.appEdits = try appEdits.map { try SettingParsers.appEdits($0, field: "'app_edits'") }
+            change.isPublic = isPublic
+            change.automatic = automatic
+            return change
+        }
+    }
+
     func configure(_ request: Request) async throws -> Response {
-        let body = try request.jsonBody()
+        let change = try request.body(SettingsBody.self).change()
         let caller = try request.requireCaller()
         let known = Set(
             try await PlaylistRecord.query(on: request.database).filter(\.$user.$id == caller.userID).filter(\.$isLiked == false)
                 .all().map(\.spotifyID))
-        let allowed: Set<String> = [
-            "name", "include", "exclude", "liked", "include_episodes", "match", "propagate_removals", "app_edits", "public",
-            "automatic",
-        ]
-        guard case .object(let members) = body else { throw APIError(.badRequest, "the body must be a JSON object") }
-        if let unknown = members.keys.first(where: { !allowed.contains($0) }) {
-            throw APIError(.unprocessableEntity, "'\(unknown)' is not a unified playlist setting")
-        }
-        func bool(_ key: String) throws -> Bool? {
-            guard let value = body[key] else { return nil }
-            guard let flag = value.boolValue else { throw APIError(.unprocessableEntity, "'\(key)' must be true or false") }
-            return flag
-        }
-        func ids(_ key: String) throws -> [String]? {
-            guard let value = body[key] else { return nil }
-            guard let list = value.arrayValue?.compactMap(\.stringValue), list.count == value.arrayValue?.count else {
-                throw APIError(.unprocessableEntity, "'\(key)' must be a list of playlist ids")
-            }
-            if let missing = list.first(where: { !known.contains($0) }) {
-                throw APIError(.unprocessableEntity, "'\(key)' names \(missing), which is not one of your playlists")
-            }
-            return list
-        }
-        let name = try body["name"].map { value -> String in
-            guard let text = value.stringValue.flatMap(DisplayName.checked) else {
-                throw APIError(.unprocessableEntity, "'name' must be \(DisplayName.rule)")
-            }
-            return text
-        }
-        let match = try body["match"].map { value -> MatchLevel in
-            guard let level = value.stringValue.flatMap(MatchLevel.init(rawValue:)) else {
-                throw APIError(.unprocessableEntity, "'match' is exact, recording or similar")
-            }
-            return level
-        }
-        let appEdits = try body["app_edits"].map { value -> UnifiedSettings.AppEdits in
-            guard let policy = value.stringValue.flatMap(UnifiedSettings.AppEdits.init(rawValue:)) else {
-                throw APIError(.unprocessableEntity, "'app_edits' is keep or restore")
-            }
-            return policy
-        }
-        let include = try ids("include")
-        let exclude = try ids("exclude")
-        let liked = try bool("liked")
-        let episodes = try bool("include_episodes")
-        let propagate = try bool("propagate_removals")
-        let isPublic = try bool("public")
-        let automatic = try bool("automatic")
-        try await Self.service(request).configure { settings in
-            if let name { settings.name = name }
-            if let include { settings.include = include }
-            if let exclude { settings.exclude = exclude }
-            if let liked { settings.liked = liked }
-            if let episodes { settings.includeEpisodes = episodes }
-            if let match { settings.match = match }
-            if let propagate { settings.propagateRemovals = propagate }
-            if let appEdits { settings.appEdits = appEdits }
-            if let isPublic { settings.isPublic = isPublic }
-            if let automatic { settings.automatic = automatic }
-        }
+        try change.checkSources(known: known) { "'\($0)'" }
+        try await Self.service(request).configure { change.apply(to: &$0) }
         return .json(try await Self.view(request))
     }
 

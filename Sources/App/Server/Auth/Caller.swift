@@ -1,6 +1,7 @@
 import Crypto
 import FluentKit
 import Foundation
+import Library
 import SpotifyWebAPI
 import Store
 import Vapor
@@ -26,7 +27,9 @@ extension Request {
 
     /// The caller, or a 401.
     func requireCaller() throws -> Caller {
-        guard let caller else { throw APIError.unauthorized }
+        guard let caller else {
+            throw PlaykeeperError(.needsLogin, "log in, or send a personal API token as 'Authorization: Bearer TOKEN'")
+        }
         return caller
     }
 }
@@ -68,7 +71,7 @@ struct CallerMiddleware: AsyncMiddleware {
             guard
                 let token = try await APITokenRecord.query(on: database).filter(\.$tokenHash == hash).first(),
                 let user = try await UserRecord.find(token.$user.id, on: database)
-            else { throw APIError(.unauthorized, "this API token is unknown or was revoked") }
+            else { throw PlaykeeperError(.needsLogin, "this API token is unknown or was revoked") }
             if (token.lastUsedAt.map { now.timeIntervalSince($0) > 60 }) ?? true {
                 token.lastUsedAt = now
                 try await token.save(on: database)
@@ -98,7 +101,7 @@ struct CSRFMiddleware: AsyncMiddleware {
             presented = try? request.content.get(String.self, at: "csrf")
         }
         guard let presented, Secrets.constantTimeEqual(presented, session.csrfToken) else {
-            throw APIError(.forbidden, "this request lacks the page's CSRF token; reload the page and try again")
+            throw PlaykeeperError(.forbidden, "this request lacks the page's CSRF token; reload the page and try again")
         }
         return try await next.respond(to: request)
     }

@@ -16,6 +16,7 @@ public actor JobScheduler {
     let api: SpotifyAPI
     let metrics: ServiceMetrics
     let settings: ServerSettings
+    /// The API's clock (`api.clock`), which tests inject.
     let now: @Sendable () -> Date
     let logger: Logger
     /// Settling interrupted changes at start-up.
@@ -35,14 +36,13 @@ public actor JobScheduler {
     let instance = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
 
     init(
-        mirror: MirrorContext, api: SpotifyAPI, metrics: ServiceMetrics, settings: ServerSettings,
-        now: @escaping @Sendable () -> Date, logger: Logger
+        mirror: MirrorContext, api: SpotifyAPI, metrics: ServiceMetrics, settings: ServerSettings, logger: Logger
     ) {
         self.mirror = mirror
         self.api = api
         self.metrics = metrics
         self.settings = settings
-        self.now = now
+        self.now = { [clock = api.clock] in clock.now }
         self.logger = logger
     }
 
@@ -91,20 +91,39 @@ public actor JobScheduler {
             guard !ids.isEmpty else { return }
             people = try await UserRecord.query(on: database).filter(\.$id ~~ ids).filter(\.$needsLogin == false).all()
         } catch {
-            logger.warning("could not look for interrupted changes: \(APIError.from(error).message)")
+            logger.warning("could not look for interrupted changes: \(PlaykeeperError.from(error).message)")
             return
         }
         for user in people {
             do {
                 let actions = UserJobs.actions(user, context: mirror, api: api, origin: "the service's start", logger: logger)
-                try await UserJobs.run(actions, wait: 600) {}
+                try await actions.settle(wait: 600)
             } catch {
-                logger.warning("could not settle an interrupted change of \(user.spotifyID): \(APIError.from(error).message)")
+                logger.warning(
+                    "could not settle an interrupted change of \(user.spotifyID): \(PlaykeeperError.from(error).message)")
             }
         }
     }
 
     /// Waits until no job runs and the start-up recovery is done (tests).
+    /// Waits until the job that this instance runs finishes, or `seconds` pass, whichever comes first. A job this
+    /// instance does not run returns at once.
+    public func waitForJob(_ id: UUID, atMost seconds: Double) async {
+        guard let task = running[id] else { return }
+        let first = FirstOf()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            first.set(continuation)
+            Task {
+                await task.value
+                first.resume()
+            }
+            Task {
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+                first.resume()
+            }
+        }
+    }
+
     public func waitUntilIdle() async {
         await startupRecovery?.value
         while let task = running.values.first { await task.value }
@@ -118,7 +137,8 @@ public actor JobScheduler {
         let userID = try user.requireID()
         let key = JobRecord.pendingKey(user: userID, kind: kind)
         let busy = { (job: JobRecord) in
-            APIError(.conflict, "a \(kind.rawValue) of yours is already \(job.status.rawValue) (job \(job.id?.uuidString ?? ""))")
+            PlaykeeperError(
+                .conflict, "a \(kind.rawValue) of yours is already \(job.status.rawValue) (job \(job.id?.uuidString ?? ""))")
         }
         // Twice at most: when another instance queues this person's job between the look and the insert (the
         // unique pending key refuses ours), that job is the pending one, and is pulled forward like any other.
@@ -142,7 +162,7 @@ public actor JobScheduler {
             await runDue()
             return job
         }
-        throw APIError(.conflict, "a \(kind.rawValue) of yours was queued by another instance meanwhile; try again")
+        throw PlaykeeperError(.conflict, "a \(kind.rawValue) of yours was queued by another instance meanwhile; try again")
     }
 
     static func job(user: UUID, kind: JobKind, trigger: String, at date: Date) -> JobRecord {
@@ -299,7 +319,7 @@ public actor JobScheduler {
     }
 
     private func run(_ job: JobRecord) async {
-        let started = Date()
+        let started = now()
         let beat = heartbeat(job.id!)
         defer { beat.cancel() }
         do {
@@ -322,7 +342,7 @@ public actor JobScheduler {
                 return
             }
             job.status = .failed
-            job.error = APIError.from(error).message
+            job.error = PlaykeeperError.from(error).message
             logger.warning("\(job.kind.rawValue) job \(job.id!) failed: \(job.error ?? "")")
         }
         job.finishedAt = now()
@@ -346,30 +366,40 @@ public actor JobScheduler {
                 throw SpotifyError.reauthorizationRequired(user: who, detail: detail)
             }
         case .sync, .unify:
-            let database = self.database
             let mirror = self.mirror
             let api = self.api
             let metrics = self.metrics
             let actions = UserJobs.actions(
                 user, context: mirror, api: api, origin: "the scheduler's \(kind) job", logger: logger)
-            return try await UserJobs.run(actions, wait: 600) {
-                var result: JSONObject = [:]
-                do {
-                    let report = try await actions.syncHoldingLease(concurrency: 4)
-                    metrics.recordSync(seconds: Date().timeIntervalSince(started), outcome: "succeeded")
-                    result["sync"] = try JSONValue(encoding: report)
-                } catch {
-                    metrics.recordSync(seconds: Date().timeIntervalSince(started), outcome: "failed")
-                    throw error
-                }
-                let unified = mirror.unified(for: user, api: api)
-                // A requested update always runs; after a scheduled sync, only when its sources changed.
-                let due = kind == .unify ? true : try await unified.scheduledUpdateIsDue()
-                if due {
-                    result["unified"] = try UnifiedViews.json(try await unified.update())
-                }
+            // A requested update always runs; after a scheduled sync, only when its sources changed.
+            let mode: UserActions.UnifyMode = kind == .unify ? .always : .whenSourcesChanged
+            do {
+                let (report, unified) = try await actions.unify(wait: 600, concurrency: 4, mode: mode)
+                metrics.recordSync(seconds: report.seconds, outcome: "succeeded")
+                var result: JSONObject = ["sync": try JSONValue(encoding: report)]
+                if let unified { result["unified"] = try UnifiedViews.json(unified) }
                 return .object(result)
+            } catch {
+                metrics.recordSync(seconds: now().timeIntervalSince(started), outcome: "failed")
+                throw error
             }
         }
+    }
+}
+
+/// Resumes a continuation once, on the first of several events.
+private final class FirstOf: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Void, Never>?
+
+    func set(_ continuation: CheckedContinuation<Void, Never>) { lock.withLock { self.continuation = continuation } }
+
+    func resume() {
+        let pending = lock.withLock {
+            let pending = continuation
+            continuation = nil
+            return pending
+        }
+        pending?.resume()
     }
 }

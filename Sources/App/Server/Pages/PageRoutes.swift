@@ -91,12 +91,12 @@ struct PageRoutes: RouteCollection {
         let job: JobRecord
         do {
             job = try await request.service.scheduler.enqueue(user: caller.user, kind: kind, trigger: "page")
-        } catch let error as APIError where error.status == .conflict {
+        } catch let error as PlaykeeperError where error.kind == .conflict {
             return try Pages.redirect(request, to: path, notice: error.message)
         }
-        for _ in 0..<200 {
-            try await Task.sleep(nanoseconds: 100_000_000)
-            guard let current = try await JobRecord.find(job.id, on: request.database) else { break }
+        // The page waits for the scheduler's word that the job finished (at most 20 s), then reads its outcome once.
+        await request.service.scheduler.waitForJob(try job.requireID(), atMost: 20)
+        if let current = try await JobRecord.find(job.id, on: request.database) {
             if current.status == .succeeded {
                 return try Pages.redirect(request, to: path, notice: "The \(kind.rawValue) finished.")
             }
@@ -176,7 +176,9 @@ struct PageRoutes: RouteCollection {
         let (level, keep) = try DedupeRoutes.options(request)
         var preview: Preview?
         if record.canReadItems && (record.canEdit || record.isLiked) {
-            let made = try await DedupeRoutes.service(request).preview(record, level: level, keep: keep)
+            let previews = try await request.userActions(origin: "the page").preview(
+                wait: 30, syncFirst: false, level: level, keep: keep, targets: { [record] })
+            guard let made = previews.first else { throw PlaykeeperError.notFound("playlist \(record.spotifyID)") }
             let names = made.body.entries.map { $0.uri.flatMap { catalog[$0]?.name } ?? $0.uri ?? "?" }
             preview = Preview(
                 planID: made.record.id!.uuidString,
@@ -206,17 +208,15 @@ struct PageRoutes: RouteCollection {
         }
         let playlist = try await request.callerPlaylist()
         let form = try request.content.decode(Form.self)
-        guard let planID = UUID(uuidString: form.plan) else { throw APIError(.badRequest, "the form has no plan") }
+        guard let planID = UUID(uuidString: form.plan) else { throw PlaykeeperError(.malformed, "the form has no plan") }
         let groups = form.groups ?? []
         let back = "/playlists/\(playlist.spotifyID)"
         guard !groups.isEmpty else {
             return try Pages.redirect(request, to: back, notice: "No group was checked; nothing changed.")
         }
-        let service = try DedupeRoutes.service(request)
         do {
-            let journal = try await UserJobs.run(try request.userActions(origin: "the page"), wait: 30) {
-                try await service.apply(planID: planID, groups: Set(groups))
-            }
+            let journal = try await request.userActions(origin: "the page").apply(
+                planID: planID, groups: Set(groups), wait: 30)
             return try Pages.redirect(
                 request, to: "/journal",
                 notice: "Removed the duplicates of \(playlist.name): \(journal.status.label). You can undo it below.")
@@ -260,20 +260,14 @@ struct PageRoutes: RouteCollection {
             var app_edits: String?
         }
         let form = try request.content.decode(Form.self)
-        guard let name = DisplayName.checked(form.name ?? "") else {
-            throw APIError(.unprocessableEntity, "the name must be \(DisplayName.rule)")
-        }
-        guard let level = MatchLevel(rawValue: form.match ?? "exact"),
-            let edits = UnifiedSettings.AppEdits(rawValue: form.app_edits ?? "keep")
-        else { throw APIError(.unprocessableEntity, "the form has an unknown choice") }
-        try await UnifiedRoutes.service(request).configure { settings in
-            settings.name = name
-            settings.liked = form.liked == "true"
-            settings.includeEpisodes = form.episodes == "true"
-            settings.propagateRemovals = form.propagate == "true"
-            settings.match = level
-            settings.appEdits = edits
-        }
+        var change = UnifiedSettingsChange()
+        change.name = try SettingParsers.playlistName(form.name ?? "", field: "the name")
+        change.liked = form.liked == "true"
+        change.includeEpisodes = form.episodes == "true"
+        change.propagateRemovals = form.propagate == "true"
+        change.match = try SettingParsers.match(form.match ?? "exact", field: "the match")
+        change.appEdits = try SettingParsers.appEdits(form.app_edits ?? "keep", field: "the choice for app edits")
+        try await UnifiedRoutes.service(request).configure { [change] in change.apply(to: &$0) }
         return try Pages.redirect(request, to: "/unified", notice: "Saved. Update applies the new settings.")
     }
 
@@ -292,10 +286,10 @@ struct PageRoutes: RouteCollection {
         struct Page: Encodable { var entries: [Row] }
         let caller = try request.requireCaller()
         let entries = try await JournalRecord.query(on: request.database).filter(\.$user.$id == caller.userID)
-            .sort(\.$createdAt, .descending).range(0..<100).all()
+            .sort(\.$createdAt, .descending).range(0..<100).with(\.$playlist).all()
         var rows: [Row] = []
         for entry in entries {
-            let playlist = try await PlaylistRecord.find(entry.$playlist.id, on: request.database)
+            let playlist: PlaylistRecord? = entry.playlist
             rows.append(
                 Row(
                     id: entry.id!.uuidString, kind: entry.kind == .unify ? "unified update" : entry.kind.rawValue,
@@ -313,7 +307,7 @@ struct PageRoutes: RouteCollection {
         let id = try request.uuidParameter("id", "journal entry")
         let force = (try? request.content.decode(Form.self))?.force == "true"
         do {
-            let done = try await DedupeRoutes.undo(id, force: force, request: request)
+            let done = try await DedupeRoutes.undo(id, force: force, request: request, origin: "the page")
             return try Pages.redirect(
                 request, to: "/journal",
                 notice: "Restored (\(done.status.label)). Spotify cannot restore the original \"added at\" of re-added songs.")
@@ -366,7 +360,7 @@ struct RequireSession: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.caller?.session != nil else {
             if request.method == .GET { return request.redirect(to: "/", redirectType: .normal) }
-            throw APIError(.unauthorized, "log in first")
+            throw PlaykeeperError(.needsLogin, "log in first")
         }
         return try await next.respond(to: request)
     }

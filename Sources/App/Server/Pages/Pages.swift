@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Leaf
+import Library
 import PlaykeeperJSON
 import Store
 import Vapor
@@ -55,7 +56,7 @@ enum Pages {
             title: title, user: user(request), csrf: request.caller?.session?.csrfToken, notice: notice, page: page)
         let json = try JSONValue(encoding: context)
         guard let data = leafData(json).dictionary else {
-            throw APIError(.internalServerError, "a page context is not an object")
+            throw PlaykeeperError(.internal, "a page context is not an object")
         }
         let body = try await request.leaf.render(path: template, context: data).get()
         var headers = HTTPHeaders()

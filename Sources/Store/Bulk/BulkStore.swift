@@ -2,16 +2,15 @@ import FluentKit
 import NIOCore
 import PostgresNIO
 import SQLiteNIO
-import Store
 
 /// The store's bulk path, chosen once per writer: rows are encoded for it before a transaction opens (entries
 /// by the task that read them, the catalogue's rows just before the transaction), so that a transaction only
 /// sends them and holds its locks no longer than the database needs.
-enum BulkStore: Sendable {
+public enum BulkStore: Sendable {
     case sqlite
     case postgres
 
-    init(_ database: any Database) throws {
+    public init(_ database: any Database) throws {
         if database is any SQLiteDatabase {
             self = .sqlite
         } else if database is any PostgresDatabase {
@@ -26,14 +25,14 @@ enum BulkStore: Sendable {
     /// of their pages: larger batches pay (6,000 against 4,000: 52,000–63,000 against 47,000–63,000 entries/s,
     /// the wall time about the same). A PostgreSQL commit writes log records rather than pages: 2,000 and 4,000
     /// measured alike there, and 6,000 held up enough playlists to cost 0.1–0.3 s.
-    var batchEntries: Int {
+    public var batchEntries: Int {
         switch self {
         case .sqlite: 6_000
         case .postgres: 4_000
         }
     }
 
-    func encode<Row>(_ rows: some Sequence<Row>, as table: BulkTable<Row>) -> EncodedRows {
+    public func encode<Row>(_ rows: some Sequence<Row>, as table: BulkTable<Row>) -> EncodedRows {
         switch self {
         case .sqlite: .sqlite(SQLiteBulkInsert.encode(rows, as: table))
         case .postgres: .postgres(PostgresBulkCopy.encode(rows, as: table))
@@ -41,7 +40,7 @@ enum BulkStore: Sendable {
     }
 
     /// Writes encoded rows, in order, on the transaction's database.
-    func insert<Row>(_ encoded: [EncodedRows], into table: BulkTable<Row>, on db: any Database) async throws {
+    public func insert<Row>(_ encoded: [EncodedRows], into table: BulkTable<Row>, on db: any Database) async throws {
         switch self {
         case .sqlite:
             guard let sqlite = db as? any SQLiteDatabase else { throw BulkStoreMismatch() }
@@ -54,7 +53,7 @@ enum BulkStore: Sendable {
 }
 
 /// Rows ready for one store's bulk path: SQLite's bound values, row after row, or PostgreSQL's COPY text.
-enum EncodedRows: Sendable {
+public enum EncodedRows: Sendable {
     case sqlite([SQLiteData])
     case postgres(ByteBuffer)
 

@@ -1,39 +1,8 @@
 import Foundation
 import SpotifyWebAPI
+import Store
 
-/// One value of a row the mirror writes in bulk. Each store's bulk path writes it in its own form: SQLite binds
-/// it as SQLKit would store it, PostgreSQL's COPY as text.
-enum BulkValue {
-    case text(String?)
-    case integer(Int?)
-    case flag(Bool?)
-    case date(Date?)
-}
-
-/// A column the mirror writes in bulk: its name next to how a row gives its value, so the two cannot drift apart.
-struct BulkColumn<Row>: Sendable {
-    let name: String
-    let value: @Sendable (Row) -> BulkValue
-
-    init(_ name: String, _ value: @escaping @Sendable (Row) -> BulkValue) {
-        self.name = name
-        self.value = value
-    }
-}
-
-/// A table the mirror writes in bulk, defined once for both stores.
-struct BulkTable<Row>: Sendable {
-    let name: String
-    let columns: [BulkColumn<Row>]
-    /// On a known key, the row is rewritten only when its raw JSON changed (the catalogue).
-    var upsertKey: String?
-
-    var columnNames: [String] { columns.map(\.name) }
-
-    /// A row's values, in the order of the columns.
-    func values(of row: Row) -> some Sequence<BulkValue> { columns.lazy.map { $0.value(row) } }
-}
-
+/// The two tables a sync writes in bulk, through the store's bulk path (`BulkStore`).
 extension BulkTable where Row == (playlist: String, entry: EntryRow) {
     static let entries = BulkTable(
         name: "entries",

@@ -1,6 +1,5 @@
 import Foundation
 import SQLiteNIO
-import Store
 
 /// Multi-row inserts straight through SQLiteNIO, for the mirror's bulk writes on SQLite.
 ///

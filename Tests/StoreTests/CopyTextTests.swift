@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 
-@testable import Library
+@testable import Store
 
 struct CopyTextTests {
     func text(_ build: (inout CopyText) -> Void) -> String {

@@ -1,8 +1,6 @@
 import Foundation
 import NIOCore
 import PostgresNIO
-import Store
-import SpotifyWebAPI
 
 /// The mirror's bulk writes on PostgreSQL, through `COPY … FROM STDIN` on the transaction's connection.
 ///
