@@ -45,23 +45,17 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// The tree of any `Encodable` value, through `JSONEncoder`; `snakeCase` turns `personRemoved` into
-    /// `person_removed`, as the API and `--json` spell keys.
+    /// The tree of any `Encodable` value (`JSONValueEncoder`, keys in order); `snakeCase` turns `personRemoved`
+    /// into `person_removed`, as the API and `--json` spell keys.
     public init(encoding value: some Encodable, snakeCase: Bool = false) throws {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        // A type's properties come out in a stable order.
-        encoder.outputFormatting = .sortedKeys
-        if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
-        self = try JSONValue(parsing: encoder.encode(value))
+        var encoder = JSONValueEncoder()
+        encoder.snakeCaseKeys = snakeCase
+        self = try encoder.encode(value)
     }
-}
 
-extension JSONValue {
-    /// The value as a `Decodable` type, through `JSONDecoder`: the counterpart of `init(encoding:)`.
-    public func decoded<T: Decodable>(as type: T.Type) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(type, from: Data(serialized().utf8))
-    }
+    /// The value as a `Decodable` type (`JSONValueDecoder`).
+    public func decoded<T: Decodable>(as type: T.Type) throws -> T { try JSONValueDecoder().decode(type, from: self) }
+
+    /// The compact text of any `Encodable` value, keys in order: how the store keeps plans, settings and journals.
+    public static func text(encoding value: some Encodable) throws -> String { try JSONValue(encoding: value).serialized() }
 }

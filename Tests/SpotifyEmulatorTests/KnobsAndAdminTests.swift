@@ -124,7 +124,7 @@ struct KnobsAndAdminTests {
     @Test func aLibraryLoadsAndDumpsBack() async throws {
         try await EmulatorClient.with { client in
             let library = LibraryGenerator(seed: 9, playlists: 3, items: 12).generate()
-            let data = try EmulatorLibrary.encoder().encode(library)
+            let data = Array(try EmulatorLibrary.encoder().encode(library).serialized().utf8)
             var headers = HTTPHeaders()
             headers.contentType = .json
             var reply: Int = 0

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Fluent
 import FluentKit
 import Foundation
+import PlaykeeperJSON
 import Library
 import SQLKit
 import SpotifyWebAPI
@@ -193,9 +194,7 @@ struct DoctorCommand: AsyncParsableCommand {
         }
 
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            Output.result(String(decoding: try encoder.encode(["checks": checks]), as: UTF8.self))
+            Output.result(try JSONValue.text(encoding: ["checks": checks]))
         }
         let failed = checks.filter { $0.status == .fail }.count
         Output.progress(failed == 0 ? "No problems found." : "\(failed) check(s) failed.")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Library
+import PlaykeeperJSON
 import SpotifyEmulator
 import Vapor
 

@@ -35,8 +35,7 @@ struct ExportCommand: AsyncParsableCommand {
             guard ["csv", "json"].contains(format) else {
                 throw PlaykeeperError(.invalid, "--format is csv or json, not '\(format)'")
             }
-            let mirror = try await MirrorContext.open(app)
-            let user = try await mirror.user(person.user)
+            let (mirror, user) = try await person.open(app)
             let actions = UserJobs.actions(user, context: mirror, api: try mirror.spotify(), origin: "export", printing: true)
             let export = try await actions.export(wait: 600)
             let text =

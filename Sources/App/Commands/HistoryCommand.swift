@@ -26,8 +26,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandRunner.run { app in
-            let mirror = try await MirrorContext.open(app)
-            let user = try await mirror.user(person.user)
+            let (mirror, user) = try await person.open(app)
             let playlist = try await PlaylistReference.resolve(self.playlist, user: user, on: mirror.database)
             let versions = try await PlaylistVersionRecord.query(on: mirror.database)
                 .filter(\.$playlist.$id == playlist.requireID()).sort(\.$seenAt, .descending).all()

@@ -69,8 +69,7 @@ struct JournalCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandRunner.run { app in
-            let mirror = try await MirrorContext.open(app)
-            let user = try await mirror.user(person.user)
+            let (mirror, user) = try await person.open(app)
             let entries = try await JournalRecord.query(on: mirror.database).filter(\.$user.$id == user.requireID())
                 .sort(\.$createdAt, .descending).with(\.$playlist).all()
             let views = entries.map { DedupeViews.journal($0, playlist: $0.playlist) }
@@ -113,8 +112,7 @@ struct IgnoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandRunner.run { app in
-            let mirror = try await MirrorContext.open(app)
-            let user = try await mirror.user(person.user)
+            let (mirror, user) = try await person.open(app)
             let store = IgnoreList(database: mirror.database, user: user)
             switch action {
             case "add", "remove":

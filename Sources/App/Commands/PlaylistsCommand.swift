@@ -26,8 +26,7 @@ struct PlaylistsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandRunner.run { app in
-            let mirror = try await MirrorContext.open(app)
-            let user = try await mirror.user(person.user)
+            let (mirror, user) = try await person.open(app)
             var query = PlaylistRecord.query(on: mirror.database).filter(\.$user.$id == (try user.requireID()))
             if !gone { query = query.filter(\.$goneAt == nil) }
             let playlists = try await query.sort(\.$listPosition).all()

@@ -33,8 +33,7 @@ struct SyncCommand: AsyncParsableCommand {
         try await CommandRunner.run { app in
             let concurrency = try NumericInput.option(self.concurrency, "--concurrency", in: 1...64, default: 8)
             let wait = try NumericInput.option(self.wait, "--wait", in: 0...86_400, default: 600)
-            let mirror = try await MirrorContext.open(app)
-            let user = try await mirror.user(person.user)
+            let (mirror, user) = try await person.open(app)
             let api = try mirror.spotify()
             let actions = UserJobs.actions(user, context: mirror, api: api, origin: "sync", printing: true)
             // Under the lease, after what recovery says: the command's own output starts here.

@@ -74,8 +74,7 @@ struct UnifyCommand: AsyncParsableCommand {
         // Checked before anything is opened: a wrong flag changes nothing.
         let change = try requestedChange()
 
-        let mirror = try await MirrorContext.open(app)
-        let user = try await mirror.user(person.user)
+        let (mirror, user) = try await person.open(app)
         let api = try mirror.spotify()
         let actions = UserJobs.actions(user, context: mirror, api: api, origin: "unify", printing: true)
         let database = mirror.database

@@ -1,4 +1,5 @@
 import Foundation
+import PlaykeeperJSON
 import Library
 import SpotifyWebAPI
 
@@ -53,8 +54,8 @@ public actor FileTokenStore: TokenStore {
 
     private func read() throws -> [String: SpotifyToken] {
         guard let data = try? Data(contentsOf: file) else { return [:] }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .deferredToDate
+        var decoder = JSONValueDecoder()
+        decoder.dates = .deferredToDate
         do {
             return try decoder.decode([String: SpotifyToken].self, from: data)
         } catch {
@@ -63,10 +64,9 @@ public actor FileTokenStore: TokenStore {
     }
 
     private func write(_ tokens: [String: SpotifyToken]) throws {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .deferredToDate
-        encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(tokens)
+        var encoder = JSONValueEncoder()
+        encoder.dates = .deferredToDate
+        let data = Data(try encoder.encode(tokens).serialized().utf8)
         // Write a private temporary file, then rename it over the old one: never a half-written store.
         let temporary = file.deletingLastPathComponent().appendingPathComponent(".tokens.\(UUID().uuidString).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600])

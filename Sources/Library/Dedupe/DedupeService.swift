@@ -74,7 +74,7 @@ public struct DedupeService: Sendable {
         let body = PlanBody(
             entries: entries.map { .init(uri: $0.uri, addedAt: $0.addedAt, isLocal: $0.isLocal) }, groups: groups,
             isLiked: playlist.isLiked)
-        let text = String(decoding: try Self.encoder.encode(body), as: UTF8.self)
+        let text = try JSONValue.text(encoding: body)
         let record: PlanRecord
         if let stored = try await PlanRecord.query(on: database).filter(\.$user.$id == user.requireID())
             .filter(\.$playlist.$id == playlist.requireID()).filter(\.$snapshotID == playlist.snapshotID)
@@ -123,7 +123,7 @@ public struct DedupeService: Sendable {
             let playlist = try await PlaylistRecord.find(record.$playlist.id, on: database)
         else { throw DedupeError.notFound("plan \(planID)") }
         guard playlist.canEdit || playlist.isLiked else { throw DedupeError.notEditable(playlist.name) }
-        let body = try Self.decoder.decode(PlanBody.self, from: Data(record.body.utf8))
+        let body = try JSONValueDecoder().decode(PlanBody.self, from: record.body)
         var groups = body.groups
         if let selected {
             let unknown = selected.subtracting(groups.map(\.id))
@@ -258,7 +258,7 @@ public struct DedupeService: Sendable {
             throw DedupeError.refused(
                 "journal entry \(journalID) is \(original.kind.rawValue) \(original.status.label): there is nothing to undo")
         }
-        let before = try Self.decoder.decode([PlanBody.Entry].self, from: Data(original.entriesBefore.utf8))
+        let before = try JSONValueDecoder().decode([PlanBody.Entry].self, from: original.entriesBefore)
         let target = before.map(\.uri)
         let current = try await currentURIs(of: playlist)
         if !playlist.isLiked, let after = original.snapshotAfter, current.snapshot != after, !force {
@@ -310,24 +310,11 @@ public struct DedupeService: Sendable {
         journal.planID = planID
         journal.undoes = undoes
         journal.snapshotBefore = snapshot
-        journal.entriesBefore = String(decoding: try Self.encoder.encode(entries), as: UTF8.self)
-        journal.operations = String(decoding: try Self.encoder.encode(operations), as: UTF8.self)
+        journal.entriesBefore = try JSONValue.text(encoding: entries)
+        journal.operations = try JSONValue.text(encoding: operations)
         journal.progress = 0
         journal.createdAt = client.clock.now
         try await journal.create(on: database)
         return journal
     }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }()
 }

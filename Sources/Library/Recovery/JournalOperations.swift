@@ -1,15 +1,15 @@
-import Foundation
+import PlaykeeperJSON
 
 /// Reads back what a journal entry recorded: the writes (a dedupe stores its whole plan, an undo or a unify
 /// update the list of writes) and the entries before the change.
 public enum JournalOperations {
     public static func decode(_ text: String) throws -> [DedupePlan.Operation] {
-        let data = Data(text.utf8)
-        if let plan = try? DedupeService.decoder.decode(DedupePlan.self, from: data) { return plan.operations }
-        return try DedupeService.decoder.decode([DedupePlan.Operation].self, from: data)
+        let value = try JSONValue(parsing: text)
+        if let plan = try? JSONValueDecoder().decode(DedupePlan.self, from: value) { return plan.operations }
+        return try JSONValueDecoder().decode([DedupePlan.Operation].self, from: value)
     }
 
     public static func entries(_ text: String) throws -> [String?] {
-        try DedupeService.decoder.decode([DedupeService.PlanBody.Entry].self, from: Data(text.utf8)).map(\.uri)
+        try JSONValueDecoder().decode([DedupeService.PlanBody.Entry].self, from: text).map(\.uri)
     }
 }

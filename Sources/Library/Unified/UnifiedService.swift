@@ -51,8 +51,8 @@ public struct UnifiedService: Sendable {
 
     static func decode(_ record: UnifiedConfigRecord) throws -> (settings: UnifiedSettings, state: UnifiedState) {
         (
-            try decoder.decode(UnifiedSettings.self, from: Data(record.settings.utf8)),
-            try decoder.decode(UnifiedState.self, from: Data(record.state.utf8))
+            try JSONValueDecoder().decode(UnifiedSettings.self, from: record.settings),
+            try JSONValueDecoder().decode(UnifiedState.self, from: record.state)
         )
     }
 
@@ -63,8 +63,8 @@ public struct UnifiedService: Sendable {
     func save(_ settings: UnifiedSettings, _ state: UnifiedState) async throws {
         let record = try await record() ?? UnifiedConfigRecord()
         if record.id == nil { record.$user.id = try user.requireID() }
-        record.settings = String(decoding: try Self.encoder.encode(settings), as: UTF8.self)
-        record.state = String(decoding: try Self.encoder.encode(state), as: UTF8.self)
+        record.settings = try JSONValue.text(encoding: settings)
+        record.state = try JSONValue.text(encoding: state)
         record.updatedAt = client.clock.now
         try await record.save(on: database)
     }
@@ -98,7 +98,7 @@ public struct UnifiedService: Sendable {
 
     /// A digest of the settings and the sources' snapshots: when it is unchanged, so is the desired list.
     public func signature(_ settings: UnifiedSettings, sources: [PlaylistRecord]) throws -> String {
-        var text = String(decoding: try Self.encoder.encode(settings), as: UTF8.self)
+        var text = try JSONValue.text(encoding: settings)
         for source in sources {
             // Liked Songs has no snapshot: its entry count and newest entry stand in for one.
             text +=
@@ -422,6 +422,4 @@ public struct UnifiedService: Sendable {
         try await save(settings, state)
     }
 
-    static var encoder: JSONEncoder { DedupeService.encoder }
-    static var decoder: JSONDecoder { DedupeService.decoder }
 }

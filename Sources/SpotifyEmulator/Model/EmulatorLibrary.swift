@@ -1,4 +1,5 @@
 import Foundation
+import PlaykeeperJSON
 
 /// Everything a Spotify library holds, in the JSON form the admin API loads and dumps.
 ///
@@ -233,16 +234,7 @@ public struct EmulatorLibrary: Codable, Sendable, Equatable {
 extension EmulatorLibrary {
     /// The coder the admin API uses: snake_case keys (named on each type, so user ids in dictionary keys
     /// stay as they are) and ISO 8601 dates.
-    public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }
+    public static func decoder() -> JSONValueDecoder { JSONValueDecoder() }
 
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }
+    public static func encoder() -> JSONValueEncoder { JSONValueEncoder() }
 }

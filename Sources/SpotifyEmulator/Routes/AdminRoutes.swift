@@ -10,8 +10,7 @@ struct AdminRoutes {
         let admin = app.grouped("__emulator")
         admin.get("state") { _ in Response.json(await state.dump()) }
         admin.get("library") { _ in
-            let data = try EmulatorLibrary.encoder().encode(await state.library())
-            return Response.json(try JSONValue(parsing: data))
+            Response.json(try EmulatorLibrary.encoder().encode(await state.library()))
         }
         admin.put("library") { request in
             try await handle {
@@ -51,13 +50,13 @@ struct AdminRoutes {
             return Response(status: .noContent)
         }
         admin.get("knobs") { _ in
-            Response.json(try JSONValue(parsing: EmulatorLibrary.encoder().encode(await state.knobs)))
+            Response.json(try EmulatorLibrary.encoder().encode(await state.knobs))
         }
         admin.patch("knobs") { request in
             try await handle {
                 guard let patch = try request.jsonBody().objectValue else { throw EmulatorError.badRequest("send a JSON object") }
                 let knobs = try await state.updateKnobs(patch.dictionary)
-                return try JSONValue(parsing: EmulatorLibrary.encoder().encode(knobs))
+                return try EmulatorLibrary.encoder().encode(knobs)
             }
         }
         admin.put("approver") { request in

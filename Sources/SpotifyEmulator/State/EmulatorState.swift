@@ -224,7 +224,7 @@ public actor EmulatorState {
             "playlists": .array(playlistDump),
             "liked": .object(JSONObject(likedDump)),
             "follows": .object(JSONObject(followDump)),
-            "knobs": (try? JSONValue(parsing: EmulatorLibrary.encoder().encode(knobs))) ?? .null,
+            "knobs": (try? EmulatorLibrary.encoder().encode(knobs)) ?? .null,
         ]
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PlaykeeperJSON
 import SpotifyWebAPI
 import Store
 import Vapor
@@ -15,7 +16,7 @@ struct SealedCookie {
 
     /// The cookie that carries `value`, HttpOnly and SameSite=Lax.
     func cookie(_ value: some Encodable, box: SecretBox, secure: Bool) throws -> HTTPCookies.Value {
-        let plaintext = Data(try JSONEncoder().encode(value))
+        let plaintext = Data(try JSONValue.text(encoding: value).utf8)
         let sealed = try box.seal(plaintext, purpose: purpose)
         return HTTPCookies.Value(
             string: Base64URL.encode(sealed), maxAge: maxAge, path: path, isSecure: secure, isHTTPOnly: true,
@@ -27,7 +28,7 @@ struct SealedCookie {
         guard let text = request.cookies[name]?.string, !text.isEmpty, text.count <= 4096,
             let sealed = Base64URL.decode(text), let plaintext = box.open(sealed, purpose: purpose)
         else { return nil }
-        return try? JSONDecoder().decode(Value.self, from: plaintext)
+        return try? JSONValueDecoder().decode(Value.self, from: plaintext)
     }
 
     /// Tells the browser to forget the cookie.
