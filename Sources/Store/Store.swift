@@ -15,6 +15,7 @@ public enum Store {
         CreateService(),  // 007: browser sessions, API tokens, logins in progress, jobs
         AddJobLeases(),  // 008: jobs claimed by an instance with a heartbeat; one pending job per person and kind
         AddJournalRecovery(),  // 009: what recovery did with an interrupted change
+        CreatePlays(),  // 010: the listening history and its gaps
     ]
 }
 

@@ -28,7 +28,7 @@ struct APIBench: AsyncParsableCommand {
         }
         print("playkeeper-bench api: \(playlists) playlists, GET /api/v1/playlists?limit=\(limit) at \(rate)/s for \(seconds) s")
         try await BenchRun.with(emulator: ["--playlists", "\(playlists)", "--items", "3"]) { run in
-            let (emulator, app, directory, logger) = (run.emulator, run.app, run.directory, run.logger)
+            let (emulator, app, directory) = (run.emulator, run.app, run.directory)
             let key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
             let environment = [
                 "PLAYKEEPER_DATA_DIR": directory.url.path, "PLAYKEEPER_SECRET_KEY": key, "SPOTIFY_CLIENT_ID": "playkeeper-demo",
@@ -47,10 +47,10 @@ struct APIBench: AsyncParsableCommand {
             let loggedIn = try await flow.complete(
                 redirect: try await emulator.approve(authorization.url), authorization: authorization)
             let user = try await context.mirror.tokens.recordLogin(loggedIn.user, token: loggedIn.token)
-            let report = try await SyncEngine(
-                database: context.mirror.database, client: context.api.client(for: "demo"), logger: logger
-            )
-            .run()
+            let actions = UserActions(
+                database: context.mirror.database, api: context.api, tokens: context.mirror.tokens, user: user,
+                origin: "the benchmark")
+            let report = try await actions.sync(wait: 30, concurrency: 8)
             print("mirrored \(report.playlistsListed) playlists")
             let secret = "pk_bench_" + UUID().uuidString
             let token = APITokenRecord()

@@ -2,6 +2,7 @@ import App
 import Crypto
 import Fluent
 import Foundation
+import Library
 import Logging
 import SpotifyWebAPI
 import Store
@@ -11,6 +12,7 @@ import Vapor
 struct BenchLogin {
     let api: SpotifyAPI
     let user: UserRecord
+    let tokens: DatabaseTokenStore
 
     static func make(app: Application, emulator: ExternalEmulator, logger: Logger) async throws -> BenchLogin {
         let tokens = DatabaseTokenStore(database: app.db, box: SecretBox(key: SymmetricKey(size: .bits256)))
@@ -25,6 +27,13 @@ struct BenchLogin {
         let user = try await tokens.recordLogin(loggedIn.user, token: loggedIn.token)
         let api = SpotifyAPI(
             configuration: configuration, tokenStore: tokens, budget: RequestBudget(limit: 1_000_000), logger: logger)
-        return BenchLogin(api: api, user: user)
+        return BenchLogin(api: api, user: user, tokens: tokens)
+    }
+}
+
+extension BenchLogin {
+    /// The entry point into the person's library, as every other caller goes through it.
+    func actions(on database: any Database) -> UserActions {
+        UserActions(database: database, api: api, tokens: tokens, user: user, origin: "the benchmark")
     }
 }

@@ -34,7 +34,7 @@ struct DedupeBench: AsyncParsableCommand {
             let login = try await BenchLogin.make(app: app, emulator: emulator, logger: logger)
             let api = login.api
             let user = login.user
-            _ = try await SyncEngine(database: app.db, client: api.client(for: "demo"), logger: logger).run()
+            _ = try await login.actions(on: app.db).sync(wait: 30, concurrency: 8)
             let playlist = try await PlaylistRecord.query(on: app.db).filter(\.$spotifyID == "bench0000000000000000x").first()!
             let service = DedupeService(database: app.db, client: api.client(for: "demo"), user: user)
 

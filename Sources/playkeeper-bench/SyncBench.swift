@@ -60,7 +60,7 @@ struct SyncBench: AsyncParsableCommand {
             let ownCPUBefore = processCPUSeconds(pid: getpid())
             let engine = SyncEngine(database: app.db, client: api.client(for: "demo"), concurrency: concurrency, logger: logger)
             let started = Date()
-            let first = try await engine.run()
+            let first = try await login.actions(on: app.db).sync(wait: 30, engine: engine)
             let wall = Date().timeIntervalSince(started)
             let emulatorCPU = emulator.cpuSeconds - emulatorCPUBefore
             let ownCPU = processCPUSeconds(pid: getpid()) - ownCPUBefore
@@ -73,7 +73,7 @@ struct SyncBench: AsyncParsableCommand {
 
             try await emulator.call(.DELETE, "/__emulator/requests")
             let restarted = Date()
-            let second = try await engine.run()
+            let second = try await login.actions(on: app.db).sync(wait: 30, engine: engine)
             let rewall = Date().timeIntervalSince(restarted)
             let recalls = try await emulator.reads()
             let rss = peakRSSMegabytes()

@@ -33,9 +33,8 @@ struct UnifyBench: AsyncParsableCommand {
             let login = try await BenchLogin.make(app: app, emulator: emulator, logger: logger)
             let client = login.api.client(for: "demo")
             let service = UnifiedService(database: app.db, client: client, user: login.user)
-            let sync = SyncEngine(database: app.db, client: client, logger: logger)
 
-            _ = try await sync.run()
+            _ = try await login.actions(on: app.db).sync(wait: 30, concurrency: 8)
             try await emulator.call(.DELETE, "/__emulator/requests")
             var started = Date()
             let build = try await service.update()
@@ -56,7 +55,7 @@ struct UnifyBench: AsyncParsableCommand {
                 ]
             }
             if !edits.isEmpty { try await emulator.call(.POST, "/__emulator/edits", json: ["edits": .array(edits)]) }
-            _ = try await sync.run()
+            _ = try await login.actions(on: app.db).sync(wait: 30, concurrency: 8)
             try await emulator.call(.DELETE, "/__emulator/requests")
             started = Date()
             let update = try await service.update()

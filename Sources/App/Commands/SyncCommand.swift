@@ -37,11 +37,11 @@ struct SyncCommand: AsyncParsableCommand {
             let api = try mirror.spotify()
             let actions = UserJobs.actions(user, context: mirror, api: api, origin: "sync", printing: true)
             // Under the lease, after what recovery says: the command's own output starts here.
-            let report = try await actions.exclusive(wait: Double(wait)) {
+            let report = try await actions.exclusive(wait: Double(wait)) { lease in
                 Output.progress(
                     "Syncing \(user.displayName ?? user.spotifyID) (\(user.spotifyID)) into \(mirror.location.description) …")
                 return try await Output.withSyncBar { bar in
-                    try await actions.syncHoldingLease(concurrency: concurrency, progress: bar)
+                    try await actions.syncHoldingLease(lease, concurrency: concurrency, progress: bar)
                 }
             }
             if json {

@@ -10,6 +10,9 @@ public struct ServerSettings: Sendable, Equatable {
     public var publicURL: URL?
     /// Seconds between a user's scheduled syncs (`PLAYKEEPER_SYNC_INTERVAL`, default one hour).
     public var syncInterval: TimeInterval = 3600
+    /// Seconds between polls of a user's recent plays (`PLAYKEEPER_PLAYS_INTERVAL`, default 20 minutes). Spotify
+    /// keeps only the last 50 plays, so a longer interval risks gaps for someone who listens a lot.
+    public var playsInterval: TimeInterval = 1200
     /// Seconds between a user's token refreshes: "renew every hour".
     public var refreshInterval: TimeInterval = 3600
     /// How often the scheduler looks for due jobs (`PLAYKEEPER_SCHEDULER_TICK`).
@@ -22,8 +25,8 @@ public struct ServerSettings: Sendable, Equatable {
 
     public init() {}
 
-    /// Reads `HOST`, `PORT`, `PLAYKEEPER_PUBLIC_URL`, `PLAYKEEPER_SYNC_INTERVAL`, `PLAYKEEPER_SCHEDULER_TICK` and
-    /// `PLAYKEEPER_JOB_LEASE`; a bad value names its variable.
+    /// Reads `HOST`, `PORT`, `PLAYKEEPER_PUBLIC_URL`, `PLAYKEEPER_SYNC_INTERVAL`, `PLAYKEEPER_PLAYS_INTERVAL`,
+    /// `PLAYKEEPER_SCHEDULER_TICK` and `PLAYKEEPER_JOB_LEASE`; a bad value names its variable.
     public static func fromEnvironment(_ environment: [String: String]) throws -> ServerSettings {
         var settings = ServerSettings()
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -53,6 +56,14 @@ public struct ServerSettings: Sendable, Equatable {
             }
             settings.syncInterval = seconds
         }
+        if let text = value("PLAYKEEPER_PLAYS_INTERVAL") {
+            guard let seconds = Self.duration(text), Self.playsIntervals.contains(seconds) else {
+                throw ConfigurationError.invalid(
+                    "PLAYKEEPER_PLAYS_INTERVAL",
+                    "'\(NumericInput.shown(text))' is not a duration from a minute to a day, like 1200, 20m or 1h")
+            }
+            settings.playsInterval = seconds
+        }
         if let text = value("PLAYKEEPER_SCHEDULER_TICK") {
             guard let seconds = Self.duration(text), Self.ticks.contains(seconds) else {
                 throw ConfigurationError.invalid(
@@ -70,6 +81,8 @@ public struct ServerSettings: Sendable, Equatable {
         return settings
     }
 
+    /// The intervals `PLAYKEEPER_PLAYS_INTERVAL` takes: Spotify keeps 50 plays, a day of listening for many.
+    static let playsIntervals: ClosedRange<TimeInterval> = 60...86_400
     /// The scheduler's ticks `PLAYKEEPER_SCHEDULER_TICK` takes.
     static let ticks: ClosedRange<TimeInterval> = 1...60
     /// The job leases `PLAYKEEPER_JOB_LEASE` takes: a heartbeat each quarter, at least a second apart.

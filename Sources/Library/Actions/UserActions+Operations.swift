@@ -3,13 +3,13 @@ import Foundation
 import SpotifyWebAPI
 import Store
 
-/// The operations on a person's library. Each one is the only path to what it does: the CLI, the API, the page
+/// The operations on a person's library and listening history. Each one is the only path to what it does: the CLI, the API, the page
 /// and the scheduler call these, and none reaches a service around them.
 extension UserActions {
     /// Settles interrupted changes, if there are any, under the lease; a read that follows sees a settled library.
     public func settle(wait: Double) async throws {
         guard try await Self.needsRecovery(user, on: database) else { return }
-        try await exclusive(wait: wait) {}
+        try await exclusive(wait: wait) { _ in }
     }
 
     /// Previews the duplicates of the playlists `targets` names (run after the sync, so a playlist made a minute
@@ -22,8 +22,8 @@ extension UserActions {
     ) async throws -> [DedupeService.Preview] {
         let service = dedupeService
         if syncFirst {
-            return try await exclusive(wait: wait) {
-                _ = try await syncHoldingLease(concurrency: 8, progress: progress)
+            return try await exclusive(wait: wait) { lease in
+                _ = try await syncHoldingLease(lease, concurrency: 8, progress: progress)
                 return try await Self.previews(of: try await targets(), service, level: level, keep: keep)
             }
         }
@@ -42,13 +42,13 @@ extension UserActions {
     /// Applies a stored plan (all its groups, or `groups`), journaled first and verified after.
     public func apply(planID: UUID, groups: Set<String>?, wait: Double) async throws -> JournalRecord {
         let service = dedupeService
-        return try await exclusive(wait: wait) { try await service.apply(planID: planID, groups: groups) }
+        return try await exclusive(wait: wait) { _ in try await service.apply(planID: planID, groups: groups) }
     }
 
     /// Undoes a journal entry: refused when the playlist changed since, unless `force`.
     public func undo(journalID: UUID, force: Bool, wait: Double) async throws -> JournalRecord {
         let undo = JournalUndo(database: database, client: client, user: user)
-        return try await exclusive(wait: wait) { try await undo.undo(journalID: journalID, force: force) }
+        return try await exclusive(wait: wait) { _ in try await undo.undo(journalID: journalID, force: force) }
     }
 
     /// When `unify` updates the unified playlist after its sync.
@@ -69,8 +69,8 @@ extension UserActions {
         settings change: (@Sendable (inout UnifiedSettings) async throws -> Void)? = nil
     ) async throws -> (sync: SyncReport, unified: UnifiedReport?) {
         let service = unifiedService
-        return try await exclusive(wait: wait) {
-            let report = try await syncHoldingLease(concurrency: concurrency, progress: progress)
+        return try await exclusive(wait: wait) { lease in
+            let report = try await syncHoldingLease(lease, concurrency: concurrency, progress: progress)
             var settings = try await service.load().settings
             try await change?(&settings)
             switch mode {
@@ -91,6 +91,22 @@ extension UserActions {
     public func export(wait: Double) async throws -> LibraryExport {
         try await settle(wait: wait)
         return try await LibraryExport.load(user: user, on: database)
+    }
+
+    /// Collects the person's recent plays into the listening history. It takes no lease: a poll writes nothing
+    /// to Spotify, and the schema keeps a play from being stored twice, whoever polls at the same time.
+    public func pollPlays() async throws -> PlayCollector.Report {
+        let collector = PlayCollector(database: database, client: client, user: user)
+        return try await withReauthorization { try await collector.poll() }
+    }
+
+    /// Imports one file of Spotify's history exports, in one transaction. It reads nothing from Spotify, so it
+    /// takes no lease: the schema and the importer's matching keep a play from counting twice.
+    public func importPlays(name: String, data: Data, format: StreamingHistoryFile.Format) async throws
+        -> PlayImporter.FileReport
+    {
+        try await PlayImporter(database: database, user: user, clock: api.clock).importFile(
+            name: name, data: data, format: format)
     }
 
     /// The person's dedupe service, on the entry point's store and client.

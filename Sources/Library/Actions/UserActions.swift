@@ -39,14 +39,22 @@ public struct UserActions: Sendable {
     /// The lease's name for a person.
     public static func leaseName(_ user: String) -> String { "job:\(user)" }
 
+    /// Proof that the person's lease is held: only `exclusive` makes one, and what assumes the lease (a sync,
+    /// which marks the person's running syncs interrupted) takes one.
+    public struct Lease: Sendable {
+        public let user: String
+        init(user: String) { self.user = user }
+    }
+
     /// Runs `body` holding the person's lease (waiting up to `wait` seconds for another operation), after
     /// settling interrupted changes; a refused refresh token marks the person "needs login". A lease that stays
     /// taken is a `PlaykeeperError` of kind `conflict`.
-    public func exclusive<T: Sendable>(wait: Double, _ body: @Sendable () async throws -> T) async throws -> T {
+    public func exclusive<T: Sendable>(wait: Double, _ body: @Sendable (Lease) async throws -> T) async throws -> T {
+        let lease = Lease(user: user.spotifyID)
         do {
             return try await DatabaseLock.withLock(Self.leaseName(user.spotifyID), on: database, ttl: 60, wait: wait) {
-                try await recoverHoldingLease()
-                return try await withReauthorization(body)
+                try await recoverHoldingLease(lease)
+                return try await withReauthorization { try await body(lease) }
             }
         } catch let StoreError.leaseHeld(_, holder) {
             throw PlaykeeperError(
@@ -75,9 +83,9 @@ public struct UserActions: Sendable {
         return try UnifiedService.decode(record).state.hasUnfinishedIntent
     }
 
-    /// Settles interrupted changes; the caller holds the person's lease.
+    /// Settles interrupted changes, under the person's lease.
     @discardableResult
-    public func recoverHoldingLease() async throws -> [RecoveryOutcome] {
+    func recoverHoldingLease(_ lease: Lease) async throws -> [RecoveryOutcome] {
         guard try await Self.needsRecovery(user, on: database) else { return [] }
         let recovery = {
             var recovery = Recovery(database: database, client: client, user: user, origin: origin)
@@ -101,15 +109,23 @@ public struct UserActions: Sendable {
     public func sync(wait: Double, concurrency: Int, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws
         -> SyncReport
     {
-        try await exclusive(wait: wait) { try await syncHoldingLease(concurrency: concurrency, progress: progress) }
+        try await sync(
+            wait: wait, engine: SyncEngine(database: database, client: client, concurrency: concurrency), progress: progress)
+    }
+
+    /// Runs `engine` (a benchmark's, whose writer it reads after) under the lease.
+    public func sync(wait: Double, engine: SyncEngine, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws
+        -> SyncReport
+    {
+        try await exclusive(wait: wait) { lease in try await engine.run(under: lease, progress: progress) }
     }
 
     /// The sync itself, for an operation that already holds the lease (a sync followed by a unify).
-    public func syncHoldingLease(concurrency: Int, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws
-        -> SyncReport
-    {
+    public func syncHoldingLease(
+        _ lease: Lease, concurrency: Int, progress: (@Sendable (SyncProgress) -> Void)? = nil
+    ) async throws -> SyncReport {
         let engine = SyncEngine(database: database, client: client, concurrency: concurrency)
-        return try await withReauthorization { try await engine.run(progress: progress) }
+        return try await withReauthorization { try await engine.run(under: lease, progress: progress) }
     }
 
     /// Runs `body`; a refresh token refused (re-checked once under the refresh lock, since another process may

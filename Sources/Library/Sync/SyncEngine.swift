@@ -33,16 +33,22 @@ public struct SyncEngine: Sendable {
         self.logger = logger
     }
 
-    /// Runs a sync. `progress` is called as playlists finish.
-    public func run(progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
+    /// Runs a sync, under the person's lease (only `UserActions` holds one). `progress` is called as playlists
+    /// finish.
+    public func run(under lease: UserActions.Lease, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws
+        -> SyncReport
+    {
         let started = client.clock.now
         let userName = client.user
         guard let user = try await UserRecord.query(on: database).filter(\.$spotifyID == userName).first(), let userID = user.id
         else {
             throw SpotifyError.notLoggedIn(user: userName)
         }
+        guard lease.user == userName else {
+            throw PlaykeeperError(.internal, "a sync of \(userName) ran under the lease of \(lease.user)")
+        }
         var report = SyncReport(user: userName)
-        // Runs left "running" by a process that died: the caller holds the user's lease, so none still runs.
+        // Runs left "running" by a process that died: under the person's lease, none still runs.
         try await SyncRunRecord.query(on: database).filter(\.$user.$id == userID).filter(\.$status == .running)
             .set(\.$status, to: .interrupted).update()
         let run = SyncRunRecord()

@@ -35,6 +35,21 @@ struct AdminRoutes {
                 return await state.dump()
             }
         }
+        admin.post("plays") { request in
+            try await handle {
+                let body = try request.jsonBody()
+                guard let user = body["user"]?.stringValue, let list = body["plays"] else {
+                    throw EmulatorError.badRequest("send {\"user\": ID, \"plays\": [{\"uri\", \"played_at\", \"context_uri\"}]}")
+                }
+                let played: [EmulatorLibrary.Play]
+                do {
+                    played = try EmulatorLibrary.decoder().decode([EmulatorLibrary.Play].self, from: list)
+                } catch {
+                    throw EmulatorError.badRequest("not a list of plays: \(error)")
+                }
+                return ["plays": JSONValue(try await state.play(user: user, played))]
+            }
+        }
         admin.get("requests") { _ in
             let (requests, counts) = await state.requestLog()
             let lines: [JSONValue] = requests.map {

@@ -120,6 +120,11 @@ extension EmulatorState {
         return JSONBody(value: page, fragments: fragments ?? [:])
     }
 
+    /// How many plays Spotify keeps for `recently-played`: the rest are gone for good.
+    static let recentPlaysKept = 50
+
+    /// `GET /me/player/recently-played`: tracks only (no episodes), from the 50 most recent plays, newest first.
+    /// `after` and `before` are exclusive Unix-millisecond cursors that cannot be given together.
     func recentlyPlayed(_ grant: AccessGrant, query: [String: String]) throws -> JSONValue {
         let user = try requireUser(grant)
         try requireScope(grant, "user-read-recently-played")
@@ -127,31 +132,52 @@ extension EmulatorState {
         if query["after"] != nil, query["before"] != nil {
             throw WebAPIFailure.badRequest("Only one of 'after' and 'before' may be given")
         }
-        var history = plays[user] ?? []
-        if let before = query["before"].flatMap(Double.init) {
-            history = history.filter { $0.playedAt.timeIntervalSince1970 * 1000 < before }
+        func cursor(_ name: String) throws -> Int64? {
+            guard let text = query[name] else { return nil }
+            guard let value = Int64(text), value >= 0 else { throw WebAPIFailure.badRequest("Invalid \(name)") }
+            return value
         }
-        if let after = query["after"].flatMap(Double.init) {
-            history = history.filter { $0.playedAt.timeIntervalSince1970 * 1000 > after }
-        }
+        let after = try cursor("after")
+        let before = try cursor("before")
+        let millis = { (date: Date) in Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+        var history = (plays[user] ?? []).filter { $0.uri.hasPrefix("spotify:track:") }.sorted { $0.playedAt > $1.playedAt }
+        history = Array(history.prefix(Self.recentPlaysKept))
+        if let before { history = history.filter { millis($0.playedAt) < before } }
+        if let after { history = history.filter { millis($0.playedAt) > after } }
         let window = Array(history.prefix(limit))
         let options = RenderOptions(query: ["market": "from_token"], extended: knobs.extendedMode)
         let items: [JSONValue] = window.map { play in
             [
                 "track": itemObject(uri: play.uri, options: options),
                 "played_at": .string(SpotifyTime.string(play.playedAt)),
-                "context": play.contextURI.map { ["type": "playlist", "uri": .string($0)] } ?? .null,
+                "context": play.contextURI.map(contextObject) ?? .null,
             ]
         }
-        let millis = { (date: Date) in String(Int64(date.timeIntervalSince1970 * 1000)) }
+        var href = "/me/player/recently-played?limit=\(limit)"
+        if let after { href += "&after=\(after)" }
+        if let before { href += "&before=\(before)" }
         let next: JSONValue =
             history.count > limit
             ? .string(apiURL("/me/player/recently-played?before=\(millis(window.last!.playedAt))&limit=\(limit)")) : .null
         return [
-            "href": .string(apiURL("/me/player/recently-played?limit=\(limit)")), "items": .array(items),
-            "limit": JSONValue(limit), "next": next,
+            "href": .string(apiURL(href)), "items": .array(items), "limit": JSONValue(limit), "next": next,
             "cursors": window.isEmpty
-                ? .null : ["after": .string(millis(window.first!.playedAt)), "before": .string(millis(window.last!.playedAt))],
+                ? .null
+                : [
+                    "after": .string(String(millis(window.first!.playedAt))),
+                    "before": .string(String(millis(window.last!.playedAt))),
+                ],
+        ]
+    }
+
+    /// A play's `context`: what it was played from (a playlist, an album, an artist), as Spotify describes it.
+    func contextObject(_ uri: String) -> JSONValue {
+        let parts = uri.split(separator: ":")
+        guard parts.count == 3, parts[0] == "spotify" else { return ["type": .null, "uri": .string(uri)] }
+        let (type, id) = (String(parts[1]), String(parts[2]))
+        return [
+            "type": .string(type), "uri": .string(uri), "href": .string(apiURL("/\(type)s/\(id)")),
+            "external_urls": ["spotify": .string("https://open.spotify.com/\(type)/\(id)")],
         ]
     }
 }

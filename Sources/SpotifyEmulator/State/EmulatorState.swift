@@ -145,6 +145,19 @@ public actor EmulatorState {
         refreshTokens = refreshTokens.filter { users[$0.value.user] != nil }
     }
 
+    /// The person plays songs at chosen times (the admin API's `POST /__emulator/plays`), so that tests and the
+    /// demo can simulate a week of listening. A track the catalogue does not know, or an unknown person, is refused.
+    public func play(user: String, _ played: [EmulatorLibrary.Play]) throws -> Int {
+        guard users[user] != nil else { throw EmulatorError.badRequest("no user '\(user)'") }
+        for play in played {
+            guard play.uri.hasPrefix("spotify:track:"), tracks[String(play.uri.dropFirst("spotify:track:".count))] != nil
+            else { throw EmulatorError.badRequest("'\(play.uri)' is not a track of the catalogue") }
+        }
+        plays[user, default: []].append(contentsOf: played)
+        plays[user]?.sort { $0.playedAt > $1.playedAt }
+        return plays[user]?.count ?? 0
+    }
+
     /// The library indexed for lookups.
     struct LibraryTables {
         var users: [String: EmulatorLibrary.User] = [:]

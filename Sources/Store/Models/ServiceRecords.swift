@@ -54,6 +54,8 @@ public enum JobKind: String, Codable, Sendable, CaseIterable {
     case sync
     /// Syncs, then updates the unified playlist whatever changed.
     case unify
+    /// Collects the person's recent plays into the listening history.
+    case plays
 }
 
 /// Where a job stands. The stored text is the raw value.

@@ -179,7 +179,7 @@ struct CLITests {
     @Test func everyCommandsHelpHasExamples() async throws {
         for command in [
             "login", "users", "sync", "playlists", "history", "duplicates", "dedupe", "undo", "journal", "ignore", "unify",
-            "serve", "demo", "export", "doctor", "emulator",
+            "serve", "demo", "export", "doctor", "emulator", "plays", "import", "top",
         ] {
             let run = try ExecutableTests.Run([command, "--help"], environment: [:])
             #expect(try await run.exitCode() == 0, "\(command) --help")

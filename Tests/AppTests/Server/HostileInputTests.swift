@@ -145,7 +145,7 @@ struct HostileInputTests {
         (["emulator"], "--port", 0...65_535), (["emulator"], "--seed", 0...Int(UInt32.max)),
         (["emulator"], "--playlists", 0...10_000), (["emulator"], "--items", 0...100_000),
         (["emulator"], "--latency-ms", 0...60_000), (["emulator"], "--rate-limit", 1...1_000_000),
-        (["emulator"], "--fault-rate", 0...1),
+        (["emulator"], "--fault-rate", 0...1), (["plays"], "--limit", 1...100_000), (["top", "tracks"], "--limit", 1...1_000),
     ])
     func everyNumericFlagRefusesWhatIsOutOfRange(command: [String], flag: String, range: ClosedRange<Int>) async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("pk-flags-\(UUID().uuidString)")

@@ -45,12 +45,12 @@ struct SharedStoreTests {
             _ = try await server.login(as: "friend")
             await server.settle()
             let other = secondInstance(server)
-            // Both plan the periodic jobs at once: one refresh and one sync per person.
+            // Both plan the periodic jobs at once: one refresh, one sync and one plays poll per person.
             async let first: Void = server.context.scheduler.runDue()
             async let second: Void = other.scheduler.runDue()
             _ = await (first, second)
             let keys = try await pendingKeys(server)
-            #expect(keys.count == 4, "\(keys)")
+            #expect(keys.count == 6, "\(keys)")
             #expect(Set(keys).count == keys.count)
 
             // Both reach for the same due syncs: each runs once.
@@ -66,6 +66,8 @@ struct SharedStoreTests {
             #expect(syncs.count == 2, "one scheduled sync per person ran")
             #expect(await server.mirror.state.count("GET /v1/me/playlists") == 2, "each ran once, not once per instance")
             #expect(await server.mirror.state.count("POST /api/token") == 2, "each refresh ran once")
+            #expect(
+                await server.mirror.state.count("GET /v1/me/player/recently-played") == 2, "each plays poll ran once")
         }
     }
 

@@ -14,6 +14,8 @@ struct APIRoutes: RouteCollection {
         try api.register(collection: UnifiedRoutes())
         try api.register(collection: JobRoutes())
         try api.register(collection: TokenRoutes())
+        try api.register(collection: HistoryRoutes())
+        try api.register(collection: StatsRoutes())
     }
 }
 

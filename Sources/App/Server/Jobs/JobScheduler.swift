@@ -216,7 +216,7 @@ public actor JobScheduler {
         }
     }
 
-    /// Every user who can be served has a queued refresh and a queued sync, due an interval after the last. Three
+    /// Every user who can be served has a queued refresh, sync and plays poll, due an interval after the last. Three
     /// queries whatever the number of people; the unique pending key keeps two instances from queuing one twice.
     private func schedulePeriodicJobs() async throws {
         let users = try await UserRecord.query(on: database).filter(\.$needsLogin == false).all()
@@ -235,7 +235,10 @@ public actor JobScheduler {
             last.map { ("\($0.user_id.uuidString)|\($0.kind)", $0.finished) }, uniquingKeysWith: { a, _ in a })
         for user in users {
             let userID = try user.requireID()
-            for (kind, interval) in [(JobKind.refresh, settings.refreshInterval), (.sync, settings.syncInterval)] {
+            let periodic = [
+                (JobKind.refresh, settings.refreshInterval), (.sync, settings.syncInterval), (.plays, settings.playsInterval),
+            ]
+            for (kind, interval) in periodic {
                 let key = JobRecord.pendingKey(user: userID, kind: kind)
                 guard !pending.contains(key) else { continue }
                 let from = (finished[key] ?? nil) ?? user.authorizedAt ?? now()
@@ -365,6 +368,9 @@ public actor JobScheduler {
                 try await mirror.tokens.markNeedsLogin(who)
                 throw SpotifyError.reauthorizationRequired(user: who, detail: detail)
             }
+        case .plays:
+            let actions = UserJobs.actions(user, context: mirror, api: api, origin: "the scheduler's plays job", logger: logger)
+            return try JSONValue(encoding: try await actions.pollPlays(), snakeCase: true)
         case .sync, .unify:
             let mirror = self.mirror
             let api = self.api

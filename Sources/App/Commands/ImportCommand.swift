@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Library
+import PlaykeeperJSON
+import Vapor
+
+/// `playkeeper import PATH…`: Spotify's own history exports into the listening history.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import Spotify's history exports: the .zip Spotify sends, a folder, or single .json files.",
+        discussion: """
+            Reads extended streaming history (Streaming_History_Audio_*.json, older endsong_*.json) and account data \\
+            (StreamingHistory_music_*.json, older StreamingHistory*.json); video history is skipped and reported. \\
+            Each file is imported in one transaction, so an interrupted import is simply run again, and a file \\
+            imported twice adds nothing. Tracks are matched locally, never through Spotify.
+
+            Examples:
+              playkeeper import ~/Downloads/my_spotify_data.zip
+              playkeeper import Spotify\\ Extended\\ Streaming\\ History/ --json
+
+            Exit codes: 0 ok, 1 error, 2 a file that is not what it should be (named, with the record).
+            """)
+
+    @Argument(help: "The export: a .zip, a folder, or .json files.")
+    var paths: [String]
+    @OptionGroup var person: UserOption
+    @Flag(help: "Print the report as JSON on standard output.")
+    var json = false
+
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("name the export: a .zip, a folder or .json files") }
+    }
+
+    func run() async throws {
+        try await CommandRunner.run { app in
+            let sources = try ExportSources(paths: paths)
+            let (mirror, user) = try await person.open(app)
+            let actions = UserJobs.actions(user, context: mirror, api: try mirror.spotify(), origin: "import", printing: true)
+            var reports: [PlayImporter.FileReport] = []
+            for (index, file) in sources.files.enumerated() {
+                if !json { Output.bar(index, sources.files.count, file.name) }
+                let report = try await actions.importPlays(name: file.name, data: try file.read(), format: file.format)
+                reports.append(report)
+            }
+            if !json { Output.clearBar() }
+            if json {
+                Output.result(
+                    JSONValue.object([
+                        "files": try JSONValue(encoding: reports, snakeCase: true), "other_files": JSONValue(sources.others),
+                    ]).serialized())
+                return
+            }
+            for report in reports {
+                Output.result(Self.line(report))
+            }
+            if sources.others > 0 { Output.progress("Passed over \(sources.others) file(s) that hold no listening history.") }
+        }
+    }
+
+    static func line(_ report: PlayImporter.FileReport) -> String {
+        if report.format == .video { return "\(report.file): video history, skipped" }
+        var parts = ["\(report.records) records", "\(report.added) new plays"]
+        if report.matchedPolls > 0 { parts.append("\(report.matchedPolls) already polled") }
+        if report.alreadyStored > 0 { parts.append("\(report.alreadyStored) already imported") }
+        if report.unresolved > 0 { parts.append("\(report.unresolved) kept by name (no known track)") }
+        if report.gapsClosed > 0 { parts.append("\(report.gapsClosed) gap(s) filled") }
+        return "\(report.file): " + parts.joined(separator: ", ")
+    }
+}

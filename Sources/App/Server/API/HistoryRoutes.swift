@@ -1,0 +1,110 @@
+import FluentKit
+import Foundation
+import Library
+import PlaykeeperJSON
+import Store
+import Vapor
+
+/// The listening history: the caller's plays, newest first, and the stretches whose plays may be missing.
+struct HistoryRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("plays", use: plays)
+        routes.get("history", "gaps", use: gaps)
+        routes.on(.POST, "plays", "import", body: .collect(maxSize: Self.uploadLimit), use: importExport)
+    }
+
+    /// The largest upload `POST /api/v1/plays/import` takes: a ten-year export zip is a few tens of MB.
+    static let uploadLimit: ByteCount = "200mb"
+
+    /// `POST /api/v1/plays/import`: one file, as multipart/form-data field `file`: the zip Spotify sends, or one
+    /// history `.json` file. Each history file in it is imported in its own transaction.
+    func importExport(_ request: Request) async throws -> Response {
+        struct Upload: Content {
+            var file: File
+        }
+        guard request.headers.contentType?.type == "multipart" else {
+            throw PlaykeeperError(.malformed, "send the export as multipart/form-data, in a field named 'file'")
+        }
+        let upload: Upload
+        do {
+            upload = try request.content.decode(Upload.self)
+        } catch {
+            throw PlaykeeperError(.malformed, "send the export as multipart/form-data, in a field named 'file'")
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pk-upload-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let name = (upload.file.filename as NSString).lastPathComponent
+        let path = folder.appendingPathComponent(name.isEmpty || name.hasPrefix(".") ? "upload.json" : name)
+        try Data(upload.file.data.readableBytesView).write(to: path)
+        let sources = try ExportSources(paths: [path.path])
+        let actions = try request.userActions(origin: "the API")
+        var reports: [JSONValue] = []
+        for file in sources.files {
+            let report = try await actions.importPlays(name: file.name, data: try file.read(), format: file.format)
+            reports.append(try JSONValue(encoding: report, snakeCase: true))
+        }
+        return .json(["files": .array(reports), "other_files": JSONValue(sources.others)])
+    }
+
+    func plays(_ request: Request) async throws -> Response {
+        let caller = try request.requireCaller()
+        let (limit, offset) = try request.page()
+        var query = PlayRecord.query(on: request.database).filter(\.$user.$id == caller.userID)
+        if let text = request.query[String.self, at: "since"] {
+            guard let since = PlayViews.since(text) else {
+                throw PlaykeeperError(.malformed, "'since' is a day like 2026-11-01 or a time like 2026-11-01T18:00:00Z")
+            }
+            query = query.filter(\.$playedAt >= since)
+        }
+        let total = try await query.copy().count()
+        let plays = try await query.sort(\.$playedAt, .descending).offset(offset).limit(limit).all()
+        return .json(MirrorViews.page(plays.map(PlayViews.play), total: total, limit: limit, offset: offset))
+    }
+
+    func gaps(_ request: Request) async throws -> Response {
+        let caller = try request.requireCaller()
+        let (limit, offset) = try request.page()
+        let query = PlayGapRecord.query(on: request.database).filter(\.$user.$id == caller.userID)
+        let total = try await query.copy().count()
+        let gaps = try await query.sort(\.$startsAt, .descending).offset(offset).limit(limit).all()
+        return .json(MirrorViews.page(gaps.map(PlayViews.gap), total: total, limit: limit, offset: offset))
+    }
+}
+
+/// The statistics of the listening history: top tracks, artists and albums, and a period's summary.
+struct StatsRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("stats", "top", ":kind", use: top)
+        routes.get("stats", "summary", use: summary)
+    }
+
+    static func period(_ request: Request) throws -> ListeningPeriod {
+        let text = request.query[String.self, at: "period"] ?? "30d"
+        do {
+            return try ListeningPeriod.parse(text, now: request.service.now(), field: "'period'")
+        } catch let error as PlaykeeperError {
+            throw PlaykeeperError(.malformed, error.message)
+        }
+    }
+
+    func top(_ request: Request) async throws -> Response {
+        let caller = try request.requireCaller()
+        let kind = try StatsViews.kind(request.parameters.get("kind") ?? "", field: "the kind", as: .notFound)
+        let order = try StatsViews.order(request.query[String.self, at: "by"] ?? "plays", field: "'by'", as: .malformed)
+        let limit = try request.integer("limit", in: 1...200) ?? 50
+        let period = try Self.period(request)
+        let plays = try await HistoryReader(database: request.database, user: caller.user).plays(in: period)
+        let top = ListeningStats().top(kind, by: order, limit: limit, in: plays)
+        return .json(StatsViews.top(top, kind: kind, order: order, period: period))
+    }
+
+    func summary(_ request: Request) async throws -> Response {
+        let caller = try request.requireCaller()
+        let period = try Self.period(request)
+        let reader = HistoryReader(database: request.database, user: caller.user)
+        let plays = try await reader.plays(in: period)
+        let summary = ListeningStats().summary(of: plays, heardBefore: try await reader.heard(before: period.from))
+        return .json(try StatsViews.summary(summary, period: period, historyBegins: try await reader.firstPlay()))
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+
+/// Statistics over a listening history: pure functions of the plays, tested without a database.
+///
+/// A play **counts** when it lasted at least `minimumMS` (30 s by default, as Spotify counts a stream); a polled
+/// play has no `ms_played` and counts as played in full. Plays that do not count are skips: kept and shown.
+public struct ListeningStats: Sendable {
+    /// What the statistics need of a play.
+    public struct Play: Sendable, Equatable {
+        public var endedAt: Date
+        public var trackURI: String?
+        public var trackName: String?
+        public var artistName: String?
+        public var albumName: String?
+        public var msPlayed: Int?
+        /// The track's length, from the catalogue: the time a polled play stands for.
+        public var durationMS: Int?
+
+        public init(
+            endedAt: Date, trackURI: String?, trackName: String?, artistName: String?, albumName: String?, msPlayed: Int?,
+            durationMS: Int?
+        ) {
+            self.endedAt = endedAt
+            self.trackURI = trackURI
+            self.trackName = trackName
+            self.artistName = artistName
+            self.albumName = albumName
+            self.msPlayed = msPlayed
+            self.durationMS = durationMS
+        }
+
+        /// How long it played: `ms_played`, or the track's length for a polled play.
+        var listenedMS: Int { msPlayed ?? durationMS ?? 0 }
+        /// A song, not a podcast episode or an audiobook.
+        var isSong: Bool { trackURI.map { $0.hasPrefix("spotify:track:") } ?? (trackName != nil) }
+    }
+
+    public enum Kind: String, Sendable, CaseIterable { case tracks, artists, albums }
+    public enum Order: String, Sendable, CaseIterable { case plays, time }
+
+    public struct Entry: Sendable, Equatable, Encodable {
+        public var key: String
+        public var name: String
+        public var artist: String?
+        public var plays: Int
+        public var listenedMS: Int
+        public var firstPlayed: Date
+        public var lastPlayed: Date
+    }
+
+    public struct Summary: Sendable, Equatable, Encodable {
+        public var plays: Int
+        public var skips: Int
+        public var listenedMS: Int
+        public var distinctTracks: Int
+        public var distinctArtists: Int
+        /// Plays of songs first heard in the period, and of songs heard before it.
+        public var newPlays: Int
+        public var repeatPlays: Int
+        /// Counted plays per UTC day (`2026-11-30`).
+        public var perDay: [String: Int]
+        /// Counted plays by weekday (0 = Monday) and hour (UTC): 7 × 24.
+        public var hourOfWeek: [[Int]]
+        /// The most days in a row with at least one counted play.
+        public var longestStreakDays: Int
+    }
+
+    public let minimumMS: Int
+
+    public init(minimumMS: Int = 30_000) { self.minimumMS = minimumMS }
+
+    public func counts(_ play: Play) -> Bool { play.msPlayed.map { $0 >= minimumMS } ?? true }
+
+    /// The top `limit` of a kind, most played (or longest listened) first; ties go to the earlier first play.
+    public func top(_ kind: Kind, by order: Order, limit: Int, in plays: [Play]) -> [Entry] {
+        var entries: [String: Entry] = [:]
+        for play in plays where play.isSong && counts(play) {
+            guard let (key, name, artist) = identity(kind, play) else { continue }
+            if var entry = entries[key] {
+                entry.plays += 1
+                entry.listenedMS += play.listenedMS
+                entry.firstPlayed = min(entry.firstPlayed, play.endedAt)
+                entry.lastPlayed = max(entry.lastPlayed, play.endedAt)
+                entries[key] = entry
+            } else {
+                entries[key] = Entry(
+                    key: key, name: name, artist: artist, plays: 1, listenedMS: play.listenedMS, firstPlayed: play.endedAt,
+                    lastPlayed: play.endedAt)
+            }
+        }
+        let ranked = entries.values.sorted { a, b in
+            let (x, y) = order == .plays ? (a.plays, b.plays) : (a.listenedMS, b.listenedMS)
+            if x != y { return x > y }
+            if a.firstPlayed != b.firstPlayed { return a.firstPlayed < b.firstPlayed }
+            return a.key < b.key
+        }
+        return Array(ranked.prefix(max(0, limit)))
+    }
+
+    /// The period's totals. `before` holds what is known of the songs heard before the period (their URIs or
+    /// names), so that a play can be told new or a repeat.
+    public func summary(of plays: [Play], heardBefore: Set<String>) -> Summary {
+        var summary = Summary(
+            plays: 0, skips: 0, listenedMS: 0, distinctTracks: 0, distinctArtists: 0, newPlays: 0, repeatPlays: 0,
+            perDay: [:], hourOfWeek: Array(repeating: Array(repeating: 0, count: 24), count: 7), longestStreakDays: 0)
+        var tracks = Set<String>()
+        var artists = Set<String>()
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        for play in plays.sorted(by: { $0.endedAt < $1.endedAt }) where play.isSong {
+            guard counts(play) else {
+                summary.skips += 1
+                continue
+            }
+            summary.plays += 1
+            summary.listenedMS += play.listenedMS
+            let track = play.trackURI ?? (play.trackName ?? "") + "\u{1F}" + (play.artistName ?? "")
+            if heardBefore.contains(track) || tracks.contains(track) {
+                summary.repeatPlays += 1
+            } else {
+                summary.newPlays += 1
+            }
+            tracks.insert(track)
+            if let artist = play.artistName { artists.insert(artist) }
+            let parts = calendar.dateComponents([.year, .month, .day, .hour, .weekday], from: play.endedAt)
+            let day = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+            summary.perDay[day, default: 0] += 1
+            // Calendar weekdays run from 1 (Sunday); the heat map's rows from Monday.
+            let weekday = ((parts.weekday ?? 1) + 5) % 7
+            summary.hourOfWeek[weekday][parts.hour ?? 0] += 1
+        }
+        summary.distinctTracks = tracks.count
+        summary.distinctArtists = artists.count
+        summary.longestStreakDays = Self.longestStreak(days: summary.perDay.keys.sorted(), calendar: calendar)
+        return summary
+    }
+
+    static func longestStreak(days: [String], calendar: Calendar) -> Int {
+        let style = Date.ISO8601FormatStyle().year().month().day()
+        let dates = days.compactMap { try? style.parse($0) }
+        var longest = 0
+        var current = 0
+        var previous: Date?
+        for date in dates {
+            if let previous, calendar.dateComponents([.day], from: previous, to: date).day == 1 {
+                current += 1
+            } else {
+                current = 1
+            }
+            longest = max(longest, current)
+            previous = date
+        }
+        return longest
+    }
+
+    func identity(_ kind: Kind, _ play: Play) -> (key: String, name: String, artist: String?)? {
+        switch kind {
+        case .tracks:
+            guard let name = play.trackName ?? play.trackURI else { return nil }
+            return (play.trackURI ?? name + "\u{1F}" + (play.artistName ?? ""), name, play.artistName)
+        case .artists:
+            guard let artist = play.artistName else { return nil }
+            return (artist.lowercased(), artist, nil)
+        case .albums:
+            guard let album = play.albumName else { return nil }
+            return ((album + "\u{1F}" + (play.artistName ?? "")).lowercased(), album, play.artistName)
+        }
+    }
+}
+
+/// A period of the history: the last 7, 30 or 90 days, a year, all time, or a range of days.
+public struct ListeningPeriod: Sendable, Equatable {
+    public var from: Date?
+    public var to: Date?
+    public var label: String
+
+    /// `7d`, `30d`, `90d`, `1y`, `all`, or `2026-01-01..2026-03-31` (whole days, UTC).
+    public static func parse(_ text: String, now: Date, field: String) throws -> ListeningPeriod {
+        let day: TimeInterval = 86_400
+        switch text {
+        case "7d": return ListeningPeriod(from: now.addingTimeInterval(-7 * day), to: nil, label: "the last 7 days")
+        case "30d": return ListeningPeriod(from: now.addingTimeInterval(-30 * day), to: nil, label: "the last 30 days")
+        case "90d": return ListeningPeriod(from: now.addingTimeInterval(-90 * day), to: nil, label: "the last 90 days")
+        case "1y": return ListeningPeriod(from: now.addingTimeInterval(-365 * day), to: nil, label: "the last year")
+        case "all": return ListeningPeriod(from: nil, to: nil, label: "all time")
+        default:
+            let parts = text.components(separatedBy: "..")
+            let style = Date.ISO8601FormatStyle().year().month().day()
+            guard parts.count == 2, let from = try? style.parse(parts[0]), let last = try? style.parse(parts[1]) else {
+                throw PlaykeeperError(.invalid, "\(field) is 7d, 30d, 90d, 1y, all or FROM..TO (2026-01-01..2026-03-31)")
+            }
+            guard from <= last else { throw PlaykeeperError(.invalid, "\(field): \(parts[0]) comes after \(parts[1])") }
+            return ListeningPeriod(from: from, to: last.addingTimeInterval(day), label: "\(parts[0]) to \(parts[1])")
+        }
+    }
+}
