@@ -74,4 +74,21 @@ struct ListeningStatsTests {
             #expect(error?.message.contains("--period") == true, "\(bad)")
         }
     }
+
+    @Test func playlistCoverageAndNeverPlayedSongs() {
+        func entry(_ playlist: String, _ uri: String, day: Double) -> PlaylistListening.Entry {
+            PlaylistListening.Entry(
+                playlistID: playlist, playlistName: playlist.uppercased(), uri: "spotify:track:\(uri)", trackName: uri,
+                addedAt: Self.monday.addingTimeInterval(day * 86_400))
+        }
+        let entries = [
+            entry("p1", "a", day: 3), entry("p1", "b", day: 1), entry("p1", "a", day: 4), entry("p2", "c", day: 2),
+            entry("p2", "b", day: 0), entry("p2", "d", day: 5),
+        ]
+        let coverage = PlaylistListening.coverage(entries, played: ["spotify:track:a", "spotify:track:d"])
+        #expect(coverage.map(\.id) == ["p1", "p2"] && coverage.map(\.songs) == [2, 3] && coverage.map(\.played) == [1, 1])
+        let never = PlaylistListening.neverPlayed(entries, everPlayed: ["spotify:track:a"])
+        #expect(never.map(\.name) == ["b", "c", "d"], "each once, in the order added")
+        #expect(never.first?.playlist == "P2", "where it was added first")
+    }
 }

@@ -19,12 +19,15 @@ struct ExportCommand: AsyncParsableCommand {
             Examples:
               playkeeper export --format csv --out library.csv
               playkeeper export > library.json
+              playkeeper export --plays --format listenbrainz --out listens.jsonl
 
             Exit codes: 0 ok, 1 error, 2 usage, 3 no login, 5 another job of this user runs.
             """)
 
-    @Option(help: "csv (Exportify's columns, one row per entry) or json (default).")
+    @Option(help: "csv (Exportify's columns, one row per entry) or json (default); with --plays also listenbrainz.")
     var format: String?
+    @Flag(help: "The listening history instead of the playlists: csv, json, or listenbrainz (its JSON lines).")
+    var plays = false
     @Option(help: "Write to this file instead of standard output.")
     var out: String?
     @OptionGroup var person: UserOption
@@ -32,14 +35,30 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandRunner.run { app in
             let format = self.format ?? "json"
-            guard ["csv", "json"].contains(format) else {
-                throw PlaykeeperError(.invalid, "--format is csv or json, not '\(format)'")
+            let formats = plays ? ["csv", "json", "listenbrainz"] : ["csv", "json"]
+            guard formats.contains(format) else {
+                let names = formats.dropLast().joined(separator: ", ") + " or " + formats.last!
+                throw PlaykeeperError(.invalid, "--format is \(names), not '\(NumericInput.shown(format))'")
             }
             let (mirror, user) = try await person.open(app)
             let actions = UserJobs.actions(user, context: mirror, api: try mirror.spotify(), origin: "export", printing: true)
-            let export = try await actions.export(wait: 600)
-            let text =
-                format == "csv" ? export.csv() : export.json(user: user, exportedAt: actions.api.clock.now).serialized() + "\n"
+            let text: String
+            let summary: String
+            if plays {
+                let export = try await PlayExport.load(user: user, on: mirror.database)
+                switch format {
+                case "csv": text = export.csv()
+                case "listenbrainz": text = export.listenBrainz()
+                default: text = export.json(user: user, exportedAt: actions.api.clock.now).serialized() + "\n"
+                }
+                summary = "\(export.plays.count) plays"
+            } else {
+                let export = try await actions.export(wait: 600)
+                text =
+                    format == "csv"
+                    ? export.csv() : export.json(user: user, exportedAt: actions.api.clock.now).serialized() + "\n"
+                summary = "\(export.playlists.count) playlists and \(export.playlists.reduce(0) { $0 + $1.rows.count }) entries"
+            }
             guard let path = out else {
                 FileHandle.standardOutput.write(Data(text.utf8))
                 return
@@ -51,8 +70,7 @@ struct ExportCommand: AsyncParsableCommand {
             } catch {
                 throw PlaykeeperError(.failed, "cannot write \(target.path): \(error.localizedDescription)")
             }
-            let entries = export.playlists.reduce(0) { $0 + $1.rows.count }
-            Output.progress("Exported \(export.playlists.count) playlists and \(entries) entries to \(target.path) (\(format)).")
+            Output.progress("Exported \(summary) to \(target.path) (\(format)).")
         }
     }
 }

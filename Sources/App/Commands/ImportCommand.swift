@@ -38,12 +38,13 @@ struct ImportCommand: AsyncParsableCommand {
             let (mirror, user) = try await person.open(app)
             let actions = UserJobs.actions(user, context: mirror, api: try mirror.spotify(), origin: "import", printing: true)
             var reports: [PlayImporter.FileReport] = []
+            let bar = !json && Output.onTerminal
             for (index, file) in sources.files.enumerated() {
-                if !json { Output.bar(index, sources.files.count, file.name) }
+                if bar { Output.bar(index, sources.files.count, file.name) }
                 let report = try await actions.importPlays(name: file.name, data: try file.read(), format: file.format)
                 reports.append(report)
             }
-            if !json { Output.clearBar() }
+            if bar { Output.clearBar() }
             if json {
                 Output.result(
                     JSONValue.object([

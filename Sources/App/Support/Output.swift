@@ -23,6 +23,9 @@ enum Output {
         FileHandle.standardError.write(Data((text + "\u{1B}[K").utf8))
     }
 
+    /// Whether standard error is a terminal, where progress bars go.
+    static var onTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
     /// A progress bar for a sync on a terminal's standard error; `nil` (no bar) when standard error is not one.
     static var syncBar: (@Sendable (SyncProgress) -> Void)? {
         guard isatty(STDERR_FILENO) == 1 else { return nil }

@@ -52,6 +52,53 @@ public struct HistoryReader: Sendable {
         return Set(uris.compactMap { $0 })
     }
 
+    /// The songs of the person's own playlists (not Liked Songs, not playlists gone from the library).
+    public func ownPlaylistEntries() async throws -> [PlaylistListening.Entry] {
+        struct Row: Decodable {
+            var uri: String
+            var added_at: Date?
+            var spotify_id: String
+            var playlist_name: String
+            var track_name: String?
+        }
+        let rows = try await database.sql().select()
+            .column(SQLColumn("uri", table: EntryRecord.schema)).column(SQLColumn("added_at", table: EntryRecord.schema))
+            .column(SQLColumn("spotify_id", table: PlaylistRecord.schema))
+            .column(SQLColumn("name", table: PlaylistRecord.schema), as: "playlist_name")
+            .column(SQLColumn("name", table: CatalogItemRecord.schema), as: "track_name")
+            .from(EntryRecord.schema)
+            .join(
+                PlaylistRecord.schema, on: SQLColumn("id", table: PlaylistRecord.schema), .equal,
+                SQLColumn("playlist_id", table: EntryRecord.schema)
+            )
+            .join(
+                CatalogItemRecord.schema, method: SQLJoinMethod.left, on: SQLColumn("uri", table: CatalogItemRecord.schema),
+                .equal, SQLColumn("uri", table: EntryRecord.schema)
+            )
+            .where(SQLColumn("user_id", table: PlaylistRecord.schema), .equal, SQLBind(try user.requireID()))
+            .where(SQLColumn("owner_id", table: PlaylistRecord.schema), .equal, SQLBind(user.spotifyID))
+            .where(SQLColumn("is_liked", table: PlaylistRecord.schema), .equal, SQLBind(false))
+            .where(SQLColumn("gone_at", table: PlaylistRecord.schema), .is, SQLLiteral.null)
+            .where(SQLColumn("uri", table: EntryRecord.schema), .like, SQLBind("spotify:track:%"))
+            .orderBy(SQLColumn("list_position", table: PlaylistRecord.schema)).orderBy(
+                SQLColumn("position", table: EntryRecord.schema)
+            )
+            .all(decoding: Row.self)
+        return rows.map {
+            PlaylistListening.Entry(
+                playlistID: $0.spotify_id, playlistName: $0.playlist_name, uri: $0.uri, trackName: $0.track_name,
+                addedAt: $0.added_at)
+        }
+    }
+
+    /// The tracks played in `period` (all time when it has no start).
+    public func playedTracks(in period: ListeningPeriod) async throws -> Set<String> {
+        var query = PlayRecord.query(on: database).filter(\.$user.$id == (try user.requireID())).filter(\.$trackURI != nil)
+        if let from = period.from { query = query.filter(\.$playedAt >= from) }
+        if let to = period.to { query = query.filter(\.$playedAt < to) }
+        return Set(try await query.unique().all(\.$trackURI).compactMap { $0 })
+    }
+
     /// When the history begins: its first play.
     public func firstPlay() async throws -> Date? {
         try await PlayRecord.query(on: database).filter(\.$user.$id == user.requireID()).sort(\.$playedAt).first()?.playedAt

@@ -168,11 +168,84 @@ public struct ListeningStats: Sendable {
     }
 }
 
+/// What only Playkeeper can say, with the history beside the mirror: how much of each of the person's own
+/// playlists was played, and which of their songs were never played since the history began.
+public enum PlaylistListening {
+    /// An entry of one of the person's own playlists.
+    public struct Entry: Sendable, Equatable {
+        public var playlistID: String
+        public var playlistName: String
+        public var uri: String
+        public var trackName: String?
+        public var addedAt: Date?
+
+        public init(playlistID: String, playlistName: String, uri: String, trackName: String?, addedAt: Date?) {
+            self.playlistID = playlistID
+            self.playlistName = playlistName
+            self.uri = uri
+            self.trackName = trackName
+            self.addedAt = addedAt
+        }
+    }
+
+    public struct Coverage: Sendable, Equatable, Encodable {
+        public var id: String
+        public var name: String
+        /// Distinct songs in the playlist.
+        public var songs: Int
+        /// Of those, the songs played in the period.
+        public var played: Int
+    }
+
+    public struct NeverPlayed: Sendable, Equatable, Encodable {
+        public var uri: String
+        public var name: String?
+        public var playlist: String
+        public var addedAt: Date?
+    }
+
+    /// Each playlist's songs and how many of them were played, in the playlists' order.
+    public static func coverage(_ entries: [Entry], played: Set<String>) -> [Coverage] {
+        var order: [String] = []
+        var songs: [String: (name: String, uris: Set<String>)] = [:]
+        for entry in entries {
+            if songs[entry.playlistID] == nil {
+                order.append(entry.playlistID)
+                songs[entry.playlistID] = (entry.playlistName, [])
+            }
+            songs[entry.playlistID]?.uris.insert(entry.uri)
+        }
+        return order.compactMap { id in
+            songs[id].map { Coverage(id: id, name: $0.name, songs: $0.uris.count, played: $0.uris.intersection(played).count) }
+        }
+    }
+
+    /// The songs never played, each once (where it was added first), in the order they were added.
+    public static func neverPlayed(_ entries: [Entry], everPlayed: Set<String>) -> [NeverPlayed] {
+        var seen = Set<String>()
+        return entries.filter { !everPlayed.contains($0.uri) }
+            .sorted { ($0.addedAt ?? .distantPast, $0.uri) < ($1.addedAt ?? .distantPast, $1.uri) }
+            .compactMap { entry in
+                guard seen.insert(entry.uri).inserted else { return nil }
+                return NeverPlayed(uri: entry.uri, name: entry.trackName, playlist: entry.playlistName, addedAt: entry.addedAt)
+            }
+    }
+}
+
 /// A period of the history: the last 7, 30 or 90 days, a year, all time, or a range of days.
 public struct ListeningPeriod: Sendable, Equatable {
     public var from: Date?
     public var to: Date?
     public var label: String
+
+    /// All of the history.
+    public static let allTime = ListeningPeriod(from: nil, to: nil, label: "all time")
+
+    public init(from: Date?, to: Date?, label: String) {
+        self.from = from
+        self.to = to
+        self.label = label
+    }
 
     /// `7d`, `30d`, `90d`, `1y`, `all`, or `2026-01-01..2026-03-31` (whole days, UTC).
     public static func parse(_ text: String, now: Date, field: String) throws -> ListeningPeriod {
@@ -182,7 +255,7 @@ public struct ListeningPeriod: Sendable, Equatable {
         case "30d": return ListeningPeriod(from: now.addingTimeInterval(-30 * day), to: nil, label: "the last 30 days")
         case "90d": return ListeningPeriod(from: now.addingTimeInterval(-90 * day), to: nil, label: "the last 90 days")
         case "1y": return ListeningPeriod(from: now.addingTimeInterval(-365 * day), to: nil, label: "the last year")
-        case "all": return ListeningPeriod(from: nil, to: nil, label: "all time")
+        case "all": return allTime
         default:
             let parts = text.components(separatedBy: "..")
             let style = Date.ISO8601FormatStyle().year().month().day()

@@ -1,7 +1,6 @@
 import FluentKit
 import Foundation
 import PlaykeeperJSON
-import SQLKit
 import SpotifyWebAPI
 import Store
 
@@ -90,20 +89,13 @@ public struct PlayCollector: Sendable {
                 try await PlayRecord.query(on: db).filter(\.$user.$id == userID).filter(\.$playedAt ~~ times).all(\.$playedAt))
             let new = rows.filter { !known.contains($0.playedAt) }
             if !catalog.isEmpty { try await store.insert([encoded], into: .catalog, on: db) }
-            if !new.isEmpty {
-                var insert = try db.sql().insert(into: PlayRecord.schema)
-                    .columns(
-                        "id", "user_id", "played_at", "track_uri", "track_name", "artist_name", "album_name", "ms_played",
-                        "context_type", "context_uri", "source", "raw")
-                for row in new {
-                    insert = insert.values(
-                        SQLBind(UUID()), SQLBind(userID), SQLBind(row.playedAt), SQLBind(row.uri), SQLBind(row.track.name),
-                        SQLBind(row.track.artists.compactMap(\.name).joined(separator: ", ")),
-                        SQLBind(row.track.album?.name), SQLBind(Int?.none), SQLBind(row.contextType), SQLBind(row.contextURI),
-                        SQLBind(PlaySource.poll.rawValue), SQLBind(row.raw))
-                }
-                try await insert.ignoringConflicts(with: ["user_id", "played_at"]).run()
+            let plays = new.map { row in
+                NewPlay(
+                    playedAt: row.playedAt, trackURI: row.uri, trackName: row.track.name,
+                    artistName: row.track.artists.compactMap(\.name).joined(separator: ", "), albumName: row.track.album?.name,
+                    msPlayed: nil, contextType: row.contextType, contextURI: row.contextURI, source: .poll, raw: row.raw)
             }
+            try await NewPlay.insert(plays, userID: userID, on: db)
             if let gap {
                 let record = PlayGapRecord()
                 record.$user.id = userID

@@ -1,6 +1,5 @@
 import FluentKit
 import Foundation
-import SQLKit
 import SpotifyWebAPI
 import Store
 
@@ -105,7 +104,13 @@ public struct PlayImporter: Sendable {
                 // Two records of one time (account data is to the minute) are stored once.
                 if times.insert(play.endedAt).inserted { new.append(play) } else { report.alreadyStored += 1 }
             }
-            try await Self.insert(new, userID: userID, on: db)
+            let rows = new.map { play in
+                NewPlay(
+                    playedAt: play.endedAt, trackURI: play.uri, trackName: play.trackName, artistName: play.artistName,
+                    albumName: play.albumName, msPlayed: play.msPlayed, contextType: nil, contextURI: nil, source: .import,
+                    raw: play.raw)
+            }
+            try await NewPlay.insert(rows, userID: userID, on: db)
             report.added = new.count
             report.gapsClosed = try await PlayGapRecord.query(on: db).filter(\.$user.$id == userID).filter(\.$filledAt == nil)
                 .filter(\.$startsAt >= first).filter(\.$endsAt <= last).count()
@@ -131,26 +136,6 @@ public struct PlayImporter: Sendable {
             case .end: play.endedAt
             case .start: play.msPlayed.map { play.endedAt.addingTimeInterval(-Double($0) / 1000) }
             }
-        }
-    }
-
-    /// Inserts plays 500 to a statement; the unique index is the last guard against a second row.
-    static func insert(_ plays: [ExportedPlay], userID: UUID, on db: any Database) async throws {
-        let sql = try db.sql()
-        var start = 0
-        while start < plays.count {
-            let chunk = plays[start..<min(start + 500, plays.count)]
-            var insert = sql.insert(into: PlayRecord.schema).columns(
-                "id", "user_id", "played_at", "track_uri", "track_name", "artist_name", "album_name", "ms_played",
-                "context_type", "context_uri", "source", "raw")
-            for play in chunk {
-                insert = insert.values(
-                    SQLBind(UUID()), SQLBind(userID), SQLBind(play.endedAt), SQLBind(play.uri), SQLBind(play.trackName),
-                    SQLBind(play.artistName), SQLBind(play.albumName), SQLBind(play.msPlayed), SQLBind(String?.none),
-                    SQLBind(String?.none), SQLBind(PlaySource.import.rawValue), SQLBind(play.raw))
-            }
-            try await insert.ignoringConflicts(with: ["user_id", "played_at"]).run()
-            start += 500
         }
     }
 

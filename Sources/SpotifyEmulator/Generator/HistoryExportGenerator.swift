@@ -45,35 +45,32 @@ public struct HistoryExportGenerator: Sendable {
         }
     }
 
+    /// The plays in files of `perFile` records: each chunk with its index.
+    func chunks(from library: EmulatorLibrary) -> [(index: Int, plays: ArraySlice<Play>)] {
+        let plays = generatePlays(from: library)
+        return stride(from: 0, to: plays.count, by: perFile).enumerated().map { index, start in
+            (index, plays[start..<min(start + perFile, plays.count)])
+        }
+    }
+
     /// Extended streaming history files, by their names; one podcast record is added to the first.
     public func extendedFiles(from library: EmulatorLibrary) -> [String: Data] {
-        let plays = generatePlays(from: library)
-        var files: [String: Data] = [:]
-        var start = 0
-        var index = 0
-        while start < plays.count {
-            let chunk = plays[start..<min(start + perFile, plays.count)]
+        var files: [String: Data] = ["Streaming_History_Video_2024.json": Data("[]".utf8)]
+        for (index, chunk) in chunks(from: library) {
             var records: [JSONValue] = chunk.map(Self.extendedRecord)
             if index == 0, let first = chunk.first {
                 records.append(Self.episodeRecord(endedAt: first.endedAt.addingTimeInterval(-30)))
             }
             let years = "\(Self.year(chunk.first!.endedAt))-\(Self.year(chunk.last!.endedAt))"
             files["Streaming_History_Audio_\(years)_\(index).json"] = Data(JSONValue.array(records).serialized().utf8)
-            start += perFile
-            index += 1
         }
-        files["Streaming_History_Video_2024.json"] = Data("[]".utf8)
         return files
     }
 
     /// Account-data files: minute-precision end times, names and no URIs.
     public func accountFiles(from library: EmulatorLibrary) -> [String: Data] {
-        let plays = generatePlays(from: library)
         var files: [String: Data] = [:]
-        var start = 0
-        var index = 0
-        while start < plays.count {
-            let chunk = plays[start..<min(start + perFile, plays.count)]
+        for (index, chunk) in chunks(from: library) {
             let records: [JSONValue] = chunk.map { play in
                 [
                     "endTime": .string(Self.minute(play.endedAt)), "artistName": .string(play.track.artists.first?.name ?? ""),
@@ -81,8 +78,6 @@ public struct HistoryExportGenerator: Sendable {
                 ]
             }
             files["StreamingHistory_music_\(index).json"] = Data(JSONValue.array(records).serialized().utf8)
-            start += perFile
-            index += 1
         }
         return files
     }

@@ -151,6 +151,40 @@ struct ImportTests {
         }
     }
 
+    /// The history goes out as CSV, JSON and ListenBrainz's listens, which start when the play began.
+    @Test func theHistoryExportsAsListenBrainzListens() async throws {
+        try await TestMirror.with(.sqlite) { mirror in
+            let library = await mirror.state.library()
+            let generator = HistoryExportGenerator(seed: 12, plays: 20, start: Self.start)
+            let folder = try Self.folder(generator.extendedFiles(from: library))
+            defer { try? FileManager.default.removeItem(at: folder) }
+            #expect(try await DedupeCLITests().run(["import", folder.path], mirror).code == 0)
+
+            let listens = try await DedupeCLITests().run(["export", "--plays", "--format", "listenbrainz"], mirror)
+            #expect(listens.code == 0, "\(listens.errors)")
+            let lines = try listens.output.split(separator: "\n").map { try JSONValue(parsing: String($0)) }
+            #expect(lines.count == 21, "20 songs and the podcast episode, each with a name")
+            let expected = generator.generatePlays(from: library)
+            // The podcast episode came 30 s before the first song.
+            #expect(lines[0]["track_metadata"]?["track_name"] == "Pilot")
+            let first = lines[1]
+            let began = Int(expected[0].endedAt.timeIntervalSince1970 - Double(expected[0].msPlayed) / 1000)
+            #expect(first["listened_at"]?.intValue == began)
+            #expect(first["track_metadata"]?["track_name"]?.stringValue == expected[0].track.name)
+            #expect(first["track_metadata"]?["release_name"]?.stringValue == expected[0].track.album.name)
+            #expect(
+                first["track_metadata"]?["additional_info"]?["spotify_id"]?.stringValue
+                    == "https://open.spotify.com/track/\(expected[0].track.id)")
+
+            let csv = try await DedupeCLITests().run(["export", "--plays", "--format", "csv"], mirror)
+            #expect(csv.output.hasPrefix("Played At,Ms Played,Track URI,") && csv.output.split(separator: "\n").count == 22)
+            let json = try await DedupeCLITests().run(["export", "--plays"], mirror)
+            #expect(try JSONValue(parsing: json.output)["plays"]?.arrayValue?.count == 21)
+            let refused = try await DedupeCLITests().run(["export", "--format", "listenbrainz"], mirror)
+            #expect(refused.code == 2 && refused.errors.contains("--format is csv or json"))
+        }
+    }
+
     /// Spotify sometimes stamps `played_at` with the start of the play: the export's record (its end) still finds it.
     @Test func aPollStampedWithTheStartIsFoundByTheRecordsStart() async throws {
         try await TestMirror.with(.sqlite, library: LibraryGenerator(seed: 9, playlists: 2, items: 10).generate()) { mirror in

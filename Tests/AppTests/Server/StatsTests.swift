@@ -46,6 +46,21 @@ struct StatsTests {
             #expect(summary.json["hour_of_week"]?.arrayValue?.count == 7)
             #expect(summary.json["history_begins"]?.stringValue != nil)
 
+            // Only here: each own playlist's songs played, and the songs never played.
+            _ = try await server.mirror.sync()
+            let played = Set(expected.compactMap(\.trackURI))
+            let own = library.playlists.filter { $0.owner == "demo" }
+            let withHistory = try await server.send(.GET, "/api/v1/stats/summary?period=all", bearer: token)
+            let coverage = try #require(withHistory.json["playlists"]?.arrayValue)
+            #expect(!coverage.isEmpty)
+            for row in coverage {
+                let playlist = try #require(own.first { $0.id == row["id"]?.stringValue })
+                let songs = Set(playlist.entries.map(\.uri).filter { $0.hasPrefix("spotify:track:") })
+                #expect(row["songs"]?.intValue == songs.count && row["played"]?.intValue == songs.intersection(played).count)
+            }
+            let songs = Set(own.flatMap { $0.entries.map(\.uri) }.filter { $0.hasPrefix("spotify:track:") })
+            #expect(withHistory.json["never_played"]?["count"]?.intValue == songs.subtracting(played).count)
+
             #expect(try await server.send(.GET, "/api/v1/stats/top/songs", bearer: token).status == .notFound)
             #expect(try await server.send(.GET, "/api/v1/stats/summary?period=2w", bearer: token).status == .badRequest)
             #expect(try await server.send(.GET, "/api/v1/stats/top/tracks?by=love", bearer: token).status == .badRequest)

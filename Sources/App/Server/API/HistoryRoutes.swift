@@ -105,6 +105,18 @@ struct StatsRoutes: RouteCollection {
         let reader = HistoryReader(database: request.database, user: caller.user)
         let plays = try await reader.plays(in: period)
         let summary = ListeningStats().summary(of: plays, heardBefore: try await reader.heard(before: period.from))
-        return .json(try StatsViews.summary(summary, period: period, historyBegins: try await reader.firstPlay()))
+        var view = try StatsViews.summary(summary, period: period, historyBegins: try await reader.firstPlay())
+        // What only a history beside the mirror can say.
+        let entries = try await reader.ownPlaylistEntries()
+        let coverage = PlaylistListening.coverage(entries, played: try await reader.playedTracks(in: period))
+        let never = PlaylistListening.neverPlayed(
+            entries, everPlayed: try await reader.playedTracks(in: .allTime))
+        view = view.merging([
+            "playlists": try JSONValue(encoding: coverage, snakeCase: true),
+            "never_played": [
+                "count": JSONValue(never.count), "items": try JSONValue(encoding: Array(never.prefix(50)), snakeCase: true),
+            ],
+        ])
+        return .json(view)
     }
 }
