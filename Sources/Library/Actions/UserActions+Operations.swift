@@ -93,6 +93,12 @@ extension UserActions {
         return try await LibraryExport.load(user: user, on: database)
     }
 
+    /// Renews the person's access token ("renew every hour"). A refused refresh token marks them "needs login",
+    /// here as for every other operation.
+    public func refreshToken() async throws -> SpotifyToken {
+        try await withReauthorization { try await api.tokens.refreshIfExpiring(for: user.spotifyID, within: .infinity) }
+    }
+
     /// Collects the person's recent plays into the listening history. It takes no lease: a poll writes nothing
     /// to Spotify, and the schema keeps a play from being stored twice, whoever polls at the same time.
     public func pollPlays() async throws -> PlayCollector.Report {

@@ -361,13 +361,9 @@ public actor JobScheduler {
         }
         switch kind {
         case .refresh:
-            do {
-                let token = try await api.tokens.refreshIfExpiring(for: user.spotifyID, within: .infinity)
-                return ["expires_at": MirrorViews.date(token.expiresAt)]
-            } catch SpotifyError.reauthorizationRequired(let who, let detail) {
-                try await mirror.tokens.markNeedsLogin(who)
-                throw SpotifyError.reauthorizationRequired(user: who, detail: detail)
-            }
+            let actions = UserJobs.actions(user, context: mirror, api: api, origin: "the scheduler's refresh job", logger: logger)
+            let token = try await actions.refreshToken()
+            return ["expires_at": MirrorViews.date(token.expiresAt)]
         case .plays:
             let actions = UserJobs.actions(user, context: mirror, api: api, origin: "the scheduler's plays job", logger: logger)
             return try JSONValue(encoding: try await actions.pollPlays(), snakeCase: true)
