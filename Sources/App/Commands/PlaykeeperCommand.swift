@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Library
 
 /// The `playkeeper` binary: one subcommand a file in this folder, `serve` when none is named.
 public struct PlaykeeperCommand: AsyncParsableCommand {
@@ -32,6 +33,10 @@ public struct PlaykeeperCommand: AsyncParsableCommand {
         } catch let code as ArgumentParser.ExitCode {
             // A command's failure: CommandRunner has printed its message already.
             return code.rawValue
+        } catch let failure as PlaykeeperError {
+            // A flag checked before the command opened anything: reported as CommandRunner reports the rest.
+            Output.progress("error: \(failure.message)")
+            return failure.kind.exitCode.rawValue
         } catch {
             let message = fullMessage(for: error)
             if exitCode(for: error) == .success {

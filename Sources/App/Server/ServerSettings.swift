@@ -48,34 +48,28 @@ public struct ServerSettings: Sendable, Equatable {
             while trimmed.hasSuffix("/") { trimmed.removeLast() }
             settings.publicURL = URL(string: trimmed)
         }
-        if let text = value("PLAYKEEPER_SYNC_INTERVAL") {
-            guard let seconds = Self.duration(text), (60...Self.longestInterval).contains(seconds) else {
-                throw ConfigurationError.invalid(
-                    "PLAYKEEPER_SYNC_INTERVAL",
-                    "'\(NumericInput.shown(text))' is not a duration from a minute to 30 days, like 3600, 90m or 6h")
+        // Each duration setting: its variable, its range, and how the error describes the range.
+        func duration(_ name: String, in range: ClosedRange<TimeInterval>, _ described: String) throws -> TimeInterval? {
+            guard let text = value(name) else { return nil }
+            guard let seconds = Self.duration(text), range.contains(seconds) else {
+                throw ConfigurationError.invalid(name, "'\(NumericInput.shown(text))' is not a duration \(described)")
             }
+            return seconds
+        }
+        if let seconds = try duration(
+            "PLAYKEEPER_SYNC_INTERVAL", in: 60...Self.longestInterval, "from a minute to 30 days, like 3600, 90m or 6h")
+        {
             settings.syncInterval = seconds
         }
-        if let text = value("PLAYKEEPER_PLAYS_INTERVAL") {
-            guard let seconds = Self.duration(text), Self.playsIntervals.contains(seconds) else {
-                throw ConfigurationError.invalid(
-                    "PLAYKEEPER_PLAYS_INTERVAL",
-                    "'\(NumericInput.shown(text))' is not a duration from a minute to a day, like 1200, 20m or 1h")
-            }
+        if let seconds = try duration(
+            "PLAYKEEPER_PLAYS_INTERVAL", in: Self.playsIntervals, "from a minute to a day, like 1200, 20m or 1h")
+        {
             settings.playsInterval = seconds
         }
-        if let text = value("PLAYKEEPER_SCHEDULER_TICK") {
-            guard let seconds = Self.duration(text), Self.ticks.contains(seconds) else {
-                throw ConfigurationError.invalid(
-                    "PLAYKEEPER_SCHEDULER_TICK", "'\(NumericInput.shown(text))' is not a duration from 1 to 60 seconds")
-            }
+        if let seconds = try duration("PLAYKEEPER_SCHEDULER_TICK", in: Self.ticks, "from 1 to 60 seconds") {
             settings.tick = seconds
         }
-        if let text = value("PLAYKEEPER_JOB_LEASE") {
-            guard let seconds = Self.duration(text), Self.leases.contains(seconds) else {
-                throw ConfigurationError.invalid(
-                    "PLAYKEEPER_JOB_LEASE", "'\(NumericInput.shown(text))' is not a duration from 4 seconds to an hour")
-            }
+        if let seconds = try duration("PLAYKEEPER_JOB_LEASE", in: Self.leases, "from 4 seconds to an hour") {
             settings.jobLease = seconds
         }
         return settings
