@@ -16,6 +16,7 @@ public enum Store {
         AddJobLeases(),  // 008: jobs claimed by an instance with a heartbeat; one pending job per person and kind
         AddJournalRecovery(),  // 009: what recovery did with an interrupted change
         CreatePlays(),  // 010: the listening history and its gaps
+        CreatePlayRollups(),  // 011: the history's roll-ups per day, month and year, which the statistics read
     ]
 }
 

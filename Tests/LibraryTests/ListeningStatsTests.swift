@@ -65,7 +65,9 @@ struct ListeningStatsTests {
 
     @Test func periodsAreParsedAndBadOnesRefusedByName() throws {
         let now = Self.monday
-        #expect(try ListeningPeriod.parse("30d", now: now, field: "--period").from == now.addingTimeInterval(-30 * 86_400))
+        // The last 30 days are today and the 29 before it, whole days.
+        let thirty = try ListeningPeriod.parse("30d", now: now.addingTimeInterval(3600 * 15), field: "--period")
+        #expect(thirty.from == now.addingTimeInterval(-29 * 86_400) && thirty.to == nil)
         #expect(try ListeningPeriod.parse("all", now: now, field: "--period").from == nil)
         let range = try ListeningPeriod.parse("2026-11-01..2026-11-30", now: now, field: "--period")
         #expect(range.from == Date(timeIntervalSince1970: 1_793_491_200) && range.to == now.addingTimeInterval(86_400))

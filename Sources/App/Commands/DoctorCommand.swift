@@ -89,6 +89,11 @@ struct DoctorCommand: AsyncParsableCommand {
         } catch {
             add(.fail, "shard size", "\(error)")
         }
+        do {
+            _ = try MirrorContext.countsAfterMS(environment)
+        } catch {
+            add(.fail, "counted plays", "\(error)")
+        }
 
         // 2. The secret key, without creating one.
         let directory = DataDirectory(environment: environment)

@@ -40,8 +40,8 @@ struct TopCommand: AsyncParsableCommand {
         let period = try ListeningPeriod.parse(self.period ?? "30d", now: Date(), field: "--period")
         try await CommandRunner.run { app in
             let (mirror, user) = try await person.open(app)
-            let plays = try await HistoryReader(database: mirror.database, user: user).plays(in: period)
-            let top = ListeningStats().top(kind, by: order, limit: limit, in: plays)
+            let reader = HistoryReader(database: mirror.database, user: user, minimumMS: mirror.countsAfterMS)
+            let top = try await reader.top(kind, by: order, limit: limit, in: period)
             if json {
                 Output.result(StatsViews.top(top, kind: kind, order: order, period: period).serialized())
                 return

@@ -18,6 +18,8 @@ public struct MirrorContext: Sendable {
     public let tokens: DatabaseTokenStore
     /// The most songs a shard of the unified playlist holds (`PLAYKEEPER_SHARD_SIZE`, Spotify's cap by default).
     public var shardSize = MirrorContext.shardSizes.upperBound
+    /// The play length from which a play counts in the statistics (`PLAYKEEPER_COUNTS_AFTER`, 30 s by default).
+    public var countsAfterMS = ListeningStats.defaultMinimumMS
 
     public init(directory: DataDirectory, location: DatabaseLocation, database: any Database, tokens: DatabaseTokenStore) {
         self.directory = directory
@@ -42,6 +44,7 @@ public struct MirrorContext: Sendable {
         try directory.ensureExists()
         let location = try DatabaseLocation.parse(environment["DATABASE_URL"], dataDirectory: directory.url)
         let shardSize = try Self.shardSize(environment)
+        let countsAfter = try Self.countsAfterMS(environment)
         let box = try SecretBox.load(environment: environment, dataDirectory: directory.url)
         try await configureDatabase(app, location: location)
         let database = app.db
@@ -49,6 +52,7 @@ public struct MirrorContext: Sendable {
             directory: directory, location: location, database: database, tokens: DatabaseTokenStore(database: database, box: box)
         )
         context.shardSize = shardSize
+        context.countsAfterMS = countsAfter
         try await context.importFileTokens(logger: app.logger)
         app.storage[MirrorContextKey.self] = context
         return context
@@ -200,6 +204,22 @@ extension MirrorContext {
                 "'\(NumericInput.shown(text))' is not a number of songs from 1 to \(shardSizes.upperBound)")
         }
         return value
+    }
+}
+
+extension MirrorContext {
+    /// The play lengths `PLAYKEEPER_COUNTS_AFTER` takes, in seconds.
+    static let countsAfterSeconds = 0...600
+
+    /// `PLAYKEEPER_COUNTS_AFTER`: the seconds of `ms_played` from which a play counts (30, as Spotify counts a
+    /// stream). Changing it rebuilds each person's statistics once, at their next read.
+    public static func countsAfterMS(_ environment: [String: String]) throws -> Int {
+        guard let text = environment["PLAYKEEPER_COUNTS_AFTER"], !text.isEmpty else { return ListeningStats.defaultMinimumMS }
+        guard let value = NumericInput.integer(text, in: countsAfterSeconds) else {
+            throw ConfigurationError.invalid(
+                "PLAYKEEPER_COUNTS_AFTER", "'\(NumericInput.shown(text))' is not a number of seconds from 0 to 600")
+        }
+        return value * 1000
     }
 }
 

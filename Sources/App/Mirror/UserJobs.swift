@@ -17,6 +17,7 @@ public enum UserJobs {
         var actions = UserActions(database: context.database, api: api, tokens: context.tokens, user: user, origin: origin)
         if let logger { actions.logger = logger }
         actions.shardSize = context.shardSize
+        actions.countsAfterMS = context.countsAfterMS
         if printing { actions.onRecovery = { Output.progress($0.line) } }
         return actions
     }

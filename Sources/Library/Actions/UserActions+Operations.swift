@@ -102,8 +102,9 @@ extension UserActions {
     /// Collects the person's recent plays into the listening history. It takes no lease: a poll writes nothing
     /// to Spotify, and the schema keeps a play from being stored twice, whoever polls at the same time.
     public func pollPlays() async throws -> PlayCollector.Report {
-        let collector = PlayCollector(database: database, client: client, user: user)
-        return try await withReauthorization { try await collector.poll() }
+        var collector = PlayCollector(database: database, client: client, user: user)
+        collector.minimumMS = countsAfterMS
+        return try await withReauthorization { [collector] in try await collector.poll() }
     }
 
     /// Imports one file of Spotify's history exports, in one transaction. It reads nothing from Spotify, so it
@@ -111,9 +112,13 @@ extension UserActions {
     public func importPlays(name: String, data: Data, format: StreamingHistoryFile.Format) async throws
         -> PlayImporter.FileReport
     {
-        try await PlayImporter(database: database, user: user, clock: api.clock).importFile(
-            name: name, data: data, format: format)
+        var importer = PlayImporter(database: database, user: user, clock: api.clock)
+        importer.minimumMS = countsAfterMS
+        return try await importer.importFile(name: name, data: data, format: format)
     }
+
+    /// The person's statistics, read from the history's roll-ups.
+    public var history: HistoryReader { HistoryReader(database: database, user: user, minimumMS: countsAfterMS) }
 
     /// The person's dedupe service, on the entry point's store and client.
     public var dedupeService: DedupeService {

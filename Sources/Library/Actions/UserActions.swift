@@ -25,6 +25,8 @@ public struct UserActions: Sendable {
     public var logger = Logger(label: "playkeeper.library")
     /// The most songs a shard of the unified playlist holds (`PLAYKEEPER_SHARD_SIZE`).
     public var shardSize = 10_000
+    /// The play length from which a play counts in the statistics (`PLAYKEEPER_COUNTS_AFTER`).
+    public var countsAfterMS = ListeningStats.defaultMinimumMS
 
     public init(database: any Database, api: SpotifyAPI, tokens: DatabaseTokenStore, user: UserRecord, origin: String) {
         self.database = database

@@ -3,53 +3,124 @@ import Foundation
 import SQLKit
 import Store
 
-/// Reads a person's history for the statistics: a period's plays with their tracks' lengths, in one query.
+/// Reads a person's statistics from the history's roll-ups (`PlayRollups`): a period is a few ranges of day,
+/// month and year buckets, so that a top list or a summary over years of plays groups thousands of rows, not
+/// millions. `ListeningStats` holds the same arithmetic done on plays; the tests hold the two equal.
 public struct HistoryReader: Sendable {
     public let database: any Database
     public let user: UserRecord
+    /// The play length from which a play counts (`PLAYKEEPER_COUNTS_AFTER`).
+    public let minimumMS: Int
 
-    public init(database: any Database, user: UserRecord) {
+    public init(database: any Database, user: UserRecord, minimumMS: Int = ListeningStats.defaultMinimumMS) {
         self.database = database
         self.user = user
+        self.minimumMS = minimumMS
     }
 
-    public func plays(in period: ListeningPeriod) async throws -> [ListeningStats.Play] {
+    /// The top `limit` of a kind in a period, most played (or longest listened) first; ties go to the earlier first
+    /// play, then to the key.
+    public func top(_ kind: ListeningStats.Kind, by order: ListeningStats.Order, limit: Int, in period: ListeningPeriod)
+        async throws -> [ListeningStats.Entry]
+    {
         struct Row: Decodable {
-            var played_at: Date
-            var track_uri: String?
-            var track_name: String?
-            var artist_name: String?
-            var album_name: String?
-            var ms_played: Int?
-            var duration_ms: Int?
+            var key: String
+            var name: String?
+            var artist: String?
+            var plays: Int
+            var listened_ms: Int
+            var first_at: Date
+            var last_at: Date
         }
-        var query = try database.sql().select()
-            .column(SQLColumn("played_at", table: PlayRecord.schema)).column("track_uri").column("track_name")
-            .column("artist_name").column("album_name").column("ms_played")
-            .column(SQLColumn("duration_ms", table: CatalogItemRecord.schema))
-            .from(PlayRecord.schema)
-            .join(
-                CatalogItemRecord.schema, method: SQLJoinMethod.left, on: SQLColumn("uri", table: CatalogItemRecord.schema),
-                .equal, SQLColumn("track_uri", table: PlayRecord.schema)
-            )
-            .where(SQLColumn("user_id", table: PlayRecord.schema), .equal, SQLBind(try user.requireID()))
-        if let from = period.from {
-            query = query.where(SQLColumn("played_at", table: PlayRecord.schema), .greaterThanOrEqual, SQLBind(from))
-        }
-        if let to = period.to { query = query.where(SQLColumn("played_at", table: PlayRecord.schema), .lessThan, SQLBind(to)) }
-        return try await query.all(decoding: Row.self).map { row in
-            ListeningStats.Play(
-                endedAt: row.played_at, trackURI: row.track_uri, trackName: row.track_name, artistName: row.artist_name,
-                albumName: row.album_name, msPlayed: row.ms_played, durationMS: row.duration_ms)
+        let sql = try await prepared()
+        let expressions = PlayRollups.Expressions(sql.dialect.name)
+        let sep = expressions.separator
+        // Where a song's plays name it differently, the greatest name (by bytes) stands for it, as in `ListeningStats`.
+        let most = { (column: String) in "MAX(\(column) \(expressions.bytewise))" }
+        let (key, name, artist, present): (String, String, String, String) =
+            switch kind {
+            case .tracks: ("track_key", most("track_name"), most("artist_name"), "1 = 1")
+            case .artists: ("artist_name", most("artist_name"), "NULL", "artist_name IS NOT NULL")
+            case .albums:
+                (
+                    "album_name || \(sep) || COALESCE(artist_name, '')", most("album_name"), most("artist_name"),
+                    "album_name IS NOT NULL"
+                )
+            }
+        let measure = order == .plays ? "SUM(plays)" : "SUM(listened_ms)"
+        let rows = try await sql.raw(
+            """
+            SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: name) AS name, \(unsafeRaw: artist) AS artist, \
+            CAST(SUM(plays) AS BIGINT) AS plays, CAST(SUM(listened_ms) AS BIGINT) AS listened_ms, \
+            MIN(first_at) AS first_at, MAX(last_at) AS last_at \
+            FROM \(ident: PlayRollup.schema) WHERE user_id = \(bind: try user.requireID()) \
+            AND (\(condition(period))) AND \(unsafeRaw: present) \
+            GROUP BY \(unsafeRaw: key) HAVING SUM(plays) > 0 \
+            ORDER BY \(unsafeRaw: measure) DESC, MIN(first_at), (\(unsafeRaw: key)) \(unsafeRaw: expressions.bytewise) \
+            LIMIT \(literal: max(0, limit))
+            """
+        ).all(decoding: Row.self)
+        return rows.map { row in
+            ListeningStats.Entry(
+                key: row.key, name: row.name ?? row.key, artist: row.artist, plays: row.plays, listenedMS: row.listened_ms,
+                firstPlayed: row.first_at, lastPlayed: row.last_at)
         }
     }
 
-    /// The songs heard before `date`, by URI: what makes a play in a period a repeat rather than new.
-    public func heard(before date: Date?) async throws -> Set<String> {
-        guard let date else { return [] }
-        let uris = try await PlayRecord.query(on: database).filter(\.$user.$id == user.requireID())
-            .filter(\.$playedAt < date).filter(\.$trackURI != nil).unique().all(\.$trackURI)
-        return Set(uris.compactMap { $0 })
+    /// A period's totals: per day and hour from `play_days`, distinct songs and artists and the songs first heard
+    /// in it from the roll-ups.
+    public func summary(in period: ListeningPeriod) async throws -> ListeningStats.Summary {
+        struct Count: Decodable { var count: Int }
+        let sql = try await prepared()
+        let userID = try user.requireID()
+        let hours = (0..<24).map { "h\($0)" }
+        var days = sql.select().columns(["day", "plays", "skips", "listened_ms"] + hours).from(PlayRollup.daysSchema)
+            .where("user_id", .equal, SQLBind(userID))
+        if let from = period.fromDay { days = days.where("day", .greaterThanOrEqual, SQLLiteral.numeric("\(from)")) }
+        if let to = period.toDay { days = days.where("day", .lessThan, SQLLiteral.numeric("\(to)")) }
+        let totals = try await days.orderBy("day").all().map { row in
+            ListeningStats.DayTotals(
+                day: try row.decode(column: "day", as: Int.self), plays: try row.decode(column: "plays", as: Int.self),
+                skips: try row.decode(column: "skips", as: Int.self),
+                listenedMS: try row.decode(column: "listened_ms", as: Int.self),
+                hours: try hours.map { try row.decode(column: $0, as: Int.self) })
+        }
+        let distinct = { (column: String, present: String) in
+            try await sql.raw(
+                """
+                SELECT COUNT(*) AS count FROM (SELECT \(unsafeRaw: column) FROM \(ident: PlayRollup.schema) \
+                WHERE user_id = \(bind: userID) AND (\(condition(period))) AND \(unsafeRaw: present) \
+                GROUP BY \(unsafeRaw: column) HAVING SUM(plays) > 0) t
+                """
+            ).first(decoding: Count.self)?.count ?? 0
+        }
+        let tracks = try await distinct("track_key", "1 = 1")
+        let artists = try await distinct("artist_name", "artist_name IS NOT NULL")
+        // A song is new in the period when its first counted play of all is in it.
+        let from = period.fromDay.map(RollupRanges.date(ofDay:)) ?? .distantPast
+        let to = period.toDay.map(RollupRanges.date(ofDay:)) ?? .distantFuture
+        let new =
+            try await sql.raw(
+                """
+                SELECT COUNT(*) AS count FROM (SELECT track_key, MIN(first_at) AS first_at FROM \(ident: PlayRollup.schema) \
+                WHERE user_id = \(bind: userID) AND grain = \(literal: PlayRollup.Grain.year.rawValue) \
+                GROUP BY track_key) t WHERE first_at >= \(bind: from) AND first_at < \(bind: to)
+                """
+            ).first(decoding: Count.self)?.count ?? 0
+        return ListeningStats.summary(days: totals, distinctTracks: tracks, distinctArtists: artists, newTracks: new)
+    }
+
+    /// The songs with a play (counted or skipped) in `period`, by URI.
+    public func playedTracks(in period: ListeningPeriod) async throws -> Set<String> {
+        struct Row: Decodable { var track_uri: String }
+        let sql = try await prepared()
+        let rows = try await sql.raw(
+            """
+            SELECT DISTINCT track_uri FROM \(ident: PlayRollup.schema) WHERE user_id = \(bind: try user.requireID()) \
+            AND (\(condition(period))) AND track_uri IS NOT NULL
+            """
+        ).all(decoding: Row.self)
+        return Set(rows.map(\.track_uri))
     }
 
     /// The songs of the person's own playlists (not Liked Songs, not playlists gone from the library).
@@ -91,16 +162,29 @@ public struct HistoryReader: Sendable {
         }
     }
 
-    /// The tracks played in `period` (all time when it has no start).
-    public func playedTracks(in period: ListeningPeriod) async throws -> Set<String> {
-        var query = PlayRecord.query(on: database).filter(\.$user.$id == (try user.requireID())).filter(\.$trackURI != nil)
-        if let from = period.from { query = query.filter(\.$playedAt >= from) }
-        if let to = period.to { query = query.filter(\.$playedAt < to) }
-        return Set(try await query.unique().all(\.$trackURI).compactMap { $0 })
-    }
-
     /// When the history begins: its first play.
     public func firstPlay() async throws -> Date? {
         try await PlayRecord.query(on: database).filter(\.$user.$id == user.requireID()).sort(\.$playedAt).first()?.playedAt
+    }
+
+    /// The SQL database, with the person's roll-ups built for this play length.
+    private func prepared() async throws -> any SQLDatabase {
+        try await PlayRollups(userID: try user.requireID(), minimumMS: minimumMS).ensureBuilt(on: database)
+        return try database.sql()
+    }
+
+    /// The roll-up rows of a period: its buckets, as few as cover it.
+    private func condition(_ period: ListeningPeriod) -> SQLQueryString {
+        let ranges = RollupRanges.split(fromDay: period.fromDay, toDay: period.toDay)
+        guard !ranges.isEmpty else { return "1 = 0" }
+        var text: SQLQueryString = ""
+        for (index, range) in ranges.enumerated() {
+            text.appendLiteral(index == 0 ? "(" : " OR (")
+            text.appendInterpolation(unsafeRaw: "grain = \(range.grain.rawValue)")
+            if let lower = range.lower { text.appendInterpolation(unsafeRaw: " AND bucket >= \(lower)") }
+            if let upper = range.upper { text.appendInterpolation(unsafeRaw: " AND bucket < \(upper)") }
+            text.appendLiteral(")")
+        }
+        return text
     }
 }

@@ -65,9 +65,31 @@ public struct ListeningStats: Sendable {
         public var longestStreakDays: Int
     }
 
+    /// A day's totals, as `play_days` keeps them: what a summary is made of.
+    public struct DayTotals: Sendable, Equatable {
+        /// Days since 1970-01-01 (UTC).
+        public var day: Int
+        public var plays: Int
+        public var skips: Int
+        public var listenedMS: Int
+        /// Counted plays per hour of the day (UTC), 24 of them.
+        public var hours: [Int]
+
+        public init(day: Int, plays: Int, skips: Int, listenedMS: Int, hours: [Int]) {
+            self.day = day
+            self.plays = plays
+            self.skips = skips
+            self.listenedMS = listenedMS
+            self.hours = hours
+        }
+    }
+
+    /// Spotify counts a stream from 30 seconds.
+    public static let defaultMinimumMS = 30_000
+
     public let minimumMS: Int
 
-    public init(minimumMS: Int = 30_000) { self.minimumMS = minimumMS }
+    public init(minimumMS: Int = ListeningStats.defaultMinimumMS) { self.minimumMS = minimumMS }
 
     public func counts(_ play: Play) -> Bool { play.msPlayed.map { $0 >= minimumMS } ?? true }
 
@@ -77,6 +99,9 @@ public struct ListeningStats: Sendable {
         for play in plays where play.isSong && counts(play) {
             guard let (key, name, artist) = identity(kind, play) else { continue }
             if var entry = entries[key] {
+                // Where a song's plays name it differently, the greatest name stands for it (as the store orders text).
+                entry.name = max(entry.name, name)
+                if let artist { entry.artist = max(entry.artist ?? artist, artist) }
                 entry.plays += 1
                 entry.listenedMS += play.listenedMS
                 entry.firstPlayed = min(entry.firstPlayed, play.endedAt)
@@ -97,8 +122,8 @@ public struct ListeningStats: Sendable {
         return Array(ranked.prefix(max(0, limit)))
     }
 
-    /// The period's totals. `before` holds what is known of the songs heard before the period (their URIs or
-    /// names), so that a play can be told new or a repeat.
+    /// The period's totals, from its plays. `heardBefore` holds the songs (their keys) with a counted play before
+    /// the period: a song is new in the period when its first counted play of all is in it.
     public func summary(of plays: [Play], heardBefore: Set<String>) -> Summary {
         var summary = Summary(
             plays: 0, skips: 0, listenedMS: 0, distinctTracks: 0, distinctArtists: 0, newPlays: 0, repeatPlays: 0,
@@ -114,7 +139,7 @@ public struct ListeningStats: Sendable {
             }
             summary.plays += 1
             summary.listenedMS += play.listenedMS
-            let track = play.trackURI ?? (play.trackName ?? "") + "\u{1F}" + (play.artistName ?? "")
+            let track = Self.trackKey(play)
             if heardBefore.contains(track) || tracks.contains(track) {
                 summary.repeatPlays += 1
             } else {
@@ -131,39 +156,62 @@ public struct ListeningStats: Sendable {
         }
         summary.distinctTracks = tracks.count
         summary.distinctArtists = artists.count
-        summary.longestStreakDays = Self.longestStreak(days: summary.perDay.keys.sorted(), calendar: calendar)
+        summary.longestStreakDays = Self.longestStreak(
+            days: plays.filter { $0.isSong && counts($0) }.map {
+                RollupRanges.day(of: $0.endedAt)
+            })
         return summary
     }
 
-    static func longestStreak(days: [String], calendar: Calendar) -> Int {
-        let style = Date.ISO8601FormatStyle().year().month().day()
-        let dates = days.compactMap { try? style.parse($0) }
+    /// The same summary, from the days' totals and what the roll-ups count: `newTracks` songs first heard in the
+    /// period (each one's first play is new, every other play a repeat).
+    public static func summary(days: [DayTotals], distinctTracks: Int, distinctArtists: Int, newTracks: Int) -> Summary {
+        var summary = Summary(
+            plays: 0, skips: 0, listenedMS: 0, distinctTracks: distinctTracks, distinctArtists: distinctArtists,
+            newPlays: newTracks, repeatPlays: 0, perDay: [:],
+            hourOfWeek: Array(repeating: Array(repeating: 0, count: 24), count: 7), longestStreakDays: 0)
+        for day in days {
+            summary.plays += day.plays
+            summary.skips += day.skips
+            summary.listenedMS += day.listenedMS
+            if day.plays > 0 { summary.perDay[RollupRanges.label(ofDay: day.day)] = day.plays }
+            let weekday = RollupRanges.weekday(ofDay: day.day)
+            for (hour, count) in day.hours.prefix(24).enumerated() { summary.hourOfWeek[weekday][hour] += count }
+        }
+        summary.repeatPlays = summary.plays - newTracks
+        summary.longestStreakDays = longestStreak(days: days.filter { $0.plays > 0 }.map(\.day))
+        return summary
+    }
+
+    /// The most days in a row among `days` (day numbers, in any order).
+    static func longestStreak(days: [Int]) -> Int {
         var longest = 0
         var current = 0
-        var previous: Date?
-        for date in dates {
-            if let previous, calendar.dateComponents([.day], from: previous, to: date).day == 1 {
-                current += 1
-            } else {
-                current = 1
-            }
+        var previous: Int?
+        for day in Set(days).sorted() {
+            current = previous == day - 1 ? current + 1 : 1
             longest = max(longest, current)
-            previous = date
+            previous = day
         }
         return longest
+    }
+
+    /// A song's identity: its URI, or its name and artist joined by the unit separator (as the roll-ups key it).
+    public static func trackKey(_ play: Play) -> String {
+        play.trackURI ?? (play.trackName ?? "") + "\u{1F}" + (play.artistName ?? "")
     }
 
     func identity(_ kind: Kind, _ play: Play) -> (key: String, name: String, artist: String?)? {
         switch kind {
         case .tracks:
             guard let name = play.trackName ?? play.trackURI else { return nil }
-            return (play.trackURI ?? name + "\u{1F}" + (play.artistName ?? ""), name, play.artistName)
+            return (Self.trackKey(play), name, play.artistName)
         case .artists:
             guard let artist = play.artistName else { return nil }
-            return (artist.lowercased(), artist, nil)
+            return (artist, artist, nil)
         case .albums:
             guard let album = play.albumName else { return nil }
-            return ((album + "\u{1F}" + (play.artistName ?? "")).lowercased(), album, play.artistName)
+            return (album + "\u{1F}" + (play.artistName ?? ""), album, play.artistName)
         }
     }
 }
@@ -232,11 +280,16 @@ public enum PlaylistListening {
     }
 }
 
-/// A period of the history: the last 7, 30 or 90 days, a year, all time, or a range of days.
+/// A period of the history, in whole days (UTC): the last 7, 30 or 90 days (today and the days before it), the
+/// last 365 days, all time, or a range of days.
 public struct ListeningPeriod: Sendable, Equatable {
     public var from: Date?
     public var to: Date?
     public var label: String
+
+    /// The first day (days since 1970-01-01), and the day after the last; nil is open.
+    public var fromDay: Int? { from.map(RollupRanges.day(of:)) }
+    public var toDay: Int? { to.map(RollupRanges.day(of:)) }
 
     /// All of the history.
     public static let allTime = ListeningPeriod(from: nil, to: nil, label: "all time")
@@ -250,11 +303,15 @@ public struct ListeningPeriod: Sendable, Equatable {
     /// `7d`, `30d`, `90d`, `1y`, `all`, or `2026-01-01..2026-03-31` (whole days, UTC).
     public static func parse(_ text: String, now: Date, field: String) throws -> ListeningPeriod {
         let day: TimeInterval = 86_400
+        let today = RollupRanges.date(ofDay: RollupRanges.day(of: now))
+        let last = { (days: Int, label: String) in
+            ListeningPeriod(from: today.addingTimeInterval(-Double(days - 1) * day), to: nil, label: label)
+        }
         switch text {
-        case "7d": return ListeningPeriod(from: now.addingTimeInterval(-7 * day), to: nil, label: "the last 7 days")
-        case "30d": return ListeningPeriod(from: now.addingTimeInterval(-30 * day), to: nil, label: "the last 30 days")
-        case "90d": return ListeningPeriod(from: now.addingTimeInterval(-90 * day), to: nil, label: "the last 90 days")
-        case "1y": return ListeningPeriod(from: now.addingTimeInterval(-365 * day), to: nil, label: "the last year")
+        case "7d": return last(7, "the last 7 days")
+        case "30d": return last(30, "the last 30 days")
+        case "90d": return last(90, "the last 90 days")
+        case "1y": return last(365, "the last year")
         case "all": return allTime
         default:
             let parts = text.components(separatedBy: "..")

@@ -11,6 +11,8 @@ public struct PlayCollector: Sendable {
     public let database: any Database
     public let client: SpotifyClient
     public let user: UserRecord
+    /// The play length from which a play counts, for the roll-ups.
+    public var minimumMS = ListeningStats.defaultMinimumMS
 
     /// The most plays one call returns, and the most Spotify keeps.
     public static let pageSize = 50
@@ -83,6 +85,8 @@ public struct PlayCollector: Sendable {
         }
         let encoded = store.encode(catalog, as: .catalog)
         let now = client.clock.now
+        let rollups = PlayRollups(userID: userID, minimumMS: minimumMS)
+        try await rollups.ensureBuilt(on: database)
         return try await database.transaction { db in
             let times = rows.map(\.playedAt)
             let known = Set(
@@ -92,10 +96,14 @@ public struct PlayCollector: Sendable {
             let plays = new.map { row in
                 NewPlay(
                     playedAt: row.playedAt, trackURI: row.uri, trackName: row.track.name,
-                    artistName: row.track.artists.compactMap(\.name).joined(separator: ", "), albumName: row.track.album?.name,
+                    // The first artist, as the exports' `master_metadata_album_artist_name` names one.
+                    artistName: row.track.artists.first?.name, albumName: row.track.album?.name,
                     msPlayed: nil, contextType: row.contextType, contextURI: row.contextURI, source: .poll, raw: row.raw)
             }
             try await NewPlay.insert(plays, userID: userID, on: db)
+            if let first = plays.map(\.playedAt).min(), let last = plays.map(\.playedAt).max() {
+                try await rollups.refresh(from: first, through: last, on: db)
+            }
             if let gap {
                 let record = PlayGapRecord()
                 record.$user.id = userID

@@ -16,6 +16,8 @@ public struct PlayImporter: Sendable {
     public let database: any Database
     public let user: UserRecord
     public let clock: any WallClock
+    /// The play length from which a play counts, for the roll-ups.
+    public var minimumMS = ListeningStats.defaultMinimumMS
 
     /// How far apart a polled and an exported play of one track may be and still be one play.
     public static let matchTolerance: TimeInterval = 10
@@ -61,6 +63,8 @@ public struct PlayImporter: Sendable {
         let userID = try user.requireID()
         let now = clock.now
         let (parsed, counted) = (plays, report)
+        let rollups = PlayRollups(userID: userID, minimumMS: minimumMS)
+        try await rollups.ensureBuilt(on: database)
         return try await database.transaction { db in
             var report = counted
             let stored = try await PlayRecord.query(on: db).filter(\.$user.$id == userID)
@@ -112,6 +116,12 @@ public struct PlayImporter: Sendable {
             }
             try await NewPlay.insert(rows, userID: userID, on: db)
             report.added = new.count
+            if report.added > 0 || report.matchedPolls > 0 {
+                try await rollups.refresh(
+                    from: earliest.addingTimeInterval(-Self.matchTolerance),
+                    through: last.addingTimeInterval(Self.matchTolerance),
+                    on: db)
+            }
             report.gapsClosed = try await PlayGapRecord.query(on: db).filter(\.$user.$id == userID).filter(\.$filledAt == nil)
                 .filter(\.$startsAt >= first).filter(\.$endsAt <= last).count()
             try await PlayGapRecord.query(on: db).filter(\.$user.$id == userID).filter(\.$filledAt == nil)

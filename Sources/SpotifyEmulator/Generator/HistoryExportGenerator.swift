@@ -4,19 +4,23 @@ import PlaykeeperJSON
 /// Makes the files of a Spotify privacy export for a library's tracks, with the real field names: extended
 /// streaming history (`Streaming_History_Audio_*.json`, with the personal fields Spotify includes and
 /// Playkeeper must never keep, and podcast records), account data (`StreamingHistory_music_*.json`) and a video
-/// file. Plays are a few minutes apart, going forward from `start`; some are skips.
+/// file. Plays go forward from `start`, a pause of up to twice `averagePause` apart, and nobody listens from 02:00
+/// to 07:00 (UTC); some are skips, and a few favourite songs come back far more often than the rest.
 public struct HistoryExportGenerator: Sendable {
     public var seed: UInt64
     public var plays: Int
     public var start: Date
     /// Records a file holds before the next begins (Spotify splits near 12 MB, about 16,000 records).
     public var perFile: Int
+    /// The mean pause between two plays, in seconds.
+    public var averagePause: UInt64
 
-    public init(seed: UInt64 = 1, plays: Int, start: Date, perFile: Int = 16_000) {
+    public init(seed: UInt64 = 1, plays: Int, start: Date, perFile: Int = 16_000, averagePause: UInt64 = 300) {
         self.seed = seed
         self.plays = plays
         self.start = start
         self.perFile = max(1, perFile)
+        self.averagePause = max(1, averagePause)
     }
 
     /// One generated play, as both formats describe it.
@@ -34,12 +38,19 @@ public struct HistoryExportGenerator: Sendable {
         let tracks = library.tracks.filter { !$0.unavailable }
         guard !tracks.isEmpty else { return [] }
         var clock = start
+        // A tenth of the songs are favourites, and get half of the plays.
+        let favourites = max(1, tracks.count / 10)
         return (0..<plays).map { _ in
-            let track = tracks[Int(random.next() % UInt64(tracks.count))]
+            let pick = random.next() % 2 == 0 ? random.next() % UInt64(favourites) : random.next() % UInt64(tracks.count)
+            let track = tracks[Int(pick)]
             let skipped = random.next() % 8 == 0
             let ms = skipped ? Int(3_000 + random.next() % 20_000) : track.durationMS
             // `ts` is to the second.
-            let next = clock.timeIntervalSince1970 + Double(ms) / 1000 + Double(random.next() % 600)
+            var next = clock.timeIntervalSince1970 + Double(ms) / 1000 + Double(random.next() % (2 * averagePause))
+            let hour = Int(next / 3600) % 24
+            if (2..<7).contains(hour) {
+                next = (next / 86_400).rounded(.down) * 86_400 + 7 * 3600 + Double(random.next() % 3600)
+            }
             clock = Date(timeIntervalSince1970: next.rounded(.down))
             return Play(track: track, endedAt: clock, msPlayed: ms, skipped: skipped)
         }

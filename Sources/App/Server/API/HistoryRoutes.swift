@@ -88,29 +88,27 @@ struct StatsRoutes: RouteCollection {
         }
     }
 
+    static func reader(_ request: Request, _ caller: Caller) -> HistoryReader {
+        HistoryReader(database: request.database, user: caller.user, minimumMS: request.service.mirror.countsAfterMS)
+    }
+
     func top(_ request: Request) async throws -> Response {
         let caller = try request.requireCaller()
         let kind = try StatsViews.kind(request.parameters.get("kind") ?? "", field: "the kind", as: .notFound)
         let order = try StatsViews.order(request.query[String.self, at: "by"] ?? "plays", field: "'by'", as: .malformed)
         let limit = try request.integer("limit", in: 1...200) ?? 50
         let period = try Self.period(request)
-        let plays = try await HistoryReader(database: request.database, user: caller.user).plays(in: period)
-        let top = ListeningStats().top(kind, by: order, limit: limit, in: plays)
+        let top = try await Self.reader(request, caller).top(kind, by: order, limit: limit, in: period)
         return .json(StatsViews.top(top, kind: kind, order: order, period: period))
     }
 
     func summary(_ request: Request) async throws -> Response {
         let caller = try request.requireCaller()
         let period = try Self.period(request)
-        let reader = HistoryReader(database: request.database, user: caller.user)
-        let plays = try await reader.plays(in: period)
-        let summary = ListeningStats().summary(of: plays, heardBefore: try await reader.heard(before: period.from))
-        var view = try StatsViews.summary(summary, period: period, historyBegins: try await reader.firstPlay())
+        let listening = try await Listening.read(Self.reader(request, caller), period: period)
+        var view = try StatsViews.summary(listening.summary, period: period, historyBegins: listening.historyBegins)
         // What only a history beside the mirror can say.
-        let entries = try await reader.ownPlaylistEntries()
-        let coverage = PlaylistListening.coverage(entries, played: try await reader.playedTracks(in: period))
-        let never = PlaylistListening.neverPlayed(
-            entries, everPlayed: try await reader.playedTracks(in: .allTime))
+        let (coverage, never) = (listening.coverage, listening.neverPlayed)
         view = view.merging([
             "playlists": try JSONValue(encoding: coverage, snakeCase: true),
             "never_played": [

@@ -1,0 +1,160 @@
+import FluentKit
+import Foundation
+import SQLKit
+import Store
+
+/// Keeps a person's roll-ups (`play_rollups`, `play_days`) equal to what their plays say, with SQL that groups in
+/// the database. Every write of plays refreshes the days it touched, in the same transaction; the months and
+/// years over those days are then rebuilt from the day rows. The statistics read only the roll-ups.
+///
+/// A play counts from `minimumMS` of `ms_played` (a polled play, which has none, counts); plays that do not count
+/// are skips. Only songs are rolled up: a `spotify:track:` URI, or a name without a URI (an account-data record
+/// that no track matched).
+public struct PlayRollups: Sendable {
+    public let userID: UUID
+    public let minimumMS: Int
+
+    public init(userID: UUID, minimumMS: Int) {
+        self.userID = userID
+        self.minimumMS = minimumMS
+    }
+
+    /// Rebuilds the roll-ups of the days from `first` to `last` (both included), and the months and years over them.
+    public func refresh(from first: Date, through last: Date, on database: any Database) async throws {
+        let sql = try database.sql()
+        let expressions = Expressions(sql.dialect.name)
+        let (firstDay, lastDay) = (RollupRanges.day(of: first), RollupRanges.day(of: last))
+        let (start, end) = (RollupRanges.date(ofDay: firstDay), RollupRanges.date(ofDay: lastDay + 1))
+        try await delete(grain: .day, from: firstDay, to: lastDay + 1, on: sql)
+        try await sql.raw(
+            """
+            DELETE FROM \(ident: PlayRollup.daysSchema) WHERE user_id = \(bind: userID) \
+            AND day >= \(literal: firstDay) AND day < \(literal: lastDay + 1)
+            """
+        ).run()
+        let counted = "(p.ms_played IS NULL OR p.ms_played >= \(minimumMS))"
+        let day = expressions.day("p.played_at")
+        let key = expressions.trackKey
+        try await sql.raw(
+            """
+            INSERT INTO \(ident: PlayRollup.schema) (user_id, grain, bucket, track_key, track_uri, track_name, \
+            artist_name, album_name, plays, skips, listened_ms, first_at, last_at) \
+            SELECT p.user_id, \(literal: PlayRollup.Grain.day.rawValue), \(unsafeRaw: day), \(unsafeRaw: key), \
+            MAX(p.track_uri), MAX(p.track_name), p.artist_name, p.album_name, \
+            SUM(CASE WHEN \(unsafeRaw: counted) THEN 1 ELSE 0 END), SUM(CASE WHEN \(unsafeRaw: counted) THEN 0 ELSE 1 END), \
+            SUM(CASE WHEN \(unsafeRaw: counted) THEN COALESCE(p.ms_played, c.duration_ms, 0) ELSE 0 END), \
+            MIN(CASE WHEN \(unsafeRaw: counted) THEN p.played_at END), MAX(CASE WHEN \(unsafeRaw: counted) THEN p.played_at END) \
+            FROM \(ident: PlayRecord.schema) p LEFT JOIN \(ident: CatalogItemRecord.schema) c ON c.uri = p.track_uri \
+            WHERE p.user_id = \(bind: userID) AND p.played_at >= \(bind: start) AND p.played_at < \(bind: end) \
+            AND \(unsafeRaw: Self.isSong) \
+            GROUP BY p.user_id, \(unsafeRaw: day), \(unsafeRaw: key), p.artist_name, p.album_name
+            """
+        ).run()
+        let hour = expressions.hourOfDay("p.played_at")
+        let hours = (0..<24).map { "SUM(CASE WHEN \(counted) AND \(hour) = \($0) THEN 1 ELSE 0 END)" }
+        try await sql.raw(
+            """
+            INSERT INTO \(ident: PlayRollup.daysSchema) (user_id, day, plays, skips, listened_ms, \
+            \(unsafeRaw: (0..<24).map { "h\($0)" }.joined(separator: ", "))) \
+            SELECT p.user_id, \(unsafeRaw: day), \
+            SUM(CASE WHEN \(unsafeRaw: counted) THEN 1 ELSE 0 END), SUM(CASE WHEN \(unsafeRaw: counted) THEN 0 ELSE 1 END), \
+            SUM(CASE WHEN \(unsafeRaw: counted) THEN COALESCE(p.ms_played, c.duration_ms, 0) ELSE 0 END), \
+            \(unsafeRaw: hours.joined(separator: ", ")) \
+            FROM \(ident: PlayRecord.schema) p LEFT JOIN \(ident: CatalogItemRecord.schema) c ON c.uri = p.track_uri \
+            WHERE p.user_id = \(bind: userID) AND p.played_at >= \(bind: start) AND p.played_at < \(bind: end) \
+            AND \(unsafeRaw: Self.isSong) \
+            GROUP BY p.user_id, \(unsafeRaw: day)
+            """
+        ).run()
+        let (firstMonth, lastMonth) = (RollupRanges.month(ofDay: firstDay), RollupRanges.month(ofDay: lastDay))
+        for month in firstMonth...lastMonth {
+            try await regroup(
+                into: .month, bucket: month, from: .day, RollupRanges.firstDay(ofMonth: month),
+                RollupRanges.firstDay(ofMonth: month + 1), on: sql)
+        }
+        for year in (firstMonth / 12)...(lastMonth / 12) {
+            try await regroup(into: .year, bucket: year, from: .month, year * 12, year * 12 + 12, on: sql)
+        }
+    }
+
+    /// Rebuilds all of the person's roll-ups, and records the play length they were built with.
+    public func rebuild(on database: any Database) async throws {
+        let sql = try database.sql()
+        try await sql.delete(from: PlayRollup.schema).where("user_id", .equal, SQLBind(userID)).run()
+        try await sql.delete(from: PlayRollup.daysSchema).where("user_id", .equal, SQLBind(userID)).run()
+        let range = try await PlayRecord.query(on: database).filter(\.$user.$id == userID)
+        if let first = try await range.copy().min(\.$playedAt), let last = try await range.copy().max(\.$playedAt) {
+            try await refresh(from: first, through: last, on: database)
+        }
+        try await sql.delete(from: PlayRollup.buildsSchema).where("user_id", .equal, SQLBind(userID)).run()
+        try await sql.insert(into: PlayRollup.buildsSchema).columns("user_id", "minimum_ms")
+            .values(SQLBind(userID), SQLBind(minimumMS)).run()
+    }
+
+    /// Rebuilds the roll-ups unless they were built with this play length: the history stored before roll-ups
+    /// existed, or a changed `PLAYKEEPER_COUNTS_AFTER`. Runs in one transaction.
+    public func ensureBuilt(on database: any Database) async throws {
+        struct Build: Decodable { var minimum_ms: Int }
+        let built = try await database.sql().select().column("minimum_ms").from(PlayRollup.buildsSchema)
+            .where("user_id", .equal, SQLBind(userID)).first(decoding: Build.self)
+        guard built?.minimum_ms != minimumMS else { return }
+        try await database.transaction { try await rebuild(on: $0) }
+    }
+
+    /// A song: what the statistics count. Episodes and audiobooks are kept in `plays` but are not songs.
+    static let isSong = "(p.track_uri LIKE 'spotify:track:%' OR (p.track_uri IS NULL AND p.track_name IS NOT NULL))"
+
+    private func delete(grain: PlayRollup.Grain, from lower: Int, to upper: Int, on sql: any SQLDatabase) async throws {
+        try await sql.raw(
+            """
+            DELETE FROM \(ident: PlayRollup.schema) WHERE user_id = \(bind: userID) AND grain = \(literal: grain.rawValue) \
+            AND bucket >= \(literal: lower) AND bucket < \(literal: upper)
+            """
+        ).run()
+    }
+
+    /// Rebuilds one bucket of a coarser grain from the rows of a finer one, `[lower, upper)`.
+    private func regroup(
+        into grain: PlayRollup.Grain, bucket: Int, from finer: PlayRollup.Grain, _ lower: Int, _ upper: Int,
+        on sql: any SQLDatabase
+    ) async throws {
+        try await delete(grain: grain, from: bucket, to: bucket + 1, on: sql)
+        try await sql.raw(
+            """
+            INSERT INTO \(ident: PlayRollup.schema) (user_id, grain, bucket, track_key, track_uri, track_name, \
+            artist_name, album_name, plays, skips, listened_ms, first_at, last_at) \
+            SELECT user_id, \(literal: grain.rawValue), \(literal: bucket), track_key, MAX(track_uri), MAX(track_name), \
+            artist_name, album_name, SUM(plays), SUM(skips), SUM(listened_ms), MIN(first_at), MAX(last_at) \
+            FROM \(ident: PlayRollup.schema) WHERE user_id = \(bind: userID) AND grain = \(literal: finer.rawValue) \
+            AND bucket >= \(literal: lower) AND bucket < \(literal: upper) \
+            GROUP BY user_id, track_key, artist_name, album_name
+            """
+        ).run()
+    }
+
+    /// The SQL that differs between SQLite (dates as seconds since 1970) and PostgreSQL (`timestamptz`).
+    struct Expressions {
+        let isPostgres: Bool
+
+        init(_ dialect: String) { isPostgres = dialect == "postgresql" }
+
+        func seconds(_ column: String) -> String { isPostgres ? "EXTRACT(EPOCH FROM \(column))" : column }
+
+        func day(_ column: String) -> String {
+            isPostgres ? "CAST(FLOOR(\(seconds(column)) / 86400) AS BIGINT)" : "CAST(\(column) / 86400 AS INTEGER)"
+        }
+
+        func hourOfDay(_ column: String) -> String {
+            isPostgres ? "(CAST(FLOOR(\(seconds(column)) / 3600) AS BIGINT) % 24)" : "(CAST(\(column) / 3600 AS INTEGER) % 24)"
+        }
+
+        /// The unit separator, which joins a name to its artist in a key.
+        var separator: String { isPostgres ? "chr(31)" : "char(31)" }
+
+        /// Orders text by its bytes, as Swift compares it (SQLite's default; PostgreSQL's depends on the locale).
+        var bytewise: String { isPostgres ? "COLLATE \"C\"" : "" }
+
+        /// A song's identity: its URI, or its name and artist joined by the unit separator.
+        var trackKey: String { "COALESCE(p.track_uri, p.track_name || \(separator) || COALESCE(p.artist_name, ''))" }
+    }
+}

@@ -1,0 +1,102 @@
+import App
+import EmulatorTestSupport
+import FluentKit
+import Foundation
+import Library
+import SpotifyEmulator
+import Store
+import Testing
+
+/// The statistics read from the roll-ups equal the same arithmetic done on the stored plays (`ListeningStats`),
+/// for every kind, order and kind of period, on SQLite and PostgreSQL: after imports in several files, polls,
+/// account-data records known only by name, and a changed play length that rebuilds them.
+@Suite(.serialized)
+struct HistoryRollupTests {
+    /// 2025-11-15: three months of plays cross a year's end.
+    static let start = Date(timeIntervalSince1970: 1_763_164_800)
+
+    /// The stored plays, as the statistics' reference arithmetic takes them.
+    static func storedPlays(_ mirror: TestMirror) async throws -> [ListeningStats.Play] {
+        let plays = try await PlayRecord.query(on: mirror.database).all()
+        let catalog = try await CatalogItemRecord.lookup(Array(Set(plays.compactMap(\.trackURI))), on: mirror.database)
+        return plays.map { play in
+            ListeningStats.Play(
+                endedAt: play.playedAt, trackURI: play.trackURI, trackName: play.trackName, artistName: play.artistName,
+                albumName: play.albumName, msPlayed: play.msPlayed, durationMS: play.trackURI.flatMap { catalog[$0]?.durationMS })
+        }
+    }
+
+    static func expectAgreement(
+        _ mirror: TestMirror, minimumMS: Int, now: Date, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let plays = try await storedPlays(mirror)
+        let reader = HistoryReader(database: mirror.database, user: try await mirror.user(), minimumMS: minimumMS)
+        let stats = ListeningStats(minimumMS: minimumMS)
+        let periods = [
+            "all", "7d", "30d", "90d", "1y", "2025-11-20..2026-01-10", "2025-12-01..2025-12-31", "2026-01-31..2026-02-02",
+        ]
+        for text in periods {
+            let period = try ListeningPeriod.parse(text, now: now, field: "period")
+            let inPeriod = plays.filter { play in
+                period.from.map { play.endedAt >= $0 } ?? true && period.to.map { play.endedAt < $0 } ?? true
+            }
+            #expect(!inPeriod.isEmpty, "\(text) holds plays", sourceLocation: sourceLocation)
+            for kind in ListeningStats.Kind.allCases {
+                for order in ListeningStats.Order.allCases {
+                    let read = try await reader.top(kind, by: order, limit: 15, in: period)
+                    let computed = stats.top(kind, by: order, limit: 15, in: inPeriod)
+                    #expect(read == computed, "\(text): \(kind) by \(order)", sourceLocation: sourceLocation)
+                }
+            }
+            let heardBefore = Set(
+                plays.filter { play in period.from.map { play.endedAt < $0 } ?? false }
+                    .filter { ($0.trackURI?.hasPrefix("spotify:track:") ?? ($0.trackName != nil)) && stats.counts($0) }
+                    .map(ListeningStats.trackKey))
+            let summary = try await reader.summary(in: period)
+            #expect(
+                summary == stats.summary(of: inPeriod, heardBefore: heardBefore), "\(text): summary",
+                sourceLocation: sourceLocation)
+            let played = Set(inPeriod.compactMap(\.trackURI).filter { $0.hasPrefix("spotify:track:") })
+            #expect(try await reader.playedTracks(in: period) == played, "\(text): played", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func theRollupsAgreeWithThePlays(_ kind: StoreKind) async throws {
+        try await TestMirror.with(kind) { mirror in
+            let library = await mirror.state.library()
+            let generator = HistoryExportGenerator(
+                seed: 21, plays: 2_400, start: Self.start, perFile: 700, averagePause: 2_400)
+            let actions = try await mirror.actions()
+            // Extended history in four files (each refreshes the days it covers), and account data for the same
+            // plays, whose records match them or, for the names no track has, stay known by name.
+            for (name, data) in generator.extendedFiles(from: library).sorted(by: { $0.key < $1.key }) {
+                let format = try #require(StreamingHistoryFile.format(ofName: name))
+                _ = try await actions.importPlays(name: name, data: data, format: format)
+            }
+            var other = HistoryExportGenerator(seed: 22, plays: 300, start: Self.start, averagePause: 20_000)
+            other.perFile = 300
+            var files = other.accountFiles(from: library)
+            files["StreamingHistory_music_9.json"] = Data(
+                #"[{"endTime":"2025-12-24 20:00","artistName":"Nobody","trackName":"Unknown song","msPlayed":200000}]"#.utf8)
+            for (name, data) in files {
+                _ = try await actions.importPlays(name: name, data: data, format: .account)
+            }
+            // Polled plays, which have no ms_played: their tracks' lengths count.
+            let last = try #require(generator.generatePlays(from: library).last?.endedAt)
+            let tracks = library.tracks.filter { !$0.unavailable }.prefix(30).map { "spotify:track:\($0.id)" }
+            _ = try await mirror.state.play(
+                user: "demo",
+                tracks.enumerated().map {
+                    EmulatorLibrary.Play(uri: $1, playedAt: last.addingTimeInterval(Double(600 * ($0 + 1))))
+                })
+            let report = try await actions.pollPlays()
+            #expect(report.added == 30)
+            let now = last.addingTimeInterval(86_400)
+            try await Self.expectAgreement(mirror, minimumMS: ListeningStats.defaultMinimumMS, now: now)
+            // Another play length rebuilds them at the next read.
+            try await Self.expectAgreement(mirror, minimumMS: 90_000, now: now)
+            try await Self.expectAgreement(mirror, minimumMS: ListeningStats.defaultMinimumMS, now: now)
+        }
+    }
+}
