@@ -170,6 +170,7 @@ let package = Package(
                 "Store",
                 "SpotifyWebAPI",
                 "PlaykeeperJSON",
+                "SpotifyEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Vapor", package: "vapor"),

@@ -17,6 +17,7 @@ public enum Store {
         AddJournalRecovery(),  // 009: what recovery did with an interrupted change
         CreatePlays(),  // 010: the listening history and its gaps
         CreatePlayRollups(),  // 011: the history's roll-ups per day, month and year, which the statistics read
+        CreateImportedFiles(),  // 012: the history files imported, by SHA-256
     ]
 }
 

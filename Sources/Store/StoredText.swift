@@ -6,7 +6,10 @@ import Foundation
 /// Names people give Playkeeper are refused at the edge instead (`DisplayName`).
 public enum StoredText {
     public static func storable(_ text: String) -> String {
-        guard text.utf8.contains(0) else { return text }
+        let hasNUL = text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false
+        }
+        guard hasNUL ?? text.utf8.contains(0) else { return text }
         return text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
     }
 

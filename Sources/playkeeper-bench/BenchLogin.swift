@@ -4,17 +4,21 @@ import Fluent
 import Foundation
 import Library
 import Logging
+import PlaykeeperJSON
 import SpotifyWebAPI
 import Store
 import Vapor
 
-/// A store with `demo` logged in to the external emulator, as every benchmark needs.
+/// A store with `demo` (or another person) logged in to the external emulator, as every benchmark needs.
 struct BenchLogin {
     let api: SpotifyAPI
     let user: UserRecord
     let tokens: DatabaseTokenStore
 
-    static func make(app: Application, emulator: ExternalEmulator, logger: Logger) async throws -> BenchLogin {
+    static func make(app: Application, emulator: ExternalEmulator, logger: Logger, user name: String = "demo") async throws
+        -> BenchLogin
+    {
+        try await emulator.call(.PUT, "/__emulator/approver", json: ["user": .string(name)])
         let tokens = DatabaseTokenStore(database: app.db, box: SecretBox(key: SymmetricKey(size: .bits256)))
         let configuration = try SpotifyConfiguration(
             clientID: "playkeeper-demo", clientSecret: "playkeeper-demo-secret",

@@ -27,6 +27,8 @@ struct ImportCommand: AsyncParsableCommand {
     @OptionGroup var person: UserOption
     @Flag(help: "Print the report as JSON on standard output.")
     var json = false
+    @Flag(help: "Read files again that were imported before (known by their SHA-256); nothing is stored twice.")
+    var force = false
 
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("name the export: a .zip, a folder or .json files") }
@@ -37,12 +39,9 @@ struct ImportCommand: AsyncParsableCommand {
             let sources = try ExportSources(paths: paths)
             let (mirror, user) = try await person.open(app)
             let actions = UserJobs.actions(user, context: mirror, api: try mirror.spotify(), origin: "import", printing: true)
-            var reports: [PlayImporter.FileReport] = []
             let bar = !json && Output.onTerminal
-            for (index, file) in sources.files.enumerated() {
-                if bar { Output.bar(index, sources.files.count, file.name) }
-                let report = try await actions.importPlays(name: file.name, data: try file.read(), format: file.format)
-                reports.append(report)
+            let reports = try await actions.importPlays(sources.files, force: force) { index, count, name in
+                if bar { Output.bar(index, count, name) }
             }
             if bar { Output.clearBar() }
             if json {
@@ -61,6 +60,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     static func line(_ report: PlayImporter.FileReport) -> String {
         if report.format == .video { return "\(report.file): video history, skipped" }
+        if report.importedBefore { return "\(report.file): imported before (the same file), nothing to add" }
         var parts = ["\(report.records) records", "\(report.added) new plays"]
         if report.matchedPolls > 0 { parts.append("\(report.matchedPolls) already polled") }
         if report.alreadyStored > 0 { parts.append("\(report.alreadyStored) already imported") }

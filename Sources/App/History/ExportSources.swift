@@ -5,14 +5,8 @@ import ZIPFoundation
 /// The history files of an export, read one at a time (so a ten-year export needs the memory of one file): a
 /// `.zip` as Spotify sends it, a folder (searched recursively), or single `.json` files.
 struct ExportSources {
-    struct File {
-        let name: String
-        let format: StreamingHistoryFile.Format
-        let read: () throws -> Data
-    }
-
     /// The files that hold history, in name order, and how many other files were passed over.
-    private(set) var files: [File] = []
+    private(set) var files: [HistoryFileSource] = []
     private(set) var others = 0
 
     /// The largest history file read: Spotify's are about 12 MB; this bounds memory whatever the input says.
@@ -41,7 +35,7 @@ struct ExportSources {
             try addArchive(url)
         } else if let format = StreamingHistoryFile.format(ofName: url.lastPathComponent) {
             files.append(
-                File(name: url.lastPathComponent, format: format) {
+                HistoryFileSource(name: url.lastPathComponent, format: format) {
                     let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
                     guard size <= Self.largestFile else { throw Self.tooLarge(url.lastPathComponent) }
                     return try Data(contentsOf: url)
@@ -65,7 +59,8 @@ struct ExportSources {
             }
             let name = "\(url.lastPathComponent):\(entry.path)"
             files.append(
-                File(name: name, format: format) {
+                HistoryFileSource(name: name, format: format) { [shared = SharedArchive(archive: archive, entry: entry)] in
+                    let (archive, entry) = (shared.archive, shared.entry)
                     guard entry.uncompressedSize <= UInt64(Self.largestFile) else { throw Self.tooLarge(name) }
                     var data = Data()
                     do {
@@ -86,4 +81,11 @@ struct ExportSources {
     static func tooLarge(_ name: String) -> PlaykeeperError {
         PlaykeeperError(.invalid, "\(name) is larger than \(largestFile >> 20) MB; Spotify's history files are about 12 MB")
     }
+}
+
+/// A zip shared by the readers of its entries. An import reads its files one after another (the next while the
+/// last is written), never two at once, so the archive is never used by two tasks at the same time.
+private struct SharedArchive: @unchecked Sendable {
+    let archive: Archive
+    let entry: Entry
 }

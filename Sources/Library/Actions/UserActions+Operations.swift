@@ -117,6 +117,32 @@ extension UserActions {
         return try await importer.importFile(name: name, data: data, format: format)
     }
 
+    /// Imports the files of an export, each in its own transaction (with the roll-ups over what it changed),
+    /// reading the next file while the last one is written. Files imported before (the same bytes) are not read
+    /// again unless `force` is set.
+    public func importPlays(
+        _ files: [HistoryFileSource], force: Bool = false,
+        progress: (@Sendable (_ index: Int, _ count: Int, _ name: String) -> Void)? = nil
+    ) async throws -> [PlayImporter.FileReport] {
+        var importer = PlayImporter(database: database, user: user, clock: api.clock)
+        importer.minimumMS = countsAfterMS
+        try await PlayRollups(userID: try user.requireID(), minimumMS: countsAfterMS).ensureBuilt(on: database)
+        let reader = { [importer] (file: HistoryFileSource) in
+            Task { () async throws -> PlayImporter.Prepared in try await importer.prepare(file, force: force) }
+        }
+        var reports: [PlayImporter.FileReport] = []
+        var next = files.first.map(reader)
+        defer { next?.cancel() }
+        for (index, file) in files.enumerated() {
+            progress?(index, files.count, file.name)
+            guard let current = next else { break }
+            let prepared = try await current.value
+            next = index + 1 < files.count ? reader(files[index + 1]) : nil
+            reports.append(try await importer.store(prepared))
+        }
+        return reports
+    }
+
     /// The person's statistics, read from the history's roll-ups.
     public var history: HistoryReader { HistoryReader(database: database, user: user, minimumMS: countsAfterMS) }
 

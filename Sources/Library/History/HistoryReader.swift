@@ -53,8 +53,7 @@ public struct HistoryReader: Sendable {
             SELECT \(unsafeRaw: key) AS key, \(unsafeRaw: name) AS name, \(unsafeRaw: artist) AS artist, \
             CAST(SUM(plays) AS BIGINT) AS plays, CAST(SUM(listened_ms) AS BIGINT) AS listened_ms, \
             MIN(first_at) AS first_at, MAX(last_at) AS last_at \
-            FROM \(ident: PlayRollup.schema) WHERE user_id = \(bind: try user.requireID()) \
-            AND (\(condition(period))) AND \(unsafeRaw: present) \
+            FROM \(try rows(period)) WHERE \(unsafeRaw: present) \
             GROUP BY \(unsafeRaw: key) HAVING SUM(plays) > 0 \
             ORDER BY \(unsafeRaw: measure) DESC, MIN(first_at), (\(unsafeRaw: key)) \(unsafeRaw: expressions.bytewise) \
             LIMIT \(literal: max(0, limit))
@@ -88,9 +87,8 @@ public struct HistoryReader: Sendable {
         let distinct = { (column: String, present: String) in
             try await sql.raw(
                 """
-                SELECT COUNT(*) AS count FROM (SELECT \(unsafeRaw: column) FROM \(ident: PlayRollup.schema) \
-                WHERE user_id = \(bind: userID) AND (\(condition(period))) AND \(unsafeRaw: present) \
-                GROUP BY \(unsafeRaw: column) HAVING SUM(plays) > 0) t
+                SELECT COUNT(*) AS count FROM (SELECT \(unsafeRaw: column) FROM \(try rows(period)) \
+                WHERE \(unsafeRaw: present) GROUP BY \(unsafeRaw: column) HAVING SUM(plays) > 0) t
                 """
             ).first(decoding: Count.self)?.count ?? 0
         }
@@ -116,8 +114,7 @@ public struct HistoryReader: Sendable {
         let sql = try await prepared()
         let rows = try await sql.raw(
             """
-            SELECT DISTINCT track_uri FROM \(ident: PlayRollup.schema) WHERE user_id = \(bind: try user.requireID()) \
-            AND (\(condition(period))) AND track_uri IS NOT NULL
+            SELECT DISTINCT track_uri FROM \(try rows(period)) WHERE track_uri IS NOT NULL
             """
         ).all(decoding: Row.self)
         return Set(rows.map(\.track_uri))
@@ -173,18 +170,22 @@ public struct HistoryReader: Sendable {
         return try database.sql()
     }
 
-    /// The roll-up rows of a period: its buckets, as few as cover it.
-    private func condition(_ period: ListeningPeriod) -> SQLQueryString {
+    /// The roll-up rows of a period, as a table named `r`: its buckets, as few as cover it, one indexed range
+    /// each (a query with the ranges joined by OR would read all of the person's rows).
+    private func rows(_ period: ListeningPeriod) throws -> SQLQueryString {
         let ranges = RollupRanges.split(fromDay: period.fromDay, toDay: period.toDay)
-        guard !ranges.isEmpty else { return "1 = 0" }
-        var text: SQLQueryString = ""
+        let userID = try user.requireID()
+        var text: SQLQueryString = "("
         for (index, range) in ranges.enumerated() {
-            text.appendLiteral(index == 0 ? "(" : " OR (")
-            text.appendInterpolation(unsafeRaw: "grain = \(range.grain.rawValue)")
+            if index > 0 { text.appendLiteral(" UNION ALL ") }
+            text.appendInterpolation(unsafeRaw: "SELECT * FROM \"\(PlayRollup.schema)\" WHERE user_id = ")
+            text.appendInterpolation(bind: userID)
+            text.appendInterpolation(unsafeRaw: " AND grain = \(range.grain.rawValue)")
             if let lower = range.lower { text.appendInterpolation(unsafeRaw: " AND bucket >= \(lower)") }
             if let upper = range.upper { text.appendInterpolation(unsafeRaw: " AND bucket < \(upper)") }
-            text.appendLiteral(")")
         }
+        if ranges.isEmpty { text.appendInterpolation(unsafeRaw: "SELECT * FROM \"\(PlayRollup.schema)\" WHERE 1 = 0") }
+        text.appendLiteral(") r")
         return text
     }
 }

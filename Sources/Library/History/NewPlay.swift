@@ -3,8 +3,8 @@ import Foundation
 import SQLKit
 import Store
 
-/// A play to store, from a poll or an import: one way to write plays, 500 to a statement, with the unique
-/// index (`plays_once`) as the last guard against a second row for a person and time.
+/// A play to store, from a poll or an import: one way to write plays, through the store's bulk path, with the
+/// unique index (`plays_once`) as the last guard against a second row for a person and time.
 struct NewPlay {
     var playedAt: Date
     var trackURI: String?
@@ -18,18 +18,64 @@ struct NewPlay {
     var raw: String
 
     static func insert(_ plays: [NewPlay], userID: UUID, on db: any Database) async throws {
-        let sql = try db.sql()
-        for start in stride(from: 0, to: plays.count, by: 500) {
-            var insert = sql.insert(into: PlayRecord.schema).columns(
-                "id", "user_id", "played_at", "track_uri", "track_name", "artist_name", "album_name", "ms_played",
-                "context_type", "context_uri", "source", "raw")
-            for play in plays[start..<min(start + 500, plays.count)] {
-                insert = insert.values(
-                    SQLBind(UUID()), SQLBind(userID), SQLBind(play.playedAt), SQLBind(play.trackURI), SQLBind(play.trackName),
-                    SQLBind(play.artistName), SQLBind(play.albumName), SQLBind(play.msPlayed), SQLBind(play.contextType),
-                    SQLBind(play.contextURI), SQLBind(play.source.rawValue), SQLBind(play.raw))
+        guard !plays.isEmpty else { return }
+        let store = try BulkStore(db)
+        let user = userID.uuidString
+        let encoded = store.encode(plays.lazy.map { (user, $0) }, as: .plays)
+        try await store.insert([encoded], into: .plays, on: db)
+    }
+}
+
+extension BulkTable where Row == (user: String, play: NewPlay) {
+    /// `plays`, through the store's bulk path; a person's play at a time already stored is left out.
+    static let plays = BulkTable(
+        name: PlayRecord.schema,
+        columns: [
+            BulkColumn("id") { .text(UUID.timeOrdered($0.play.playedAt).text) },
+            BulkColumn("user_id") { .text($0.user) },
+            BulkColumn("played_at") { .date($0.play.playedAt) },
+            BulkColumn("track_uri") { .text($0.play.trackURI) },
+            BulkColumn("track_name") { .text($0.play.trackName) },
+            BulkColumn("artist_name") { .text($0.play.artistName) },
+            BulkColumn("album_name") { .text($0.play.albumName) },
+            BulkColumn("ms_played") { .integer($0.play.msPlayed) },
+            BulkColumn("context_type") { .text($0.play.contextType) },
+            BulkColumn("context_uri") { .text($0.play.contextURI) },
+            BulkColumn("source") { .text($0.play.source.rawValue) },
+            BulkColumn("raw") { .text($0.play.raw) },
+        ],
+        skipKnown: ["user_id", "played_at"])
+}
+
+extension UUID {
+    /// A version 7 UUID: the time in milliseconds, then random bits. Plays arrive mostly in time order, so their
+    /// ids land at the end of the primary key's index instead of all over it.
+    static func timeOrdered(_ date: Date) -> UUID {
+        let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        var bytes = UUID().uuid
+        bytes.0 = UInt8(truncatingIfNeeded: milliseconds >> 40)
+        bytes.1 = UInt8(truncatingIfNeeded: milliseconds >> 32)
+        bytes.2 = UInt8(truncatingIfNeeded: milliseconds >> 24)
+        bytes.3 = UInt8(truncatingIfNeeded: milliseconds >> 16)
+        bytes.4 = UInt8(truncatingIfNeeded: milliseconds >> 8)
+        bytes.5 = UInt8(truncatingIfNeeded: milliseconds)
+        bytes.6 = 0x70 | (bytes.6 & 0x0F)
+        bytes.8 = 0x80 | (bytes.8 & 0x3F)
+        return UUID(uuid: bytes)
+    }
+
+    /// `uuidString`, written without a formatter (an import writes a million of them).
+    var text: String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var output = [UInt8]()
+        output.reserveCapacity(36)
+        withUnsafeBytes(of: uuid) { bytes in
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { output.append(UInt8(ascii: "-")) }
+                output.append(hex[Int(byte >> 4)])
+                output.append(hex[Int(byte & 15)])
             }
-            try await insert.ignoringConflicts(with: ["user_id", "played_at"]).run()
         }
+        return String(decoding: output, as: UTF8.self)
     }
 }

@@ -1,5 +1,7 @@
+import Crypto
 import FluentKit
 import Foundation
+import SQLKit
 import SpotifyWebAPI
 import Store
 
@@ -42,14 +44,93 @@ public struct PlayImporter: Sendable {
         public var unresolved = 0
         /// Gaps in the polled history that this file covers, now closed.
         public var gapsClosed = 0
+        /// The same file (by its SHA-256) was imported before: it was not read again.
+        public var importedBefore = false
+        /// The times of the plays this file added or changed, for the roll-ups; nil when it changed none.
+        var changed: ClosedRange<Date>?
+
+        enum CodingKeys: String, CodingKey {
+            case file, format, records, added, matchedPolls, alreadyStored, unresolved, gapsClosed, importedBefore
+        }
     }
 
-    public func importFile(name: String, data: Data, format: StreamingHistoryFile.Format) async throws -> FileReport {
-        var report = FileReport(file: name, format: format)
-        guard format != .video else { return report }
-        var plays = try StreamingHistoryFile.plays(in: data, name: name, format: format)
+    /// A file read and parsed, before anything is stored: what a pipeline prepares while the previous file is
+    /// being written.
+    public struct PreparedFile: Sendable {
+        public var name: String
+        public var format: StreamingHistoryFile.Format
+        /// SHA-256 of the file's bytes, in hex: the same file imported again is known by it.
+        public var digest: String
+        public var plays: [ExportedPlay]
+    }
+
+    /// A file of an export, read, or known from before.
+    public enum Prepared: Sendable {
+        case file(PreparedFile)
+        case known(FileReport)
+    }
+
+    /// Reads a file of an export and its plays, unless it holds no plays (video) or was imported before.
+    func prepare(_ source: HistoryFileSource, force: Bool) async throws -> Prepared {
+        guard source.format != .video else { return .known(FileReport(file: source.name, format: .video)) }
+        let data = try source.read()
+        let digest = Self.digest(of: data)
+        if !force, try await importedBefore(digest: digest) {
+            return .known(FileReport(file: source.name, format: source.format, importedBefore: true))
+        }
+        return .file(
+            PreparedFile(
+                name: source.name, format: source.format, digest: digest,
+                plays: try StreamingHistoryFile.plays(in: data, name: source.name, format: source.format)))
+    }
+
+    /// Stores a prepared file, or reports the one known before.
+    func store(_ prepared: Prepared) async throws -> FileReport {
+        switch prepared {
+        case .file(let file): try await store(file)
+        case .known(let report): report
+        }
+    }
+
+    /// Reads a file's plays (pure: no database).
+    public static func prepare(name: String, data: Data, format: StreamingHistoryFile.Format) throws -> PreparedFile {
+        PreparedFile(
+            name: name, format: format, digest: digest(of: data),
+            plays: try StreamingHistoryFile.plays(in: data, name: name, format: format))
+    }
+
+    public static func digest(of data: Data) -> String {
+        let hex = Array("0123456789abcdef".utf8)
+        return String(decoding: SHA256.hash(data: data).flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] }, as: UTF8.self)
+    }
+
+    /// Whether this person imported a file with these bytes before.
+    public func importedBefore(digest: String) async throws -> Bool {
+        try await database.sql().select().column("digest").from(ImportedFile.schema)
+            .where("user_id", .equal, SQLBind(try user.requireID())).where("digest", .equal, SQLBind(digest))
+            .first() != nil
+    }
+
+    /// Imports one file, in one transaction, and refreshes the roll-ups over what it changed. A file imported
+    /// before (the same bytes) is not read again unless `force` is set.
+    public func importFile(name: String, data: Data, format: StreamingHistoryFile.Format, force: Bool = false)
+        async throws -> FileReport
+    {
+        guard format != .video else { return FileReport(file: name, format: format) }
+        if !force, try await importedBefore(digest: Self.digest(of: data)) {
+            return FileReport(file: name, format: format, importedBefore: true)
+        }
+        try await PlayRollups(userID: try user.requireID(), minimumMS: minimumMS).ensureBuilt(on: database)
+        return try await store(try Self.prepare(name: name, data: data, format: format))
+    }
+
+    /// Stores a prepared file's plays, its digest and the roll-ups over what it changed, in one transaction.
+    func store(_ file: PreparedFile) async throws -> FileReport {
+        var report = FileReport(file: file.name, format: file.format)
+        guard file.format != .video else { return report }
+        var plays = file.plays
         report.records = plays.count
-        if format == .account {
+        if file.format == .account {
             let known = try await knownTracks(named: Set(plays.compactMap(\.trackName)))
             for index in plays.indices {
                 let key = Self.key(plays[index].trackName, plays[index].artistName)
@@ -57,77 +138,104 @@ public struct PlayImporter: Sendable {
                 if plays[index].uri == nil { report.unresolved += 1 }
             }
         }
-        guard let first = plays.map(\.endedAt).min(), let last = plays.map(\.endedAt).max() else { return report }
-        // The polls a record may be: from the earliest start (a poll stamped with the start) to the last end.
-        let earliest = plays.map { $0.endedAt.addingTimeInterval(-Double($0.msPlayed ?? 0) / 1000) }.min() ?? first
         let userID = try user.requireID()
         let now = clock.now
-        let (parsed, counted) = (plays, report)
+        let (parsed, counted, digest) = (plays, report, file.digest)
         let rollups = PlayRollups(userID: userID, minimumMS: minimumMS)
-        try await rollups.ensureBuilt(on: database)
         return try await database.transaction { db in
             var report = counted
-            let stored = try await PlayRecord.query(on: db).filter(\.$user.$id == userID)
-                .filter(\.$playedAt >= earliest.addingTimeInterval(-Self.matchTolerance))
-                .filter(\.$playedAt <= last.addingTimeInterval(Self.matchTolerance)).all()
-            var times = Set(stored.map(\.playedAt))
-            var polls: [String: [PlayRecord]] = [:]
-            for play in stored where play.source == .poll { polls[play.trackURI ?? "", default: []].append(play) }
-            var matched = Set<UUID>()
-            var pending: [ExportedPlay] = []
-            for play in parsed {
-                if times.contains(play.endedAt) {
-                    report.alreadyStored += 1
-                } else {
-                    pending.append(play)
-                }
+            if let first = parsed.map(\.endedAt).min(), let last = parsed.map(\.endedAt).max() {
+                // The polls a record may be: from the earliest start (a poll stamped with the start) to the last end.
+                let earliest = parsed.map { $0.endedAt.addingTimeInterval(-Double($0.msPlayed ?? 0) / 1000) }.min() ?? first
+                try await Self.store(
+                    parsed, userID: userID, range: earliest...last, report: &report, on: db)
+                report.gapsClosed = try await PlayGapRecord.query(on: db).filter(\.$user.$id == userID)
+                    .filter(\.$filledAt == nil).filter(\.$startsAt >= first).filter(\.$endsAt <= last).count()
+                try await PlayGapRecord.query(on: db).filter(\.$user.$id == userID).filter(\.$filledAt == nil)
+                    .filter(\.$startsAt >= first).filter(\.$endsAt <= last).set(\.$filledAt, to: now).update()
             }
-            // A polled play is matched by its end first, then (for the polls that gave a start) by the start.
-            for rule in [MatchRule.end, .start] {
-                var unmatched: [ExportedPlay] = []
-                for play in pending {
-                    guard let uri = play.uri, let reference = rule.reference(play),
-                        let poll = polls[uri]?.first(where: { poll in
-                            guard let id = poll.id, !matched.contains(id) else { return false }
-                            return abs(poll.playedAt.timeIntervalSince(reference)) <= Self.tolerance(play)
-                        }), let id = poll.id
-                    else {
-                        unmatched.append(play)
-                        continue
-                    }
-                    matched.insert(id)
-                    report.matchedPolls += 1
-                    if poll.msPlayed != play.msPlayed {
-                        try await PlayRecord.query(on: db).filter(\.$id == id).set(\.$msPlayed, to: play.msPlayed).update()
-                    }
-                }
-                pending = unmatched
+            try await db.sql().insert(into: ImportedFile.schema)
+                .columns("user_id", "digest", "name", "records", "added", "imported_at")
+                .values(
+                    SQLBind(userID), SQLBind(digest), SQLBind(String(report.file.suffix(300))), SQLBind(report.records),
+                    SQLBind(report.added), SQLBind(now)
+                )
+                .ignoringConflicts(with: ["user_id", "digest"]).run()
+            if let changed = report.changed {
+                try await rollups.refresh(from: changed.lowerBound, through: changed.upperBound, on: db)
             }
-            var new: [ExportedPlay] = []
-            for play in pending {
-                // Two records of one time (account data is to the minute) are stored once.
-                if times.insert(play.endedAt).inserted { new.append(play) } else { report.alreadyStored += 1 }
-            }
-            let rows = new.map { play in
-                NewPlay(
-                    playedAt: play.endedAt, trackURI: play.uri, trackName: play.trackName, artistName: play.artistName,
-                    albumName: play.albumName, msPlayed: play.msPlayed, contextType: nil, contextURI: nil, source: .import,
-                    raw: play.raw)
-            }
-            try await NewPlay.insert(rows, userID: userID, on: db)
-            report.added = new.count
-            if report.added > 0 || report.matchedPolls > 0 {
-                try await rollups.refresh(
-                    from: earliest.addingTimeInterval(-Self.matchTolerance),
-                    through: last.addingTimeInterval(Self.matchTolerance),
-                    on: db)
-            }
-            report.gapsClosed = try await PlayGapRecord.query(on: db).filter(\.$user.$id == userID).filter(\.$filledAt == nil)
-                .filter(\.$startsAt >= first).filter(\.$endsAt <= last).count()
-            try await PlayGapRecord.query(on: db).filter(\.$user.$id == userID).filter(\.$filledAt == nil)
-                .filter(\.$startsAt >= first).filter(\.$endsAt <= last).set(\.$filledAt, to: now).update()
             return report
         }
+    }
+
+    /// A stored play, as the matching needs it.
+    struct StoredPlay: Decodable {
+        var id: UUID
+        var played_at: Date
+        var track_uri: String?
+        var ms_played: Int?
+        var source: String
+    }
+
+    /// Matches the records against the plays stored around them, updates the polled plays they are, and stores
+    /// the rest.
+    static func store(
+        _ parsed: [ExportedPlay], userID: UUID, range: ClosedRange<Date>, report: inout FileReport, on db: any Database
+    ) async throws {
+        let stored = try await db.sql().select().columns("id", "played_at", "track_uri", "ms_played", "source")
+            .from(PlayRecord.schema).where("user_id", .equal, SQLBind(userID))
+            .where("played_at", .greaterThanOrEqual, SQLBind(range.lowerBound.addingTimeInterval(-matchTolerance)))
+            .where("played_at", .lessThanOrEqual, SQLBind(range.upperBound.addingTimeInterval(matchTolerance)))
+            .all(decoding: StoredPlay.self)
+        var times = Set(stored.map(\.played_at))
+        var polls: [String: [StoredPlay]] = [:]
+        for play in stored where play.source == PlaySource.poll.rawValue { polls[play.track_uri ?? "", default: []].append(play) }
+        var matched = Set<UUID>()
+        var pending: [ExportedPlay] = []
+        for play in parsed {
+            if times.contains(play.endedAt) {
+                report.alreadyStored += 1
+            } else {
+                pending.append(play)
+            }
+        }
+        var changed: [Date] = []
+        // A polled play is matched by its end first, then (for the polls that gave a start) by the start.
+        for rule in [MatchRule.end, .start] {
+            var unmatched: [ExportedPlay] = []
+            for play in pending {
+                guard let uri = play.uri, let reference = rule.reference(play),
+                    let poll = polls[uri]?.first(where: { poll in
+                        !matched.contains(poll.id) && abs(poll.played_at.timeIntervalSince(reference)) <= tolerance(play)
+                    })
+                else {
+                    unmatched.append(play)
+                    continue
+                }
+                matched.insert(poll.id)
+                report.matchedPolls += 1
+                if poll.ms_played != play.msPlayed {
+                    try await PlayRecord.query(on: db).filter(\.$id == poll.id).set(\.$msPlayed, to: play.msPlayed).update()
+                    changed.append(poll.played_at)
+                }
+            }
+            pending = unmatched
+        }
+        var new: [ExportedPlay] = []
+        for play in pending {
+            // Two records of one time (account data is to the minute) are stored once.
+            if times.insert(play.endedAt).inserted { new.append(play) } else { report.alreadyStored += 1 }
+        }
+        let rows = new.map { play in
+            NewPlay(
+                playedAt: play.endedAt, trackURI: play.uri, trackName: play.trackName, artistName: play.artistName,
+                albumName: play.albumName, msPlayed: play.msPlayed, contextType: nil, contextURI: nil, source: .import,
+                raw: play.raw)
+        }
+        try await NewPlay.insert(rows, userID: userID, on: db)
+        report.added = new.count
+        changed += new.map(\.endedAt)
+        if let first = changed.min(), let last = changed.max() { report.changed = first...last }
     }
 
     /// The tolerance for one record: 10 s, or half its `ms_played`, so that a song played twice in a row, or a

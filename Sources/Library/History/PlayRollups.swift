@@ -50,20 +50,24 @@ public struct PlayRollups: Sendable {
             GROUP BY p.user_id, \(unsafeRaw: day), \(unsafeRaw: key), p.artist_name, p.album_name
             """
         ).run()
+        // Per day and hour first, then the day's row: 24 columns made from at most 24 rows a day, not every play.
         let hour = expressions.hourOfDay("p.played_at")
-        let hours = (0..<24).map { "SUM(CASE WHEN \(counted) AND \(hour) = \($0) THEN 1 ELSE 0 END)" }
+        let hours = (0..<24).map { "SUM(CASE WHEN h.hour = \($0) THEN h.plays ELSE 0 END)" }
         try await sql.raw(
             """
             INSERT INTO \(ident: PlayRollup.daysSchema) (user_id, day, plays, skips, listened_ms, \
             \(unsafeRaw: (0..<24).map { "h\($0)" }.joined(separator: ", "))) \
-            SELECT p.user_id, \(unsafeRaw: day), \
-            SUM(CASE WHEN \(unsafeRaw: counted) THEN 1 ELSE 0 END), SUM(CASE WHEN \(unsafeRaw: counted) THEN 0 ELSE 1 END), \
-            SUM(CASE WHEN \(unsafeRaw: counted) THEN COALESCE(p.ms_played, c.duration_ms, 0) ELSE 0 END), \
-            \(unsafeRaw: hours.joined(separator: ", ")) \
+            SELECT \(bind: userID), h.day, SUM(h.plays), SUM(h.skips), SUM(h.listened_ms), \
+            \(unsafeRaw: hours.joined(separator: ", ")) FROM (\
+            SELECT \(unsafeRaw: day) AS day, \(unsafeRaw: hour) AS hour, \
+            SUM(CASE WHEN \(unsafeRaw: counted) THEN 1 ELSE 0 END) AS plays, \
+            SUM(CASE WHEN \(unsafeRaw: counted) THEN 0 ELSE 1 END) AS skips, \
+            SUM(CASE WHEN \(unsafeRaw: counted) THEN COALESCE(p.ms_played, c.duration_ms, 0) ELSE 0 END) AS listened_ms \
             FROM \(ident: PlayRecord.schema) p LEFT JOIN \(ident: CatalogItemRecord.schema) c ON c.uri = p.track_uri \
             WHERE p.user_id = \(bind: userID) AND p.played_at >= \(bind: start) AND p.played_at < \(bind: end) \
             AND \(unsafeRaw: Self.isSong) \
-            GROUP BY p.user_id, \(unsafeRaw: day)
+            GROUP BY \(unsafeRaw: day), \(unsafeRaw: hour)) h \
+            GROUP BY h.day
             """
         ).run()
         let (firstMonth, lastMonth) = (RollupRanges.month(ofDay: firstDay), RollupRanges.month(ofDay: lastDay))
@@ -86,9 +90,7 @@ public struct PlayRollups: Sendable {
         if let first = try await range.copy().min(\.$playedAt), let last = try await range.copy().max(\.$playedAt) {
             try await refresh(from: first, through: last, on: database)
         }
-        try await sql.delete(from: PlayRollup.buildsSchema).where("user_id", .equal, SQLBind(userID)).run()
-        try await sql.insert(into: PlayRollup.buildsSchema).columns("user_id", "minimum_ms")
-            .values(SQLBind(userID), SQLBind(minimumMS)).run()
+        try await markBuilt(on: database)
     }
 
     /// Rebuilds the roll-ups unless they were built with this play length: the history stored before roll-ups
@@ -99,6 +101,13 @@ public struct PlayRollups: Sendable {
             .where("user_id", .equal, SQLBind(userID)).first(decoding: Build.self)
         guard built?.minimum_ms != minimumMS else { return }
         try await database.transaction { try await rebuild(on: $0) }
+    }
+
+    private func markBuilt(on database: any Database) async throws {
+        let sql = try database.sql()
+        try await sql.delete(from: PlayRollup.buildsSchema).where("user_id", .equal, SQLBind(userID)).run()
+        try await sql.insert(into: PlayRollup.buildsSchema).columns("user_id", "minimum_ms")
+            .values(SQLBind(userID), SQLBind(minimumMS)).run()
     }
 
     /// A song: what the statistics count. Episodes and audiobooks are kept in `plays` but are not songs.

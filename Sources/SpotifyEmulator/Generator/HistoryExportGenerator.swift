@@ -34,13 +34,21 @@ public struct HistoryExportGenerator: Sendable {
 
     /// The plays, oldest first.
     public func generatePlays(from library: EmulatorLibrary) -> [Play] {
+        var plays: [Play] = []
+        plays.reserveCapacity(self.plays)
+        forEachPlay(from: library) { plays.append($0) }
+        return plays
+    }
+
+    /// Hands each play to `body`, oldest first, without keeping them: a benchmark's million plays need no memory.
+    public func forEachPlay(from library: EmulatorLibrary, _ body: (Play) throws -> Void) rethrows {
         var random = SeededRandom(seed: seed)
         let tracks = library.tracks.filter { !$0.unavailable }
-        guard !tracks.isEmpty else { return [] }
+        guard !tracks.isEmpty else { return }
         var clock = start
         // A tenth of the songs are favourites, and get half of the plays.
         let favourites = max(1, tracks.count / 10)
-        return (0..<plays).map { _ in
+        for _ in 0..<plays {
             let pick = random.next() % 2 == 0 ? random.next() % UInt64(favourites) : random.next() % UInt64(tracks.count)
             let track = tracks[Int(pick)]
             let skipped = random.next() % 8 == 0
@@ -52,36 +60,59 @@ public struct HistoryExportGenerator: Sendable {
                 next = (next / 86_400).rounded(.down) * 86_400 + 7 * 3600 + Double(random.next() % 3600)
             }
             clock = Date(timeIntervalSince1970: next.rounded(.down))
-            return Play(track: track, endedAt: clock, msPlayed: ms, skipped: skipped)
+            try body(Play(track: track, endedAt: clock, msPlayed: ms, skipped: skipped))
         }
     }
 
-    /// The plays in files of `perFile` records: each chunk with its index.
-    func chunks(from library: EmulatorLibrary) -> [(index: Int, plays: ArraySlice<Play>)] {
-        let plays = generatePlays(from: library)
-        return stride(from: 0, to: plays.count, by: perFile).enumerated().map { index, start in
-            (index, plays[start..<min(start + perFile, plays.count)])
+    /// Hands each file's plays to `body` (its index and plays), `perFile` at a time.
+    func forEachChunk(from library: EmulatorLibrary, _ body: (Int, [Play]) throws -> Void) rethrows {
+        var chunk: [Play] = []
+        var index = 0
+        try forEachPlay(from: library) { play in
+            chunk.append(play)
+            if chunk.count == perFile {
+                try body(index, chunk)
+                chunk.removeAll(keepingCapacity: true)
+                index += 1
+            }
         }
+        if !chunk.isEmpty { try body(index, chunk) }
     }
 
     /// Extended streaming history files, by their names; one podcast record is added to the first.
     public func extendedFiles(from library: EmulatorLibrary) -> [String: Data] {
         var files: [String: Data] = ["Streaming_History_Video_2024.json": Data("[]".utf8)]
-        for (index, chunk) in chunks(from: library) {
-            var records: [JSONValue] = chunk.map(Self.extendedRecord)
-            if index == 0, let first = chunk.first {
-                records.append(Self.episodeRecord(endedAt: first.endedAt.addingTimeInterval(-30)))
-            }
-            let years = "\(Self.year(chunk.first!.endedAt))-\(Self.year(chunk.last!.endedAt))"
-            files["Streaming_History_Audio_\(years)_\(index).json"] = Data(JSONValue.array(records).serialized().utf8)
+        forEachChunk(from: library) { index, chunk in
+            let (name, data) = Self.extendedFile(index, chunk)
+            files[name] = data
         }
         return files
+    }
+
+    /// Writes the extended streaming history files into `folder`, one at a time; returns their names.
+    public func writeExtendedFiles(from library: EmulatorLibrary, into folder: URL) throws -> [String] {
+        var names: [String] = []
+        try forEachChunk(from: library) { index, chunk in
+            let (name, data) = Self.extendedFile(index, chunk)
+            try data.write(to: folder.appendingPathComponent(name))
+            names.append(name)
+        }
+        return names
+    }
+
+    static func extendedFile(_ index: Int, _ chunk: [Play]) -> (String, Data) {
+        var records: [JSONValue] = chunk.map(Self.extendedRecord)
+        if index == 0, let first = chunk.first {
+            records.append(Self.episodeRecord(endedAt: first.endedAt.addingTimeInterval(-30)))
+        }
+        let years = "\(Self.year(chunk.first!.endedAt))-\(Self.year(chunk.last!.endedAt))"
+        return ("Streaming_History_Audio_\(years)_\(index).json", Data(JSONValue.array(records).serialized().utf8))
     }
 
     /// Account-data files: minute-precision end times, names and no URIs.
     public func accountFiles(from library: EmulatorLibrary) -> [String: Data] {
         var files: [String: Data] = [:]
-        for (index, chunk) in chunks(from: library) {
+        forEachChunk(from: library) { index, chunk in
             let records: [JSONValue] = chunk.map { play in
                 [
                     "endTime": .string(Self.minute(play.endedAt)), "artistName": .string(play.track.artists.first?.name ?? ""),

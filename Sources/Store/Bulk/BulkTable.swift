@@ -26,11 +26,27 @@ public struct BulkTable<Row>: Sendable {
     public let columns: [BulkColumn<Row>]
     /// On a known key, the row is rewritten only when its raw JSON changed (the catalogue).
     public var upsertKey: String?
+    /// A row whose values of these columns (a unique index) are already stored is left out (the plays).
+    public var skipKnown: [String]?
 
-    public init(name: String, columns: [BulkColumn<Row>], upsertKey: String? = nil) {
+    public init(name: String, columns: [BulkColumn<Row>], upsertKey: String? = nil, skipKnown: [String]? = nil) {
         self.name = name
         self.columns = columns
         self.upsertKey = upsertKey
+        self.skipKnown = skipKnown
+    }
+
+    /// What an insert says about rows already stored, after `ON CONFLICT`; empty when a conflict is an error.
+    var conflictClause: String {
+        if let key = upsertKey {
+            let updates = columnNames.filter { $0 != key }.map { "\"\($0)\" = excluded.\"\($0)\"" }
+            return
+                " ON CONFLICT (\"\(key)\") DO UPDATE SET \(updates.joined(separator: ", ")) WHERE \"\(name)\".\"raw\" <> excluded.\"raw\""
+        }
+        if let known = skipKnown {
+            return " ON CONFLICT (\(known.map { "\"\($0)\"" }.joined(separator: ", "))) DO NOTHING"
+        }
+        return ""
     }
 
     var columnNames: [String] { columns.map(\.name) }

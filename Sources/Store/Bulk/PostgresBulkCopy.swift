@@ -13,7 +13,7 @@ enum PostgresBulkCopy {
     static func encode<Row>(_ rows: some Sequence<Row>, as table: BulkTable<Row>) -> ByteBuffer {
         var text = CopyText()
         for row in rows {
-            for value in table.values(of: row) { text.field(value) }
+            for column in table.columns { text.field(column.value(row)) }
             text.endRow()
         }
         return text.take()
@@ -26,10 +26,11 @@ enum PostgresBulkCopy {
         guard parts.contains(where: { $0.readableBytes > 0 }) else { return }
         let columns = table.columnNames
         try await withConnection(database) { connection in
-            var target = table.name
-            if table.upsertKey != nil {
+            // Rows that may meet stored ones go through a staging table, then INSERT … ON CONFLICT.
+            let staged = !table.conflictClause.isEmpty
+            let target = staged ? "incoming_\(table.name)" : table.name
+            if staged {
                 // Emptied at each commit; created once per connection.
-                target = "incoming_\(table.name)"
                 try await connection.query(
                     PostgresQuery(
                         unsafeSQL: "CREATE TEMPORARY TABLE IF NOT EXISTS \(target) (LIKE \(table.name)) ON COMMIT DELETE ROWS"),
@@ -38,14 +39,12 @@ enum PostgresBulkCopy {
             try await connection.copyFrom(table: target, columns: columns, logger: database.logger) { writer in
                 for part in parts where part.readableBytes > 0 { try await writer.write(part) }
             }
-            guard let key = table.upsertKey else { return }
+            guard staged else { return }
             let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
-            let updates = columns.filter { $0 != key }.map { "\"\($0)\" = excluded.\"\($0)\"" }.joined(separator: ", ")
-            let upsert = """
-                INSERT INTO \(table.name) (\(list)) SELECT \(list) FROM \(target) \
-                ON CONFLICT ("\(key)") DO UPDATE SET \(updates) WHERE \(table.name).raw <> excluded.raw
-                """
-            try await connection.query(PostgresQuery(unsafeSQL: upsert), logger: database.logger)
+            let insert = "INSERT INTO \(table.name) (\(list)) SELECT \(list) FROM \(target)\(table.conflictClause)"
+            try await connection.query(PostgresQuery(unsafeSQL: insert), logger: database.logger)
+            // A second batch in the same transaction starts from an empty staging table.
+            try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(target)"), logger: database.logger)
         }
     }
 

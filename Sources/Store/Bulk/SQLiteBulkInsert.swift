@@ -15,7 +15,7 @@ enum SQLiteBulkInsert {
         var encoded: [SQLiteData] = []
         encoded.reserveCapacity(rows.underestimatedCount * table.columns.count)
         for row in rows {
-            for value in table.values(of: row) { encoded.append(Self.data(value)) }
+            for column in table.columns { encoded.append(Self.data(column.value(row))) }
         }
         return encoded
     }
@@ -26,14 +26,7 @@ enum SQLiteBulkInsert {
     {
         let width = table.columns.count
         let columns = table.columnNames.map { "\"\($0)\"" }.joined(separator: ", ")
-        var conflict = ""
-        if let key = table.upsertKey {
-            let updates = table.columnNames.filter { $0 != key }.map { "\"\($0)\" = \"excluded\".\"\($0)\"" }
-            conflict = """
-                 ON CONFLICT ("\(key)") DO UPDATE SET \(updates.joined(separator: ", ")) \
-                WHERE "\(table.name)"."raw" <> "excluded"."raw"
-                """
-        }
+        let conflict = table.conflictClause
         let row = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
         var binds: [SQLiteData] = []
         binds.reserveCapacity(min(batch * width, parts.reduce(0) { $0 + $1.count }))

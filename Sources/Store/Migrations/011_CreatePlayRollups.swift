@@ -29,6 +29,8 @@ struct CreatePlayRollups: AsyncMigration {
             .field("last_at", .datetime)
             .unique(on: "user_id", "grain", "bucket", "track_key", "artist_name", "album_name", name: "play_rollups_once")
             .create()
+        // The statistics read the roll-ups: the plays need no index by track, and each import pays for one.
+        try await database.sql().drop(index: "plays_by_track").run()
         var days = database.schema(PlayRollup.daysSchema)
             .field("user_id", .uuid, .required, .references(UserRecord.schema, .id, onDelete: .cascade))
             .field("day", .int, .required)
@@ -44,6 +46,8 @@ struct CreatePlayRollups: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
+        try await database.sql().create(index: "plays_by_track").on(PlayRecord.schema).column("user_id").column("track_uri")
+            .run()
         try await database.schema(PlayRollup.buildsSchema).delete()
         try await database.schema(PlayRollup.daysSchema).delete()
         try await database.schema(PlayRollup.schema).delete()

@@ -61,10 +61,24 @@ struct ImportTests {
             let expected = generator.generatePlays(from: library)
             #expect(Set(plays.map(\.playedAt)).isSuperset(of: expected.map(\.endedAt)), "ts is when the play stopped")
 
+            // The same files again are known by their SHA-256 and not read; --force reads them, and adds nothing.
             let again = try await DedupeCLITests().run(["import", folder.path], mirror)
             #expect(again.code == 0, "\(again.errors)")
-            #expect(again.output.contains("0 new plays") && again.output.contains("already imported"))
+            #expect(again.output.components(separatedBy: "imported before (the same file)").count == 4, "\(again.output)")
+            let forced = try await DedupeCLITests().run(["import", folder.path, "--force"], mirror)
+            #expect(forced.code == 0, "\(forced.errors)")
+            #expect(forced.output.contains("0 new plays") && forced.output.contains("already imported"), "\(forced.output)")
             #expect(try await PlayRecord.query(on: mirror.database).count() == 251)
+            // A file whose bytes differ (one record more) is read, and adds only what is new.
+            let original = generator.extendedFiles(from: library)
+            let name = try #require(original.keys.sorted().first { $0.hasPrefix("Streaming_History_Audio") })
+            var records = try #require(try JSONValue(parsing: original[name]!).arrayValue)
+            records.append(["ts": "2030-01-01T00:00:00Z", "ms_played": 200_000, "spotify_track_uri": "spotify:track:x1"])
+            let grown = try Self.folder([name: Data(JSONValue.array(records).serialized().utf8)])
+            defer { try? FileManager.default.removeItem(at: grown) }
+            let third = try await DedupeCLITests().run(["import", grown.path], mirror)
+            #expect(third.output.contains("1 new plays") && third.output.contains("already imported"), "\(third.output)")
+            #expect(try await PlayRecord.query(on: mirror.database).count() == 252)
         }
     }
 

@@ -38,13 +38,8 @@ struct HistoryRoutes: RouteCollection {
         let path = folder.appendingPathComponent(name.isEmpty || name.hasPrefix(".") ? "upload.json" : name)
         try Data(upload.file.data.readableBytesView).write(to: path)
         let sources = try ExportSources(paths: [path.path])
-        let actions = try request.userActions(origin: "the API")
-        var reports: [JSONValue] = []
-        for file in sources.files {
-            let report = try await actions.importPlays(name: file.name, data: try file.read(), format: file.format)
-            reports.append(try JSONValue(encoding: report, snakeCase: true))
-        }
-        return .json(["files": .array(reports), "other_files": JSONValue(sources.others)])
+        let reports = try await request.userActions(origin: "the API").importPlays(sources.files)
+        return .json(["files": try JSONValue(encoding: reports, snakeCase: true), "other_files": JSONValue(sources.others)])
     }
 
     func plays(_ request: Request) async throws -> Response {
