@@ -138,7 +138,7 @@ let package = Package(
                 .embedInCode("Resources/Views/base.leaf"), .embedInCode("Resources/Views/home.leaf"),
                 .embedInCode("Resources/Views/playlist.leaf"), .embedInCode("Resources/Views/unified.leaf"),
                 .embedInCode("Resources/Views/journal.leaf"), .embedInCode("Resources/Views/account.leaf"),
-                .embedInCode("Resources/Views/error.leaf"),
+                .embedInCode("Resources/Views/error.leaf"), .embedInCode("Resources/Views/listening.leaf"),
             ],
             swiftSettings: swiftSettings
         ),

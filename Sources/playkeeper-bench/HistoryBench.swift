@@ -113,7 +113,11 @@ struct HistoryBench: AsyncParsableCommand {
                 print("       summary \(text.padding(toLength: 4, withPad: " ", startingAt: 0)) \(times)")
             }
 
-            // 3. Polling for several people over a simulated day, every 20 minutes.
+            // 3. The Listening page, served by the service on the same store, as a browser asks for it.
+            try await PageTiming.run(
+                database: url, directory: directory, emulator: emulator, user: login.user, runs: runs, plays: plays)
+
+            // 4. Polling for several people over a simulated day, every 20 minutes.
             try await PollDay.run(
                 people: listeners, library: library, app: app, emulator: emulator, logger: logger)
         }

@@ -160,6 +160,24 @@ def main():
         restored = len(driver.find_elements(By.CSS_SELECTOR, "#entries tbody tr"))
         check(restored == before, f"the playlist is whole again ({restored} entries)")
 
+        # The Listening page: the demo's year of history, drawn as SVG charts with a table beside each.
+        WebDriverWait(driver, 60).until(lambda d: d.get(url + "/listening?period=1y") or d.find_elements(By.ID, "stats"))
+        plays = driver.find_element(By.ID, "stat-plays").text
+        check(int(plays.split()[0]) > 1000, f"the Listening page shows the demo's year of plays ({plays!r})")
+        charts = driver.find_elements(By.CSS_SELECTOR, "svg.chart[role=img]")
+        check(len(charts) == 3, f"three charts, each an image with a title ({len(charts)})")
+        check(all(c.find_element(By.TAG_NAME, "title").get_attribute("textContent") for c in charts), "every chart has a title")
+        bars = driver.find_elements(By.CSS_SELECTOR, "#chart-per-day rect")
+        check(len(bars) >= 12, f"a year's plays are drawn per month ({len(bars)} bars)")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "table.sr-only")) == 3, "a table beside each chart for screen readers")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "#top-tracks tbody tr")) == 20, "the top 20 songs")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "#coverage tbody tr")) > 0, "each own playlist's songs played")
+        at_both_widths(driver, url + "/listening?period=1y", "listening page", args.out, "listening")
+        driver.get(url + "/listening?period=90d")
+        check(driver.find_element(By.CSS_SELECTOR, ".periods a.selected").text == "90 days", "the period is chosen by a link")
+        bars = driver.find_elements(By.CSS_SELECTOR, "#chart-per-day rect")
+        check(len(bars) > 60, f"90 days are drawn per day ({len(bars)} bars)")
+
         # The unified playlist: update it from the page.
         driver.get(url + "/unified")
         submit(driver, driver.find_element(By.ID, "unified-update"))

@@ -12,7 +12,8 @@ struct DemoCommand: AsyncParsableCommand {
         discussion: """
             The emulator serves a generated library (playlists with duplicates, twins, local files and episodes, a \
             followed playlist, Liked Songs) and the service runs on SQLite in a temporary directory. Open the \
-            printed address and log in.
+            printed address and log in. Once you have, a year of generated listening history is imported for you, so \
+            the Listening page has charts at once.
 
             The demo ignores DATABASE_URL and every SPOTIFY_* variable: it never touches a real store or a real \
             Spotify. Ctrl-C stops it and deletes its data, unless --keep-data.
@@ -36,8 +37,8 @@ struct DemoCommand: AsyncParsableCommand {
                 "playkeeper-demo-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 
-            let state = EmulatorState(
-                apps: [.demo], library: LibraryGenerator(seed: 1, playlists: 8, items: 40).generate(), seed: 1)
+            let library = LibraryGenerator(seed: 1, playlists: 8, items: 40).generate()
+            let state = EmulatorState(apps: [.demo], library: library, seed: 1)
             let emulator = try await SpotifyEmulator.start(state: state, port: 0, logLevel: .error)
             // Only what the demo sets: nothing from the real environment reaches the store or Spotify settings.
             let key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
@@ -54,6 +55,8 @@ struct DemoCommand: AsyncParsableCommand {
                     "Playkeeper demo: a Spotify emulator on \(emulator.baseURL) and the service on SQLite in \(directory.path).")
                 Output.progress("Open \(running.url.absoluteString) and log in (as the emulator's user 'demo'). Ctrl-C stops it.")
                 Output.result(running.url.absoluteString)
+                let history = Task { await DemoHistory.seed(after: Date(), library: library, context: running.context) }
+                defer { history.cancel() }
                 try await ServiceRunner.runUntilStopped(app, running)
             } catch {
                 await emulator.shutdown()

@@ -72,17 +72,34 @@ public struct HistoryReader: Sendable {
         struct Count: Decodable { var count: Int }
         let sql = try await prepared()
         let userID = try user.requireID()
-        let hours = (0..<24).map { "h\($0)" }
-        var days = sql.select().columns(["day", "plays", "skips", "listened_ms"] + hours).from(PlayRollup.daysSchema)
-            .where("user_id", .equal, SQLBind(userID))
-        if let from = period.fromDay { days = days.where("day", .greaterThanOrEqual, SQLLiteral.numeric("\(from)")) }
-        if let to = period.toDay { days = days.where("day", .lessThan, SQLLiteral.numeric("\(to)")) }
-        let totals = try await days.orderBy("day").all().map { row in
-            ListeningStats.DayTotals(
-                day: try row.decode(column: "day", as: Int.self), plays: try row.decode(column: "plays", as: Int.self),
-                skips: try row.decode(column: "skips", as: Int.self),
-                listenedMS: try row.decode(column: "listened_ms", as: Int.self),
-                hours: try hours.map { try row.decode(column: $0, as: Int.self) })
+        var totals = ListeningStats.Totals()
+        var days: SQLQueryString = "user_id = "
+        days.appendInterpolation(bind: userID)
+        if let from = period.fromDay { days.appendInterpolation(unsafeRaw: " AND day >= \(from)") }
+        if let to = period.toDay { days.appendInterpolation(unsafeRaw: " AND day < \(to)") }
+        // The hour-of-week map and the totals, summed by weekday (1970-01-01 was a Thursday).
+        let hours = (0..<24).map { "CAST(SUM(h\($0)) AS BIGINT) AS h\($0)" }.joined(separator: ", ")
+        for row in try await sql.raw(
+            """
+            SELECT (day + 3) % 7 AS weekday, CAST(SUM(plays) AS BIGINT) AS plays, CAST(SUM(skips) AS BIGINT) AS skips, \
+            CAST(SUM(listened_ms) AS BIGINT) AS listened_ms, \(unsafeRaw: hours) \
+            FROM \(ident: PlayRollup.daysSchema) WHERE \(days) GROUP BY (day + 3) % 7
+            """
+        ).all() {
+            let weekday = try row.decode(column: "weekday", as: Int.self)
+            totals.plays += try row.decode(column: "plays", as: Int.self)
+            totals.skips += try row.decode(column: "skips", as: Int.self)
+            totals.listenedMS += try row.decode(column: "listened_ms", as: Int.self)
+            for hour in 0..<24 { totals.hourOfWeek[weekday][hour] = try row.decode(column: "h\(hour)", as: Int.self) }
+        }
+        struct Day: Decodable {
+            var day: Int
+            var plays: Int
+        }
+        for day in try await sql.raw(
+            "SELECT day, plays FROM \(ident: PlayRollup.daysSchema) WHERE \(days) AND plays > 0"
+        ).all(decoding: Day.self) {
+            totals.perDay[day.day] = day.plays
         }
         let distinct = { (column: String, present: String) in
             try await sql.raw(
@@ -105,7 +122,7 @@ public struct HistoryReader: Sendable {
                 GROUP BY track_key) t WHERE first_at >= \(bind: from) AND first_at < \(bind: to)
                 """
             ).first(decoding: Count.self)?.count ?? 0
-        return ListeningStats.summary(days: totals, distinctTracks: tracks, distinctArtists: artists, newTracks: new)
+        return ListeningStats.summary(totals: totals, distinctTracks: tracks, distinctArtists: artists, newTracks: new)
     }
 
     /// The songs with a play (counted or skipped) in `period`, by URI.

@@ -65,23 +65,17 @@ public struct ListeningStats: Sendable {
         public var longestStreakDays: Int
     }
 
-    /// A day's totals, as `play_days` keeps them: what a summary is made of.
-    public struct DayTotals: Sendable, Equatable {
-        /// Days since 1970-01-01 (UTC).
-        public var day: Int
-        public var plays: Int
-        public var skips: Int
-        public var listenedMS: Int
-        /// Counted plays per hour of the day (UTC), 24 of them.
-        public var hours: [Int]
+    /// A period's totals, as the store sums them from `play_days`: what a summary is made of.
+    public struct Totals: Sendable, Equatable {
+        public var plays = 0
+        public var skips = 0
+        public var listenedMS = 0
+        /// Counted plays by weekday (0 = Monday) and hour (UTC): 7 × 24.
+        public var hourOfWeek = Array(repeating: Array(repeating: 0, count: 24), count: 7)
+        /// Counted plays per day (days since 1970-01-01), for the days with any.
+        public var perDay: [Int: Int] = [:]
 
-        public init(day: Int, plays: Int, skips: Int, listenedMS: Int, hours: [Int]) {
-            self.day = day
-            self.plays = plays
-            self.skips = skips
-            self.listenedMS = listenedMS
-            self.hours = hours
-        }
+        public init() {}
     }
 
     /// Spotify counts a stream from 30 seconds.
@@ -163,24 +157,14 @@ public struct ListeningStats: Sendable {
         return summary
     }
 
-    /// The same summary, from the days' totals and what the roll-ups count: `newTracks` songs first heard in the
-    /// period (each one's first play is new, every other play a repeat).
-    public static func summary(days: [DayTotals], distinctTracks: Int, distinctArtists: Int, newTracks: Int) -> Summary {
-        var summary = Summary(
-            plays: 0, skips: 0, listenedMS: 0, distinctTracks: distinctTracks, distinctArtists: distinctArtists,
-            newPlays: newTracks, repeatPlays: 0, perDay: [:],
-            hourOfWeek: Array(repeating: Array(repeating: 0, count: 24), count: 7), longestStreakDays: 0)
-        for day in days {
-            summary.plays += day.plays
-            summary.skips += day.skips
-            summary.listenedMS += day.listenedMS
-            if day.plays > 0 { summary.perDay[RollupRanges.label(ofDay: day.day)] = day.plays }
-            let weekday = RollupRanges.weekday(ofDay: day.day)
-            for (hour, count) in day.hours.prefix(24).enumerated() { summary.hourOfWeek[weekday][hour] += count }
-        }
-        summary.repeatPlays = summary.plays - newTracks
-        summary.longestStreakDays = longestStreak(days: days.filter { $0.plays > 0 }.map(\.day))
-        return summary
+    /// The same summary, from the store's totals and what the roll-ups count: `newTracks` songs first heard in
+    /// the period (each one's first play is new, every other play a repeat).
+    public static func summary(totals: Totals, distinctTracks: Int, distinctArtists: Int, newTracks: Int) -> Summary {
+        Summary(
+            plays: totals.plays, skips: totals.skips, listenedMS: totals.listenedMS, distinctTracks: distinctTracks,
+            distinctArtists: distinctArtists, newPlays: newTracks, repeatPlays: totals.plays - newTracks,
+            perDay: Dictionary(uniqueKeysWithValues: totals.perDay.map { (RollupRanges.label(ofDay: $0.key), $0.value) }),
+            hourOfWeek: totals.hourOfWeek, longestStreakDays: longestStreak(days: Array(totals.perDay.keys)))
     }
 
     /// The most days in a row among `days` (day numbers, in any order).

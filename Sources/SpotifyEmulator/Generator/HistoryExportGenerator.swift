@@ -14,6 +14,8 @@ public struct HistoryExportGenerator: Sendable {
     public var perFile: Int
     /// The mean pause between two plays, in seconds.
     public var averagePause: UInt64
+    /// No play after this time: the history stops here even if fewer than `plays` were made.
+    public var end: Date?
 
     public init(seed: UInt64 = 1, plays: Int, start: Date, perFile: Int = 16_000, averagePause: UInt64 = 300) {
         self.seed = seed
@@ -60,6 +62,7 @@ public struct HistoryExportGenerator: Sendable {
                 next = (next / 86_400).rounded(.down) * 86_400 + 7 * 3600 + Double(random.next() % 3600)
             }
             clock = Date(timeIntervalSince1970: next.rounded(.down))
+            if let end, clock > end { return }
             try body(Play(track: track, endedAt: clock, msPlayed: ms, skipped: skipped))
         }
     }

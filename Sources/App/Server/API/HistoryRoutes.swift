@@ -13,24 +13,28 @@ struct HistoryRoutes: RouteCollection {
         routes.on(.POST, "plays", "import", body: .collect(maxSize: Self.uploadLimit), use: importExport)
     }
 
-    /// The largest upload `POST /api/v1/plays/import` takes: a ten-year export zip is a few tens of MB.
-    static let uploadLimit: ByteCount = "200mb"
+    /// The largest upload `POST /api/v1/plays/import` and the Listening page take, in MB: a ten-year export zip is
+    /// a few tens of MB.
+    static let uploadLimitMB = 200
+    static let uploadLimit = ByteCount(value: uploadLimitMB << 20)
 
     /// `POST /api/v1/plays/import`: one file, as multipart/form-data field `file`: the zip Spotify sends, or one
     /// history `.json` file. Each history file in it is imported in its own transaction.
     func importExport(_ request: Request) async throws -> Response {
+        let (reports, others) = try await Self.importUpload(request, origin: "the API")
+        return .json(["files": try JSONValue(encoding: reports, snakeCase: true), "other_files": JSONValue(others)])
+    }
+
+    /// Imports the export uploaded as multipart/form-data field `file` (the API's and the page's upload).
+    static func importUpload(_ request: Request, origin: String) async throws -> (
+        reports: [PlayImporter.FileReport], others: Int
+    ) {
         struct Upload: Content {
             var file: File
         }
-        guard request.headers.contentType?.type == "multipart" else {
-            throw PlaykeeperError(.malformed, "send the export as multipart/form-data, in a field named 'file'")
-        }
-        let upload: Upload
-        do {
-            upload = try request.content.decode(Upload.self)
-        } catch {
-            throw PlaykeeperError(.malformed, "send the export as multipart/form-data, in a field named 'file'")
-        }
+        let needed = PlaykeeperError(.malformed, "send the export as multipart/form-data, in a field named 'file'")
+        guard request.headers.contentType?.type == "multipart" else { throw needed }
+        guard let upload = try? request.content.decode(Upload.self) else { throw needed }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pk-upload-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -38,8 +42,7 @@ struct HistoryRoutes: RouteCollection {
         let path = folder.appendingPathComponent(name.isEmpty || name.hasPrefix(".") ? "upload.json" : name)
         try Data(upload.file.data.readableBytesView).write(to: path)
         let sources = try ExportSources(paths: [path.path])
-        let reports = try await request.userActions(origin: "the API").importPlays(sources.files)
-        return .json(["files": try JSONValue(encoding: reports, snakeCase: true), "other_files": JSONValue(sources.others)])
+        return (try await request.userActions(origin: origin).importPlays(sources.files), sources.others)
     }
 
     func plays(_ request: Request) async throws -> Response {

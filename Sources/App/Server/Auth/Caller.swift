@@ -92,12 +92,24 @@ struct CallerMiddleware: AsyncMiddleware {
 /// Every state-changing request authenticated by cookie must carry the session's CSRF token, in the
 /// `X-CSRF-Token` header (scripts, fetch) or the `csrf` form field (the pages' forms). Bearer requests need none.
 struct CSRFMiddleware: AsyncMiddleware {
+    /// The routes that take a multipart form (an upload), and the most they read: a form's `csrf` field comes with
+    /// the file, so the body is read here (up to the route's own limit) before the field can be checked.
+    static let uploads: [String: ByteCount] = [
+        "/listening/import": HistoryRoutes.uploadLimit, "/api/v1/plays/import": HistoryRoutes.uploadLimit,
+    ]
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard ![.GET, .HEAD, .OPTIONS].contains(request.method), let session = request.caller?.session else {
             return try await next.respond(to: request)
         }
         var presented = request.headers.first(name: "X-CSRF-Token")
         if presented == nil, request.headers.contentType == .urlEncodedForm {
+            presented = try? request.content.get(String.self, at: "csrf")
+        }
+        if presented == nil, request.headers.contentType?.type == "multipart",
+            let limit = Self.uploads[request.url.path]
+        {
+            _ = try await request.body.collect(max: limit.value).get()
             presented = try? request.content.get(String.self, at: "csrf")
         }
         guard let presented, Secrets.constantTimeEqual(presented, session.csrfToken) else {

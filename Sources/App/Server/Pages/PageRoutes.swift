@@ -19,6 +19,8 @@ struct PageRoutes: RouteCollection {
         signedIn.post("unified", "update", use: updateUnified)
         signedIn.get("journal", use: journal)
         signedIn.post("journal", ":id", "undo", use: undo)
+        signedIn.get("listening", use: listening)
+        signedIn.on(.POST, "listening", "import", body: .collect(maxSize: HistoryRoutes.uploadLimit), use: importHistory)
         signedIn.get("account", use: account)
         signedIn.post("account", "tokens", use: createToken)
         signedIn.post("account", "tokens", ":id", "revoke", use: revokeToken)
@@ -314,6 +316,48 @@ struct PageRoutes: RouteCollection {
         } catch let error as DedupeError {
             if case .notFound = error { throw error }
             return try Pages.redirect(request, to: "/journal", notice: error.description)
+        }
+    }
+
+    // MARK: Listening
+
+    func listening(_ request: Request) async throws -> Response {
+        let caller = try request.requireCaller()
+        let now = request.service.now()
+        let choice = request.query[String.self, at: "period"]
+        let from = request.query[String.self, at: "from"].flatMap { $0.isEmpty ? nil : $0 }
+        let to = request.query[String.self, at: "to"].flatMap { $0.isEmpty ? nil : $0 }
+        let text: String
+        switch (choice, from, to) {
+        case (_, let from?, let to?): text = "\(from)..\(to)"
+        case (_, nil, nil): text = choice ?? "30d"
+        default: throw PlaykeeperError(.malformed, "a range needs both its first and its last day")
+        }
+        let period: ListeningPeriod
+        do {
+            period = try ListeningPeriod.parse(text, now: now, field: "the period")
+        } catch let error as PlaykeeperError {
+            throw PlaykeeperError(.malformed, error.message)
+        }
+        let page = try await ListeningPage.make(
+            reader: StatsRoutes.reader(request, caller), period: period, choice: from == nil ? (choice ?? "30d") : nil,
+            now: now, database: request.database)
+        return try await Pages.render(request, "listening", title: "Listening", page)
+    }
+
+    func importHistory(_ request: Request) async throws -> Response {
+        do {
+            let (reports, others) = try await HistoryRoutes.importUpload(request, origin: "the page")
+            let added = reports.reduce(0) { $0 + $1.added }
+            let before = reports.filter(\.importedBefore).count
+            var parts = ["Imported \(reports.count) file(s): \(added) new plays"]
+            if before > 0 { parts.append("\(before) imported before") }
+            let unresolved = reports.reduce(0) { $0 + $1.unresolved }
+            if unresolved > 0 { parts.append("\(unresolved) kept by name (no known track)") }
+            if others > 0 { parts.append("\(others) other file(s) passed over") }
+            return try Pages.redirect(request, to: "/listening?period=all", notice: parts.joined(separator: ", ") + ".")
+        } catch let error as PlaykeeperError where error.kind == .malformed || error.kind == .invalid {
+            return try Pages.redirect(request, to: "/listening", notice: "Nothing was imported: \(error.message)")
         }
     }
 
