@@ -32,6 +32,7 @@ struct RollupRangesTests {
                     range.lower.map(RollupRanges.firstDay(ofMonth:)) ?? bounds.lowerBound,
                     range.upper.map(RollupRanges.firstDay(ofMonth:)) ?? bounds.upperBound
                 )
+            case .all: (lower, upper) = (bounds.lowerBound, bounds.upperBound)
             case .year:
                 (lower, upper) = (
                     range.lower.map { RollupRanges.day(year: $0, month: 1, day: 1) } ?? bounds.lowerBound,

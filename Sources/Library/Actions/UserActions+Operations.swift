@@ -117,8 +117,9 @@ extension UserActions {
         return try await importer.importFile(name: name, data: data, format: format)
     }
 
-    /// Imports the files of an export, each in its own transaction (with the roll-ups over what it changed),
-    /// reading the next file while the last one is written. Files imported before (the same bytes) are not read
+    /// Imports the files of an export, each in its own transaction (with the days' roll-ups over what it changed),
+    /// reading the next file while the last one is written; the months, years and all time are regrouped once, at
+    /// the end (or at the next read, if the import is killed). Files imported before (the same bytes) are not read
     /// again unless `force` is set.
     public func importPlays(
         _ files: [HistoryFileSource], force: Bool = false,
@@ -126,20 +127,27 @@ extension UserActions {
     ) async throws -> [PlayImporter.FileReport] {
         var importer = PlayImporter(database: database, user: user, clock: api.clock)
         importer.minimumMS = countsAfterMS
-        try await PlayRollups(userID: try user.requireID(), minimumMS: countsAfterMS).ensureBuilt(on: database)
+        let rollups = PlayRollups(userID: try user.requireID(), minimumMS: countsAfterMS)
+        try await rollups.ensureBuilt(on: database)
         let reader = { [importer] (file: HistoryFileSource) in
             Task { () async throws -> PlayImporter.Prepared in try await importer.prepare(file, force: force) }
         }
         var reports: [PlayImporter.FileReport] = []
         var next = files.first.map(reader)
-        defer { next?.cancel() }
-        for (index, file) in files.enumerated() {
-            progress?(index, files.count, file.name)
-            guard let current = next else { break }
-            let prepared = try await current.value
-            next = index + 1 < files.count ? reader(files[index + 1]) : nil
-            reports.append(try await importer.store(prepared))
+        do {
+            for (index, file) in files.enumerated() {
+                progress?(index, files.count, file.name)
+                guard let current = next else { break }
+                let prepared = try await current.value
+                next = index + 1 < files.count ? reader(files[index + 1]) : nil
+                reports.append(try await importer.store(prepared, regroup: false))
+            }
+        } catch {
+            next?.cancel()
+            try? await rollups.settle(on: database)
+            throw error
         }
+        try await rollups.settle(on: database)
         return reports
     }
 

@@ -118,7 +118,7 @@ public struct HistoryReader: Sendable {
             try await sql.raw(
                 """
                 SELECT COUNT(*) AS count FROM (SELECT track_key, MIN(first_at) AS first_at FROM \(ident: PlayRollup.schema) \
-                WHERE user_id = \(bind: userID) AND grain = \(literal: PlayRollup.Grain.year.rawValue) \
+                WHERE user_id = \(bind: userID) AND grain = \(literal: PlayRollup.Grain.all.rawValue) \
                 GROUP BY track_key) t WHERE first_at >= \(bind: from) AND first_at < \(bind: to)
                 """
             ).first(decoding: Count.self)?.count ?? 0
@@ -190,7 +190,10 @@ public struct HistoryReader: Sendable {
     /// The roll-up rows of a period, as a table named `r`: its buckets, as few as cover it, one indexed range
     /// each (a query with the ranges joined by OR would read all of the person's rows).
     private func rows(_ period: ListeningPeriod) throws -> SQLQueryString {
-        let ranges = RollupRanges.split(fromDay: period.fromDay, toDay: period.toDay)
+        let ranges =
+            period.fromDay == nil && period.toDay == nil
+            ? [RollupRanges.Range(grain: .all, lower: nil, upper: nil)]
+            : RollupRanges.split(fromDay: period.fromDay, toDay: period.toDay)
         let userID = try user.requireID()
         var text: SQLQueryString = "("
         for (index, range) in ranges.enumerated() {

@@ -12,9 +12,11 @@ public struct Listening: Sendable {
 
     public static func read(_ reader: HistoryReader, period: ListeningPeriod) async throws -> Listening {
         let entries = try await reader.ownPlaylistEntries()
+        let everPlayed = try await reader.playedTracks(in: .allTime)
+        let played = period == .allTime ? everPlayed : try await reader.playedTracks(in: period)
         return Listening(
             period: period, summary: try await reader.summary(in: period), historyBegins: try await reader.firstPlay(),
-            coverage: PlaylistListening.coverage(entries, played: try await reader.playedTracks(in: period)),
-            neverPlayed: PlaylistListening.neverPlayed(entries, everPlayed: try await reader.playedTracks(in: .allTime)))
+            coverage: PlaylistListening.coverage(entries, played: played),
+            neverPlayed: PlaylistListening.neverPlayed(entries, everPlayed: everPlayed))
     }
 }

@@ -85,9 +85,9 @@ public struct PlayImporter: Sendable {
     }
 
     /// Stores a prepared file, or reports the one known before.
-    func store(_ prepared: Prepared) async throws -> FileReport {
+    func store(_ prepared: Prepared, regroup: Bool) async throws -> FileReport {
         switch prepared {
-        case .file(let file): try await store(file)
+        case .file(let file): try await store(file, regroup: regroup)
         case .known(let report): report
         }
     }
@@ -124,8 +124,9 @@ public struct PlayImporter: Sendable {
         return try await store(try Self.prepare(name: name, data: data, format: format))
     }
 
-    /// Stores a prepared file's plays, its digest and the roll-ups over what it changed, in one transaction.
-    func store(_ file: PreparedFile) async throws -> FileReport {
+    /// Stores a prepared file's plays, its digest and the roll-ups over what it changed, in one transaction. Without
+    /// `regroup`, the days' coarser roll-ups are left for `PlayRollups.settle`.
+    func store(_ file: PreparedFile, regroup: Bool = true) async throws -> FileReport {
         var report = FileReport(file: file.name, format: file.format)
         guard file.format != .video else { return report }
         var plays = file.plays
@@ -162,7 +163,7 @@ public struct PlayImporter: Sendable {
                 )
                 .ignoringConflicts(with: ["user_id", "digest"]).run()
             if let changed = report.changed {
-                try await rollups.refresh(from: changed.lowerBound, through: changed.upperBound, on: db)
+                try await rollups.refresh(from: changed.lowerBound, through: changed.upperBound, regroup: regroup, on: db)
             }
             return report
         }

@@ -19,8 +19,9 @@ public struct PlayRollups: Sendable {
         self.minimumMS = minimumMS
     }
 
-    /// Rebuilds the roll-ups of the days from `first` to `last` (both included), and the months and years over them.
-    public func refresh(from first: Date, through last: Date, on database: any Database) async throws {
+    /// Rebuilds the roll-ups of the days from `first` to `last` (both included), and (unless `regroup` is false, when
+    /// the days are marked for `settle`) the months and years over them and all time.
+    public func refresh(from first: Date, through last: Date, regroup: Bool = true, on database: any Database) async throws {
         let sql = try database.sql()
         let expressions = Expressions(sql.dialect.name)
         let (firstDay, lastDay) = (RollupRanges.day(of: first), RollupRanges.day(of: last))
@@ -70,7 +71,27 @@ public struct PlayRollups: Sendable {
             GROUP BY h.day
             """
         ).run()
-        let (firstMonth, lastMonth) = (RollupRanges.month(ofDay: firstDay), RollupRanges.month(ofDay: lastDay))
+        if regroup {
+            try await self.regroup(days: firstDay...lastDay, on: sql)
+        } else {
+            // The months, years and all time over these days wait for `settle` (the end of an export's import, or
+            // the next read if the import was killed).
+            try await sql.raw(
+                """
+                UPDATE \(ident: PlayRollup.buildsSchema) SET \
+                dirty_from = CASE WHEN dirty_from IS NULL OR dirty_from > \(literal: firstDay) THEN \(literal: firstDay) \
+                ELSE dirty_from END, \
+                dirty_to = CASE WHEN dirty_to IS NULL OR dirty_to < \(literal: lastDay) THEN \(literal: lastDay) \
+                ELSE dirty_to END \
+                WHERE user_id = \(bind: userID)
+                """
+            ).run()
+        }
+    }
+
+    /// Regroups the months and years over `days`, and all time, from the finer rows.
+    func regroup(days: ClosedRange<Int>, on sql: any SQLDatabase) async throws {
+        let (firstMonth, lastMonth) = (RollupRanges.month(ofDay: days.lowerBound), RollupRanges.month(ofDay: days.upperBound))
         for month in firstMonth...lastMonth {
             try await regroup(
                 into: .month, bucket: month, from: .day, RollupRanges.firstDay(ofMonth: month),
@@ -78,6 +99,24 @@ public struct PlayRollups: Sendable {
         }
         for year in (firstMonth / 12)...(lastMonth / 12) {
             try await regroup(into: .year, bucket: year, from: .month, year * 12, year * 12 + 12, on: sql)
+        }
+        try await regroup(into: .all, bucket: 0, from: .year, -1_000_000, 1_000_000, on: sql)
+    }
+
+    /// Regroups what an import left to regroup, if anything, in one transaction.
+    public func settle(on database: any Database) async throws {
+        struct Dirty: Decodable {
+            var dirty_from: Int?
+            var dirty_to: Int?
+        }
+        let dirty = try await database.sql().select().column("dirty_from").column("dirty_to").from(PlayRollup.buildsSchema)
+            .where("user_id", .equal, SQLBind(userID)).first(decoding: Dirty.self)
+        guard let from = dirty?.dirty_from, let to = dirty?.dirty_to else { return }
+        try await database.transaction { db in
+            let sql = try db.sql()
+            try await regroup(days: from...max(from, to), on: sql)
+            try await sql.update(PlayRollup.buildsSchema).set("dirty_from", to: SQLLiteral.null)
+                .set("dirty_to", to: SQLLiteral.null).where("user_id", .equal, SQLBind(userID)).run()
         }
     }
 
@@ -93,14 +132,20 @@ public struct PlayRollups: Sendable {
         try await markBuilt(on: database)
     }
 
-    /// Rebuilds the roll-ups unless they were built with this play length: the history stored before roll-ups
-    /// existed, or a changed `PLAYKEEPER_COUNTS_AFTER`. Runs in one transaction.
+    /// Rebuilds the roll-ups unless they were built with this play length (the history stored before roll-ups
+    /// existed, or a changed `PLAYKEEPER_COUNTS_AFTER`), in one transaction; regroups what an import left.
     public func ensureBuilt(on database: any Database) async throws {
-        struct Build: Decodable { var minimum_ms: Int }
-        let built = try await database.sql().select().column("minimum_ms").from(PlayRollup.buildsSchema)
-            .where("user_id", .equal, SQLBind(userID)).first(decoding: Build.self)
-        guard built?.minimum_ms != minimumMS else { return }
-        try await database.transaction { try await rebuild(on: $0) }
+        struct Build: Decodable {
+            var minimum_ms: Int
+            var dirty_from: Int?
+        }
+        let built = try await database.sql().select().column("minimum_ms").column("dirty_from")
+            .from(PlayRollup.buildsSchema).where("user_id", .equal, SQLBind(userID)).first(decoding: Build.self)
+        if built?.minimum_ms != minimumMS {
+            try await database.transaction { try await rebuild(on: $0) }
+        } else if built?.dirty_from != nil {
+            try await settle(on: database)
+        }
     }
 
     private func markBuilt(on database: any Database) async throws {

@@ -5,12 +5,13 @@ import SQLKit
 /// 011: the listening history's roll-ups, which the statistics read instead of the plays.
 ///
 /// - `play_rollups`: per person, song (with the artist and album its plays name) and day (grain 1), month
-///   (grain 2) and year (grain 3), the counted plays,
+///   (grain 2), year (grain 3) and all time (grain 4), the counted plays,
 ///   skips, time listened and the first and last counted play. A period is read as a few ranges of buckets.
 /// - `play_days`: per person and day, the totals and the counted plays of each hour (`h0` … `h23`), for plays per
 ///   day, the streak and the hour-of-week heat map.
-/// - `play_rollup_builds`: the play length from which a play counted when a person's roll-ups were built; a
-///   person without a row (history stored before this migration) or with another length is rebuilt.
+/// - `play_rollup_builds`: the play length from which a play counted when a person's roll-ups were built (a
+///   person without a row, history stored before this migration, or with another length is rebuilt), and the days
+///   whose months, years and all-time rows are still to be regrouped (an export's import regroups once, at its end).
 struct CreatePlayRollups: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema(PlayRollup.schema)
@@ -42,6 +43,8 @@ struct CreatePlayRollups: AsyncMigration {
         try await database.schema(PlayRollup.buildsSchema)
             .field("user_id", .uuid, .identifier(auto: false), .references(UserRecord.schema, .id, onDelete: .cascade))
             .field("minimum_ms", .int, .required)
+            .field("dirty_from", .int)
+            .field("dirty_to", .int)
             .create()
     }
 
@@ -68,5 +71,7 @@ public enum PlayRollup {
         case month = 2
         /// The year.
         case year = 3
+        /// All time: one bucket, 0.
+        case all = 4
     }
 }
