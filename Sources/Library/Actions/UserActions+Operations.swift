@@ -129,8 +129,10 @@ extension UserActions {
         importer.minimumMS = countsAfterMS
         let rollups = PlayRollups(userID: try user.requireID(), minimumMS: countsAfterMS)
         try await rollups.ensureBuilt(on: database)
-        let reader = { [importer] (file: HistoryFileSource) in
-            Task { () async throws -> PlayImporter.Prepared in try await importer.prepare(file, force: force) }
+        // Read the files imported before once: the next file is read while the last is written, without a query.
+        let known = force ? [] : try await importer.importedDigests()
+        let reader = { (file: HistoryFileSource) in
+            Task { () throws -> PlayImporter.Prepared in try PlayImporter.prepare(file, known: known) }
         }
         var reports: [PlayImporter.FileReport] = []
         var next = files.first.map(reader)

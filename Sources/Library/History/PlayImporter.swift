@@ -70,12 +70,21 @@ public struct PlayImporter: Sendable {
         case known(FileReport)
     }
 
-    /// Reads a file of an export and its plays, unless it holds no plays (video) or was imported before.
-    func prepare(_ source: HistoryFileSource, force: Bool) async throws -> Prepared {
+    /// The digests of the files this person imported.
+    func importedDigests() async throws -> Set<String> {
+        struct Row: Decodable { var digest: String }
+        let rows = try await database.sql().select().column("digest").from(ImportedFile.schema)
+            .where("user_id", .equal, SQLBind(try user.requireID())).all(decoding: Row.self)
+        return Set(rows.map(\.digest))
+    }
+
+    /// Reads a file of an export and its plays, unless it holds no plays (video) or is one of `known` (imported
+    /// before). It needs no database, so it runs while the last file is written.
+    static func prepare(_ source: HistoryFileSource, known: Set<String>) throws -> Prepared {
         guard source.format != .video else { return .known(FileReport(file: source.name, format: .video)) }
         let data = try source.read()
         let digest = Self.digest(of: data)
-        if !force, try await importedBefore(digest: digest) {
+        if known.contains(digest) {
             return .known(FileReport(file: source.name, format: source.format, importedBefore: true))
         }
         return .file(
