@@ -117,9 +117,9 @@ extension UserActions {
         return try await importer.importFile(name: name, data: data, format: format)
     }
 
-    /// Imports the files of an export, each in its own transaction (with the days' roll-ups over what it changed),
-    /// reading the next file while the last one is written; the months, years and all time are regrouped once, at
-    /// the end (or at the next read, if the import is killed). Files imported before (the same bytes) are not read
+    /// Imports the files of an export, each in its own transaction, reading the next file while the last one is
+    /// written; the roll-ups over the days they changed are rebuilt once, at the end (or at the next read, if the
+    /// import is killed). Files imported before (the same bytes) are not read
     /// again unless `force` is set.
     public func importPlays(
         _ files: [HistoryFileSource], force: Bool = false,

@@ -134,7 +134,7 @@ public struct PlayImporter: Sendable {
     }
 
     /// Stores a prepared file's plays, its digest and the roll-ups over what it changed, in one transaction. Without
-    /// `regroup`, the days' coarser roll-ups are left for `PlayRollups.settle`.
+    /// `regroup`, the days it changed are marked for `PlayRollups.settle` instead.
     func store(_ file: PreparedFile, regroup: Bool = true) async throws -> FileReport {
         var report = FileReport(file: file.name, format: file.format)
         guard file.format != .video else { return report }
@@ -172,7 +172,11 @@ public struct PlayImporter: Sendable {
                 )
                 .ignoringConflicts(with: ["user_id", "digest"]).run()
             if let changed = report.changed {
-                try await rollups.refresh(from: changed.lowerBound, through: changed.upperBound, regroup: regroup, on: db)
+                if regroup {
+                    try await rollups.refresh(from: changed.lowerBound, through: changed.upperBound, on: db)
+                } else {
+                    try await rollups.markForSettling(from: changed.lowerBound, through: changed.upperBound, on: db)
+                }
             }
             return report
         }

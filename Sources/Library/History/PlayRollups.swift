@@ -19,12 +19,25 @@ public struct PlayRollups: Sendable {
         self.minimumMS = minimumMS
     }
 
-    /// Rebuilds the roll-ups of the days from `first` to `last` (both included), and (unless `regroup` is false, when
-    /// the days are marked for `settle`) the months and years over them and all time.
-    public func refresh(from first: Date, through last: Date, regroup: Bool = true, on database: any Database) async throws {
+    /// Rebuilds the roll-ups of the days from `first` to `last` (both included), and the months and years over them
+    /// and all time.
+    public func refresh(from first: Date, through last: Date, on database: any Database) async throws {
         let sql = try database.sql()
-        let expressions = Expressions(sql.dialect.name)
+        try await lock(on: sql)
         let (firstDay, lastDay) = (RollupRanges.day(of: first), RollupRanges.day(of: last))
+        // Sixty days at a time: the database groups a bounded number of plays in memory, whatever the range.
+        for chunk in stride(from: firstDay, through: lastDay, by: Self.daysPerStatement) {
+            try await refreshDays(chunk...min(lastDay, chunk + Self.daysPerStatement - 1), on: sql)
+        }
+        try await regroup(days: firstDay...lastDay, on: sql)
+    }
+
+    static let daysPerStatement = 60
+
+    /// Rebuilds the day rows and `play_days` of `days` from the plays.
+    private func refreshDays(_ days: ClosedRange<Int>, on sql: any SQLDatabase) async throws {
+        let expressions = Expressions(sql.dialect.name)
+        let (firstDay, lastDay) = (days.lowerBound, days.upperBound)
         let (start, end) = (RollupRanges.date(ofDay: firstDay), RollupRanges.date(ofDay: lastDay + 1))
         try await delete(grain: .day, from: firstDay, to: lastDay + 1, on: sql)
         try await sql.raw(
@@ -71,22 +84,23 @@ public struct PlayRollups: Sendable {
             GROUP BY h.day
             """
         ).run()
-        if regroup {
-            try await self.regroup(days: firstDay...lastDay, on: sql)
-        } else {
-            // The months, years and all time over these days wait for `settle` (the end of an export's import, or
-            // the next read if the import was killed).
-            try await sql.raw(
-                """
-                UPDATE \(ident: PlayRollup.buildsSchema) SET \
-                dirty_from = CASE WHEN dirty_from IS NULL OR dirty_from > \(literal: firstDay) THEN \(literal: firstDay) \
-                ELSE dirty_from END, \
-                dirty_to = CASE WHEN dirty_to IS NULL OR dirty_to < \(literal: lastDay) THEN \(literal: lastDay) \
-                ELSE dirty_to END \
-                WHERE user_id = \(bind: userID)
-                """
-            ).run()
-        }
+    }
+
+    /// Marks the days from `first` to `last` for `settle`: an export's import stores its files' plays, and the
+    /// roll-ups over all of them are rebuilt once, at its end (or at the next read, if the import was killed).
+    /// In the transaction that stores the plays, so that plays are never stored without their mark.
+    public func markForSettling(from first: Date, through last: Date, on database: any Database) async throws {
+        let (firstDay, lastDay) = (RollupRanges.day(of: first), RollupRanges.day(of: last))
+        try await database.sql().raw(
+            """
+            UPDATE \(ident: PlayRollup.buildsSchema) SET \
+            dirty_from = CASE WHEN dirty_from IS NULL OR dirty_from > \(literal: firstDay) THEN \(literal: firstDay) \
+            ELSE dirty_from END, \
+            dirty_to = CASE WHEN dirty_to IS NULL OR dirty_to < \(literal: lastDay) THEN \(literal: lastDay) \
+            ELSE dirty_to END \
+            WHERE user_id = \(bind: userID)
+            """
+        ).run()
     }
 
     /// Regroups the months and years over `days`, and all time, from the finer rows.
@@ -103,33 +117,52 @@ public struct PlayRollups: Sendable {
         try await regroup(into: .all, bucket: 0, from: .year, -1_000_000, 1_000_000, on: sql)
     }
 
-    /// Regroups what an import left to regroup, if anything, in one transaction.
+    /// Rebuilds the roll-ups over the days an import marked, if any, in one transaction. The mark is cleared only
+    /// if no other import extended it meanwhile (then the next settle covers the whole of it).
     public func settle(on database: any Database) async throws {
         struct Dirty: Decodable {
             var dirty_from: Int?
             var dirty_to: Int?
         }
-        let dirty = try await database.sql().select().column("dirty_from").column("dirty_to").from(PlayRollup.buildsSchema)
-            .where("user_id", .equal, SQLBind(userID)).first(decoding: Dirty.self)
-        guard let from = dirty?.dirty_from, let to = dirty?.dirty_to else { return }
         try await database.transaction { db in
             let sql = try db.sql()
-            try await regroup(days: from...max(from, to), on: sql)
+            try await lock(on: sql)
+            let dirty = try await sql.select().column("dirty_from").column("dirty_to").from(PlayRollup.buildsSchema)
+                .where("user_id", .equal, SQLBind(userID)).first(decoding: Dirty.self)
+            guard let from = dirty?.dirty_from, let to = dirty?.dirty_to else { return }
+            try await refresh(
+                from: RollupRanges.date(ofDay: from), through: RollupRanges.date(ofDay: max(from, to)), on: db)
             try await sql.update(PlayRollup.buildsSchema).set("dirty_from", to: SQLLiteral.null)
-                .set("dirty_to", to: SQLLiteral.null).where("user_id", .equal, SQLBind(userID)).run()
+                .set("dirty_to", to: SQLLiteral.null).where("user_id", .equal, SQLBind(userID))
+                .where("dirty_from", .equal, SQLBind(from)).where("dirty_to", .equal, SQLBind(to)).run()
         }
     }
 
     /// Rebuilds all of the person's roll-ups, and records the play length they were built with.
     public func rebuild(on database: any Database) async throws {
         let sql = try database.sql()
+        // The person's row of `play_rollup_builds` is the lock every writer of their roll-ups takes first.
+        try await sql.insert(into: PlayRollup.buildsSchema).columns("user_id", "minimum_ms")
+            .values(SQLBind(userID), SQLLiteral.numeric("-1")).ignoringConflicts(with: ["user_id"]).run()
+        try await lock(on: sql)
         try await sql.delete(from: PlayRollup.schema).where("user_id", .equal, SQLBind(userID)).run()
         try await sql.delete(from: PlayRollup.daysSchema).where("user_id", .equal, SQLBind(userID)).run()
         let range = try await PlayRecord.query(on: database).filter(\.$user.$id == userID)
         if let first = try await range.copy().min(\.$playedAt), let last = try await range.copy().max(\.$playedAt) {
             try await refresh(from: first, through: last, on: database)
         }
-        try await markBuilt(on: database)
+        try await sql.update(PlayRollup.buildsSchema).set("minimum_ms", to: SQLBind(minimumMS))
+            .set("dirty_from", to: SQLLiteral.null).set("dirty_to", to: SQLLiteral.null)
+            .where("user_id", .equal, SQLBind(userID)).run()
+    }
+
+    /// Takes the person's roll-up lock for the rest of the transaction: a write to their row of
+    /// `play_rollup_builds`, which both stores hold until the commit. Refreshes, settles and rebuilds of one person
+    /// run one after another, so that each finds the rows the last one left (which keeps the rows unique).
+    private func lock(on sql: any SQLDatabase) async throws {
+        try await sql.raw(
+            "UPDATE \(ident: PlayRollup.buildsSchema) SET minimum_ms = minimum_ms WHERE user_id = \(bind: userID)"
+        ).run()
     }
 
     /// Rebuilds the roll-ups unless they were built with this play length (the history stored before roll-ups
@@ -142,17 +175,19 @@ public struct PlayRollups: Sendable {
         let built = try await database.sql().select().column("minimum_ms").column("dirty_from")
             .from(PlayRollup.buildsSchema).where("user_id", .equal, SQLBind(userID)).first(decoding: Build.self)
         if built?.minimum_ms != minimumMS {
-            try await database.transaction { try await rebuild(on: $0) }
+            try await database.transaction { db in
+                // Another process may have rebuilt them while this one waited for the lock.
+                try await db.sql().insert(into: PlayRollup.buildsSchema).columns("user_id", "minimum_ms")
+                    .values(SQLBind(userID), SQLLiteral.numeric("-1")).ignoringConflicts(with: ["user_id"]).run()
+                try await lock(on: db.sql())
+                let now = try await db.sql().select().column("minimum_ms").column("dirty_from").from(PlayRollup.buildsSchema)
+                    .where("user_id", .equal, SQLBind(userID)).first(decoding: Build.self)
+                guard now?.minimum_ms != minimumMS else { return }
+                try await rebuild(on: db)
+            }
         } else if built?.dirty_from != nil {
             try await settle(on: database)
         }
-    }
-
-    private func markBuilt(on database: any Database) async throws {
-        let sql = try database.sql()
-        try await sql.delete(from: PlayRollup.buildsSchema).where("user_id", .equal, SQLBind(userID)).run()
-        try await sql.insert(into: PlayRollup.buildsSchema).columns("user_id", "minimum_ms")
-            .values(SQLBind(userID), SQLBind(minimumMS)).run()
     }
 
     /// A song: what the statistics count. Episodes and audiobooks are kept in `plays` but are not songs.
@@ -192,7 +227,8 @@ public struct PlayRollups: Sendable {
 
         init(_ dialect: String) { isPostgres = dialect == "postgresql" }
 
-        func seconds(_ column: String) -> String { isPostgres ? "EXTRACT(EPOCH FROM \(column))" : column }
+        /// Seconds since 1970: `date_part` gives a double, where `EXTRACT` gives a numeric (much slower to divide).
+        func seconds(_ column: String) -> String { isPostgres ? "date_part('epoch', \(column))" : column }
 
         func day(_ column: String) -> String {
             isPostgres ? "CAST(FLOOR(\(seconds(column)) / 86400) AS BIGINT)" : "CAST(\(column) / 86400 AS INTEGER)"

@@ -26,25 +26,38 @@ enum PostgresBulkCopy {
         guard parts.contains(where: { $0.readableBytes > 0 }) else { return }
         let columns = table.columnNames
         try await withConnection(database) { connection in
+            let logger = database.logger
+            func run(_ sql: String) async throws { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+            func copy(into target: String) async throws {
+                try await connection.copyFrom(table: target, columns: columns, logger: logger) { writer in
+                    for part in parts where part.readableBytes > 0 { try await writer.write(part) }
+                }
+            }
+            if table.skipKnown != nil {
+                // Rows that are new as a rule (the caller left out the ones it saw stored): COPY them straight in,
+                // and only if one was stored meanwhile, take the staged way below. Inside the caller's transaction.
+                try await run("SAVEPOINT bulk_copy")
+                do {
+                    try await copy(into: table.name)
+                    try await run("RELEASE SAVEPOINT bulk_copy")
+                    return
+                } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                    try await run("ROLLBACK TO SAVEPOINT bulk_copy")
+                }
+            }
             // Rows that may meet stored ones go through a staging table, then INSERT … ON CONFLICT.
             let staged = !table.conflictClause.isEmpty
             let target = staged ? "incoming_\(table.name)" : table.name
             if staged {
                 // Emptied at each commit; created once per connection.
-                try await connection.query(
-                    PostgresQuery(
-                        unsafeSQL: "CREATE TEMPORARY TABLE IF NOT EXISTS \(target) (LIKE \(table.name)) ON COMMIT DELETE ROWS"),
-                    logger: database.logger)
+                try await run("CREATE TEMPORARY TABLE IF NOT EXISTS \(target) (LIKE \(table.name)) ON COMMIT DELETE ROWS")
             }
-            try await connection.copyFrom(table: target, columns: columns, logger: database.logger) { writer in
-                for part in parts where part.readableBytes > 0 { try await writer.write(part) }
-            }
+            try await copy(into: target)
             guard staged else { return }
             let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
-            let insert = "INSERT INTO \(table.name) (\(list)) SELECT \(list) FROM \(target)\(table.conflictClause)"
-            try await connection.query(PostgresQuery(unsafeSQL: insert), logger: database.logger)
+            try await run("INSERT INTO \(table.name) (\(list)) SELECT \(list) FROM \(target)\(table.conflictClause)")
             // A second batch in the same transaction starts from an empty staging table.
-            try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(target)"), logger: database.logger)
+            try await run("DELETE FROM \(target)")
         }
     }
 

@@ -11,7 +11,7 @@ import SQLKit
 ///   day, the streak and the hour-of-week heat map.
 /// - `play_rollup_builds`: the play length from which a play counted when a person's roll-ups were built (a
 ///   person without a row, history stored before this migration, or with another length is rebuilt), and the days
-///   whose months, years and all-time rows are still to be regrouped (an export's import regroups once, at its end).
+///   whose roll-ups are still to be rebuilt (an export's import rebuilds them once, at its end).
 struct CreatePlayRollups: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema(PlayRollup.schema)
@@ -28,8 +28,11 @@ struct CreatePlayRollups: AsyncMigration {
             .field("listened_ms", .int, .required)
             .field("first_at", .datetime)
             .field("last_at", .datetime)
-            .unique(on: "user_id", "grain", "bucket", "track_key", "artist_name", "album_name", name: "play_rollups_once")
             .create()
+        // The rows of a bucket are unique by construction (each refresh deletes, then groups, under the person's
+        // lock); the index serves the ranges a period reads.
+        try await database.sql().create(index: "play_rollups_by_bucket").on(PlayRollup.schema).column("user_id")
+            .column("grain").column("bucket").run()
         // The statistics read the roll-ups: the plays need no index by track, and each import pays for one.
         try await database.sql().drop(index: "plays_by_track").run()
         var days = database.schema(PlayRollup.daysSchema)

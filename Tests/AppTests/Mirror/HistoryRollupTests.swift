@@ -107,6 +107,21 @@ struct HistoryRollupTests {
             try await sql.raw("DELETE FROM play_rollups WHERE grain >= 2").run()
             try await sql.raw("UPDATE play_rollup_builds SET dirty_from = 0, dirty_to = 30000").run()
             try await Self.expectAgreement(mirror, minimumMS: ListeningStats.defaultMinimumMS, now: now)
+            // Readers that find the roll-ups built with another play length rebuild them, one after another under
+            // the person's lock, even when they all arrive at once.
+            let user = try await mirror.user()
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await HistoryReader(database: mirror.database, user: user, minimumMS: 45_000)
+                            .summary(in: .allTime).plays
+                    }
+                }
+                var totals = Set<Int>()
+                for try await plays in group { totals.insert(plays) }
+                #expect(totals.count == 1, "every reader saw the same roll-ups: \(totals)")
+            }
+            try await Self.expectAgreement(mirror, minimumMS: 45_000, now: now)
             // Another play length rebuilds them at the next read.
             try await Self.expectAgreement(mirror, minimumMS: 90_000, now: now)
             try await Self.expectAgreement(mirror, minimumMS: ListeningStats.defaultMinimumMS, now: now)
