@@ -27,7 +27,15 @@ struct APIError: Error, CustomStringConvertible {
         if let error = error as? APIError { return error }
         let failure = PlaykeeperError.from(error)
         if failure.kind != .internal { return APIError(failure.kind.status, failure.message) }
-        if let abort = error as? any AbortError { return APIError(abort.status, abort.reason) }
+        if let abort = error as? any AbortError {
+            if abort.status == .payloadTooLarge {
+                return APIError(
+                    .payloadTooLarge,
+                    "the request is too large: an upload of Spotify's export takes at most \(HistoryRoutes.uploadLimitMB) MB, "
+                        + "any other request far less")
+            }
+            return APIError(abort.status, abort.reason)
+        }
         return APIError(.internalServerError, "something went wrong on the server; the log has the details")
     }
 

@@ -14,8 +14,10 @@ import SQLKit
 ///   whose roll-ups are still to be rebuilt (an export's import rebuilds them once, at its end).
 struct CreatePlayRollups: AsyncMigration {
     func prepare(on database: any Database) async throws {
+        // The roll-up tables are derived from the plays and rebuilt from them, a million rows at a time: they keep no
+        // foreign key, which both stores would check row by row. The person's row of `play_rollup_builds` does.
         try await database.schema(PlayRollup.schema)
-            .field("user_id", .uuid, .required, .references(UserRecord.schema, .id, onDelete: .cascade))
+            .field("user_id", .uuid, .required)
             .field("grain", .int, .required)
             .field("bucket", .int, .required)
             .field("track_key", .string, .required)
@@ -36,7 +38,7 @@ struct CreatePlayRollups: AsyncMigration {
         // The statistics read the roll-ups: the plays need no index by track, and each import pays for one.
         try await database.sql().drop(index: "plays_by_track").run()
         var days = database.schema(PlayRollup.daysSchema)
-            .field("user_id", .uuid, .required, .references(UserRecord.schema, .id, onDelete: .cascade))
+            .field("user_id", .uuid, .required)
             .field("day", .int, .required)
             .field("plays", .int, .required)
             .field("skips", .int, .required)

@@ -107,6 +107,35 @@ struct ListeningPageTests {
         }
     }
 
+    @Test func anUploadOverTheLimitIsRefusedWithTheLimit() async throws {
+        try await TestServer.with { server in
+            let (cookie, csrf) = try await server.login()
+            let token = try await server.token()
+            let body = ByteBuffer(repeating: 0x20, count: 200 << 20 + 1)  // the limit the README states, and a byte
+            for caller in ["bearer", "page"] {
+                var headers = HTTPHeaders()
+                headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=x")
+                let path: String
+                if caller == "bearer" {
+                    headers.bearerAuthorization = BearerAuthorization(token: token)
+                    path = "/api/v1/plays/import"
+                } else {
+                    headers.replaceOrAdd(name: .cookie, value: "playkeeper_session=\(cookie)")
+                    headers.replaceOrAdd(name: "X-CSRF-Token", value: csrf)
+                    headers.replaceOrAdd(name: .accept, value: "text/html")
+                    path = "/listening/import"
+                }
+                // Over a real connection: in memory, a body arrives already collected and no limit applies to it.
+                let live = try server.app.testing(method: .running(hostname: "127.0.0.1", port: try ExecutableTests.freePort()))
+                try await live.test(.POST, path, headers: headers, body: body) { response in
+                    #expect(response.status == .payloadTooLarge, "\(caller)")
+                    #expect(response.body.string.contains("at most 200 MB"), "\(caller): \(response.body.string.prefix(300))")
+                }
+            }
+            #expect(try await PlayRecord.query(on: server.database).count() == 0)
+        }
+    }
+
     static func upload(
         _ server: TestServer, cookie: String, fields: [String: String], data: Data, filename: String = "my_spotify_data.zip"
     ) async throws -> TestServer.Reply {
