@@ -175,51 +175,46 @@ public struct MirrorContext: Sendable {
 }
 
 extension MirrorContext {
+    /// An integer setting from the environment: `fallback` when unset, a clear error naming the variable when out of
+    /// `range` (`unit` says what it counts: "songs", "seconds").
+    static func integerSetting(
+        _ name: String, in range: ClosedRange<Int>, unit: String, fallback: Int, _ environment: [String: String]
+    ) throws -> Int {
+        guard let text = environment[name], !text.isEmpty else { return fallback }
+        guard let value = NumericInput.integer(text, in: range) else {
+            throw ConfigurationError.invalid(
+                name,
+                "'\(NumericInput.shown(text))' is not a number of \(unit) from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
     /// The budgets `SPOTIFY_REQUEST_BUDGET` takes: at least one request per 30 s, at most far past any app's limit.
     static let requestBudgets = 1...100_000
 
     /// `SPOTIFY_REQUEST_BUDGET`, requests per rolling 30 s (default 150); a bad value names the variable.
     static func requestBudget(_ environment: [String: String]) throws -> Int {
-        guard let text = environment["SPOTIFY_REQUEST_BUDGET"], !text.isEmpty else { return 150 }
-        guard let value = NumericInput.integer(text, in: requestBudgets) else {
-            throw ConfigurationError.invalid(
-                "SPOTIFY_REQUEST_BUDGET",
-                "'\(NumericInput.shown(text))' is not a number of requests per 30 s from 1 to \(requestBudgets.upperBound)")
-        }
-        return value
+        try integerSetting("SPOTIFY_REQUEST_BUDGET", in: requestBudgets, unit: "requests per 30 s", fallback: 150, environment)
     }
-}
 
-extension MirrorContext {
     /// The shard sizes `PLAYKEEPER_SHARD_SIZE` takes: Spotify holds at most 10,000 entries in a playlist.
     static let shardSizes = 1...10_000
 
     /// `PLAYKEEPER_SHARD_SIZE`: smaller shards than Spotify's cap (for tests, or for players that slow down
     /// on long playlists); a bad value names the variable.
     public static func shardSize(_ environment: [String: String]) throws -> Int {
-        guard let text = environment["PLAYKEEPER_SHARD_SIZE"], !text.isEmpty else { return shardSizes.upperBound }
-        guard let value = NumericInput.integer(text, in: shardSizes) else {
-            throw ConfigurationError.invalid(
-                "PLAYKEEPER_SHARD_SIZE",
-                "'\(NumericInput.shown(text))' is not a number of songs from 1 to \(shardSizes.upperBound)")
-        }
-        return value
+        try integerSetting("PLAYKEEPER_SHARD_SIZE", in: shardSizes, unit: "songs", fallback: shardSizes.upperBound, environment)
     }
-}
 
-extension MirrorContext {
     /// The play lengths `PLAYKEEPER_COUNTS_AFTER` takes, in seconds.
     static let countsAfterSeconds = 0...600
 
     /// `PLAYKEEPER_COUNTS_AFTER`: the seconds of `ms_played` from which a play counts (30, as Spotify counts a
-    /// stream). Changing it rebuilds each person's statistics once, at their next read.
+    /// stream), in milliseconds. Changing it rebuilds each person's statistics once, at their next read.
     public static func countsAfterMS(_ environment: [String: String]) throws -> Int {
-        guard let text = environment["PLAYKEEPER_COUNTS_AFTER"], !text.isEmpty else { return ListeningStats.defaultMinimumMS }
-        guard let value = NumericInput.integer(text, in: countsAfterSeconds) else {
-            throw ConfigurationError.invalid(
-                "PLAYKEEPER_COUNTS_AFTER", "'\(NumericInput.shown(text))' is not a number of seconds from 0 to 600")
-        }
-        return value * 1000
+        try integerSetting(
+            "PLAYKEEPER_COUNTS_AFTER", in: countsAfterSeconds, unit: "seconds",
+            fallback: ListeningStats.defaultMinimumMS / 1000, environment) * 1000
     }
 }
 

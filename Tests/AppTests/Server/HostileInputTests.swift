@@ -194,7 +194,16 @@ struct HostileInputTests {
                 }
                 #expect(error.map { "\($0)".contains("PLAYKEEPER_SHARD_SIZE") } == true)
             }
+            if let seconds = Int(value), (0...600).contains(seconds) {
+                #expect(try MirrorContext.countsAfterMS(["PLAYKEEPER_COUNTS_AFTER": value]) == seconds * 1000)
+            } else {
+                let error = #expect(throws: (any Error).self, "PLAYKEEPER_COUNTS_AFTER=\(value.prefix(30))") {
+                    try MirrorContext.countsAfterMS(["PLAYKEEPER_COUNTS_AFTER": value])
+                }
+                #expect(error.map { "\($0)".contains("PLAYKEEPER_COUNTS_AFTER") } == true)
+            }
         }
+        #expect(try MirrorContext.countsAfterMS([:]) == 30_000)
         #expect(try ServerSettings.fromEnvironment(["PLAYKEEPER_SYNC_INTERVAL": "90m"]).syncInterval == 5400)
         #expect(try ServerSettings.fromEnvironment(["PLAYKEEPER_SYNC_INTERVAL": "6h"]).syncInterval == 21_600)
     }
