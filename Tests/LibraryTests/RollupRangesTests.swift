@@ -18,6 +18,8 @@ struct RollupRangesTests {
             #expect(RollupRanges.day(of: date.addingTimeInterval(86_399.5)) == day)
         }
         #expect(RollupRanges.label(ofDay: RollupRanges.day(year: 2024, month: 2, day: 29)) == "2024-02-29")
+        for day in [-400, 0, 19_000, 20_424] { #expect(RollupRanges.day(label: RollupRanges.label(ofDay: day)) == day) }
+        for bad in ["2023-02-29", "2024-13-01", "2024-1", "x-y-z", ""] { #expect(RollupRanges.day(label: bad) == nil, "\(bad)") }
         #expect(RollupRanges.firstDay(ofMonth: 2026 * 12 + 11) == RollupRanges.day(year: 2026, month: 12, day: 1))
     }
 

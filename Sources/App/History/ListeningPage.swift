@@ -79,10 +79,7 @@ struct ListeningPage: Encodable {
         // Plays per day, or per month over more than four months.
         let firstDay = period.fromDay ?? listening.historyBegins.map(RollupRanges.day(of:)) ?? RollupRanges.day(of: now)
         let lastDay = (period.toDay.map { $0 - 1 }) ?? RollupRanges.day(of: now)
-        let perDay = Dictionary(
-            uniqueKeysWithValues: summary.perDay.compactMap { label, plays in
-                (try? Date.ISO8601FormatStyle().year().month().day().parse(label)).map { (RollupRanges.day(of: $0), plays) }
-            })
+        let perDay = summary.playsByDay
         var counts: [Count] = []
         let byMonth = lastDay - firstDay > 120
         if firstDay <= lastDay {

@@ -107,20 +107,11 @@ extension UserActions {
         return try await withReauthorization { [collector] in try await collector.poll() }
     }
 
-    /// Imports one file of Spotify's history exports, in one transaction. It reads nothing from Spotify, so it
-    /// takes no lease: the schema and the importer's matching keep a play from counting twice.
-    public func importPlays(name: String, data: Data, format: StreamingHistoryFile.Format) async throws
-        -> PlayImporter.FileReport
-    {
-        var importer = PlayImporter(database: database, user: user, clock: api.clock)
-        importer.minimumMS = countsAfterMS
-        return try await importer.importFile(name: name, data: data, format: format)
-    }
-
-    /// Imports the files of an export, each in its own transaction, reading the next file while the last one is
-    /// written; the roll-ups over the days they changed are rebuilt once, at the end (or at the next read, if the
-    /// import is killed). Files imported before (the same bytes) are not read
-    /// again unless `force` is set.
+    /// Imports the files of an export (one, or a whole export), each in its own transaction, reading the next file
+    /// while the last one is written. It reads nothing from Spotify, so it takes no lease: the schema and the
+    /// importer's matching keep a play from counting twice. The roll-ups over the days they changed are rebuilt
+    /// once, at the end (or at the next read, if the import is killed). Files imported before (the same bytes) are
+    /// not read again unless `force` is set.
     public func importPlays(
         _ files: [HistoryFileSource], force: Bool = false,
         progress: (@Sendable (_ index: Int, _ count: Int, _ name: String) -> Void)? = nil
@@ -142,7 +133,7 @@ extension UserActions {
                 guard let current = next else { break }
                 let prepared = try await current.value
                 next = index + 1 < files.count ? reader(files[index + 1]) : nil
-                reports.append(try await importer.store(prepared, regroup: false))
+                reports.append(try await importer.store(prepared))
             }
         } catch {
             next?.cancel()

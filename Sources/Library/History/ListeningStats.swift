@@ -63,6 +63,12 @@ public struct ListeningStats: Sendable {
         public var hourOfWeek: [[Int]]
         /// The most days in a row with at least one counted play.
         public var longestStreakDays: Int
+
+        /// `perDay` by day number (days since 1970-01-01), for charts; not part of the API's answer.
+        public var playsByDay: [Int: Int] {
+            Dictionary(
+                uniqueKeysWithValues: perDay.compactMap { label, plays in RollupRanges.day(label: label).map { ($0, plays) } })
+        }
     }
 
     /// A period's totals, as the store sums them from `play_days`: what a summary is made of.
@@ -299,12 +305,13 @@ public struct ListeningPeriod: Sendable, Equatable {
         case "all": return allTime
         default:
             let parts = text.components(separatedBy: "..")
-            let style = Date.ISO8601FormatStyle().year().month().day()
-            guard parts.count == 2, let from = try? style.parse(parts[0]), let last = try? style.parse(parts[1]) else {
+            guard parts.count == 2, let first = RollupRanges.day(label: parts[0]), let end = RollupRanges.day(label: parts[1])
+            else {
                 throw PlaykeeperError(.invalid, "\(field) is 7d, 30d, 90d, 1y, all or FROM..TO (2026-01-01..2026-03-31)")
             }
-            guard from <= last else { throw PlaykeeperError(.invalid, "\(field): \(parts[0]) comes after \(parts[1])") }
-            return ListeningPeriod(from: from, to: last.addingTimeInterval(day), label: "\(parts[0]) to \(parts[1])")
+            guard first <= end else { throw PlaykeeperError(.invalid, "\(field): \(parts[0]) comes after \(parts[1])") }
+            return ListeningPeriod(
+                from: RollupRanges.date(ofDay: first), to: RollupRanges.date(ofDay: end + 1), label: "\(parts[0]) to \(parts[1])")
         }
     }
 }

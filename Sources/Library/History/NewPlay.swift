@@ -31,7 +31,7 @@ extension BulkTable where Row == (user: String, play: NewPlay) {
     static let plays = BulkTable(
         name: PlayRecord.schema,
         columns: [
-            BulkColumn("id") { .text(UUID.timeOrdered($0.play.playedAt).text) },
+            BulkColumn("id") { .text(UUID.timeOrdered($0.play.playedAt).uuidString) },
             BulkColumn("user_id") { .text($0.user) },
             BulkColumn("played_at") { .date($0.play.playedAt) },
             BulkColumn("track_uri") { .text($0.play.trackURI) },
@@ -62,20 +62,5 @@ extension UUID {
         bytes.6 = 0x70 | (bytes.6 & 0x0F)
         bytes.8 = 0x80 | (bytes.8 & 0x3F)
         return UUID(uuid: bytes)
-    }
-
-    /// `uuidString`, written without a formatter (an import writes a million of them).
-    var text: String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var output = [UInt8]()
-        output.reserveCapacity(36)
-        withUnsafeBytes(of: uuid) { bytes in
-            for (index, byte) in bytes.enumerated() {
-                if index == 4 || index == 6 || index == 8 || index == 10 { output.append(UInt8(ascii: "-")) }
-                output.append(hex[Int(byte >> 4)])
-                output.append(hex[Int(byte & 15)])
-            }
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 }

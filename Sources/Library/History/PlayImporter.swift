@@ -94,48 +94,20 @@ public struct PlayImporter: Sendable {
     }
 
     /// Stores a prepared file, or reports the one known before.
-    func store(_ prepared: Prepared, regroup: Bool) async throws -> FileReport {
+    func store(_ prepared: Prepared) async throws -> FileReport {
         switch prepared {
-        case .file(let file): try await store(file, regroup: regroup)
+        case .file(let file): try await store(file)
         case .known(let report): report
         }
     }
 
-    /// Reads a file's plays (pure: no database).
-    public static func prepare(name: String, data: Data, format: StreamingHistoryFile.Format) throws -> PreparedFile {
-        PreparedFile(
-            name: name, format: format, digest: digest(of: data),
-            plays: try StreamingHistoryFile.plays(in: data, name: name, format: format))
-    }
-
     public static func digest(of data: Data) -> String {
-        let hex = Array("0123456789abcdef".utf8)
-        return String(decoding: SHA256.hash(data: data).flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] }, as: UTF8.self)
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Whether this person imported a file with these bytes before.
-    public func importedBefore(digest: String) async throws -> Bool {
-        try await database.sql().select().column("digest").from(ImportedFile.schema)
-            .where("user_id", .equal, SQLBind(try user.requireID())).where("digest", .equal, SQLBind(digest))
-            .first() != nil
-    }
-
-    /// Imports one file, in one transaction, and refreshes the roll-ups over what it changed. A file imported
-    /// before (the same bytes) is not read again unless `force` is set.
-    public func importFile(name: String, data: Data, format: StreamingHistoryFile.Format, force: Bool = false)
-        async throws -> FileReport
-    {
-        guard format != .video else { return FileReport(file: name, format: format) }
-        if !force, try await importedBefore(digest: Self.digest(of: data)) {
-            return FileReport(file: name, format: format, importedBefore: true)
-        }
-        try await PlayRollups(userID: try user.requireID(), minimumMS: minimumMS).ensureBuilt(on: database)
-        return try await store(try Self.prepare(name: name, data: data, format: format))
-    }
-
-    /// Stores a prepared file's plays, its digest and the roll-ups over what it changed, in one transaction. Without
-    /// `regroup`, the days it changed are marked for `PlayRollups.settle` instead.
-    func store(_ file: PreparedFile, regroup: Bool = true) async throws -> FileReport {
+    /// Stores a prepared file's plays and its digest in one transaction, and marks the days it changed for
+    /// `PlayRollups.settle` (the export's import settles once, at its end).
+    func store(_ file: PreparedFile) async throws -> FileReport {
         var report = FileReport(file: file.name, format: file.format)
         guard file.format != .video else { return report }
         var plays = file.plays
@@ -172,11 +144,7 @@ public struct PlayImporter: Sendable {
                 )
                 .ignoringConflicts(with: ["user_id", "digest"]).run()
             if let changed = report.changed {
-                if regroup {
-                    try await rollups.refresh(from: changed.lowerBound, through: changed.upperBound, on: db)
-                } else {
-                    try await rollups.markForSettling(from: changed.lowerBound, through: changed.upperBound, on: db)
-                }
+                try await rollups.markForSettling(from: changed.lowerBound, through: changed.upperBound, on: db)
             }
             return report
         }

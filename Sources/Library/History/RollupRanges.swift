@@ -62,6 +62,16 @@ public enum RollupRanges {
     /// 0 for Monday … 6 for Sunday (1970-01-01 was a Thursday).
     public static func weekday(ofDay day: Int) -> Int { ((day + 3) % 7 + 7) % 7 }
 
+    /// The day of a `label(ofDay:)`, `2026-11-30`; nil for any other text.
+    public static func day(label: String) -> Int? {
+        let parts = label.split(separator: "-")
+        guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        let number = Self.day(year: year, month: month, day: day)
+        return civil(number) == (year, month, day) ? number : nil
+    }
+
     /// `2026-11-30`.
     public static func label(ofDay day: Int) -> String {
         let date = civil(day)

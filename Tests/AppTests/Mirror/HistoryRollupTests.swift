@@ -69,8 +69,8 @@ struct HistoryRollupTests {
             let generator = HistoryExportGenerator(
                 seed: 21, plays: 2_400, start: Self.start, perFile: 700, averagePause: 2_400)
             let actions = try await mirror.actions()
-            // Extended history in four files: two imported one by one (each regroups the months and years it
-            // touches), two as an export (the days each, the months and years once at the end). Then account data
+            // Extended history in four files: two imported one by one (each its own import, settled at its end), two
+            // as one export (both files' days settled once, at its end). Then account data
             // for the same plays, whose records match them or, for the names no track has, stay known by name.
             let extended = generator.extendedFiles(from: library).sorted(by: { $0.key < $1.key })
             for (name, data) in extended.prefix(2) {

@@ -225,3 +225,11 @@ final class TestMirror: @unchecked Sendable {
 }
 
 func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
+
+extension UserActions {
+    /// One history file through the one way to import (`importPlays(_:)`), as `playkeeper import FILE` takes it.
+    func importPlays(name: String, data: Data, format: StreamingHistoryFile.Format) async throws -> PlayImporter.FileReport {
+        let reports = try await importPlays([HistoryFileSource(name: name, format: format) { data }])
+        return try #require(reports.first)
+    }
+}
