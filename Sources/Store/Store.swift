@@ -18,6 +18,7 @@ public enum Store {
         CreatePlays(),  // 010: the listening history and its gaps
         CreatePlayRollups(),  // 011: the history's roll-ups per day, month and year, which the statistics read
         CreateImportedFiles(),  // 012: the history files imported, by SHA-256
+        KeyPlayRollups(),  // 013: the roll-ups keyed by integers, the names a song was played under numbered
     ]
 }
 

@@ -37,6 +37,9 @@ struct HistoryBench: AsyncParsableCommand {
             try await MirrorContext.configureDatabase(app, location: location)
             print("store: \(location.description)")
             let login = try await BenchLogin.make(app: app, emulator: emulator, logger: logger)
+            // The person's library mirrored, so that the page's playlist coverage and never-played songs have
+            // their playlists to read (and the catalogue its tracks' lengths).
+            _ = try await login.actions(on: app.db).sync(wait: 30, concurrency: 8)
 
             // 1. The export, written one file at a time: about ten plays an hour for the waking hours.
             let folder = directory.url.appendingPathComponent("export")

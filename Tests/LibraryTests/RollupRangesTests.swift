@@ -34,6 +34,11 @@ struct RollupRangesTests {
                     range.lower.map(RollupRanges.firstDay(ofMonth:)) ?? bounds.lowerBound,
                     range.upper.map(RollupRanges.firstDay(ofMonth:)) ?? bounds.upperBound
                 )
+            case .quarter:
+                (lower, upper) = (
+                    range.lower.map { RollupRanges.firstDay(ofMonth: $0 * 3) } ?? bounds.lowerBound,
+                    range.upper.map { RollupRanges.firstDay(ofMonth: $0 * 3) } ?? bounds.upperBound
+                )
             case .all: (lower, upper) = (bounds.lowerBound, bounds.upperBound)
             case .year:
                 (lower, upper) = (
@@ -63,12 +68,29 @@ struct RollupRangesTests {
             let covered = Self.days(ranges, within: bounds)
             let expected = Array((from ?? bounds.lowerBound)..<(to ?? bounds.upperBound))
             #expect(covered.sorted() == expected, "\(String(describing: from))..<\(String(describing: to)): \(ranges)")
-            #expect(ranges.count <= 5, "\(ranges)")
+            #expect(ranges.count <= 7, "\(ranges)")
+            // At most four months and six quarters (two and three at either end of whole years): few buckets.
+            for (grain, most) in [(PlayRollup.Grain.month, 4), (.quarter, 6)] {
+                let buckets = ranges.filter { $0.grain == grain }.map { ($0.upper ?? 0) - ($0.lower ?? 0) }
+                if from != nil, to != nil { #expect(buckets.reduce(0, +) <= most, "\(ranges)") }
+            }
             if let from, let to, to - from > 800 {
                 #expect(ranges.contains { $0.grain == .year }, "a period of years reads year buckets: \(ranges)")
             }
         }
         #expect(RollupRanges.split(fromDay: 10, toDay: 10).isEmpty)
+        // The benchmark's costliest shape: a partial month, a month and quarters, years, quarters, a month, days.
+        let (from, to) = (RollupRanges.day(year: 2016, month: 2, day: 15), RollupRanges.day(year: 2025, month: 11, day: 14))
+        #expect(
+            RollupRanges.split(fromDay: from, toDay: to) == [
+                .init(grain: .day, lower: from, upper: RollupRanges.day(year: 2016, month: 3, day: 1)),
+                .init(grain: .month, lower: 2016 * 12 + 2, upper: 2016 * 12 + 3),
+                .init(grain: .quarter, lower: 2016 * 4 + 1, upper: 2017 * 4),
+                .init(grain: .year, lower: 2017, upper: 2025),
+                .init(grain: .quarter, lower: 2025 * 4, upper: 2025 * 4 + 3),
+                .init(grain: .month, lower: 2025 * 12 + 9, upper: 2025 * 12 + 10),
+                .init(grain: .day, lower: RollupRanges.day(year: 2025, month: 11, day: 1), upper: to),
+            ])
         #expect(RollupRanges.split(fromDay: nil, toDay: nil) == [.init(grain: .year, lower: nil, upper: nil)])
     }
 }

@@ -66,12 +66,14 @@ struct ListeningPage: Encodable {
     static func make(
         reader: HistoryReader, period: ListeningPeriod, choice: String?, now: Date, database: any Database
     ) async throws -> ListeningPage {
-        let listening = try await Listening.read(reader, period: period)
+        // Read at once, each on its own connection of the pool.
+        async let reading = Listening.read(reader, period: period)
+        async let tracks = reader.top(.tracks, by: .plays, limit: 20, in: period)
+        async let artists = reader.top(.artists, by: .plays, limit: 20, in: period)
+        async let albums = reader.top(.albums, by: .plays, limit: 20, in: period)
+        let listening = try await reading
         let summary = listening.summary
-        let tops = try await (
-            reader.top(.tracks, by: .plays, limit: 20, in: period), reader.top(.artists, by: .plays, limit: 20, in: period),
-            reader.top(.albums, by: .plays, limit: 20, in: period)
-        )
+        let tops = try await (tracks, artists, albums)
         let userID = try reader.user.requireID()
         let gaps = try await PlayGapRecord.query(on: database).filter(\.$user.$id == userID).filter(\.$filledAt == nil)
             .sort(\.$startsAt, .descending).range(0..<10).all()

@@ -68,12 +68,15 @@ public struct MirrorContext: Sendable {
             if migrate { try PrivateFile.secureSQLite(at: path) }
             app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
         case .postgres(let url, _):
-            let configuration: SQLPostgresConfiguration
+            var configuration: SQLPostgresConfiguration
             do {
                 configuration = try SQLPostgresConfiguration(url: url)
             } catch {
                 throw StoreError.invalidDatabaseURL("cannot read \(location.description)")
             }
+            // No JIT compilation: PostgreSQL compiles a query whose estimated cost passes `jit_above_cost`, and for
+            // the roll-ups' statements (tens of milliseconds each) the compile took longer than the query.
+            configuration.coreConfiguration.options.additionalStartupParameters.append(("jit", "off"))
             app.databases.use(.postgres(configuration: configuration, sqlLogLevel: .trace), as: .psql)
         }
         app.migrations.add(Store.migrations)

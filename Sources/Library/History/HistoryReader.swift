@@ -4,8 +4,8 @@ import SQLKit
 import Store
 
 /// Reads a person's statistics from the history's roll-ups (`PlayRollups`): a period is a few ranges of day,
-/// month and year buckets, so that a top list or a summary over years of plays groups thousands of rows, not
-/// millions. `ListeningStats` holds the same arithmetic done on plays; the tests hold the two equal.
+/// month, quarter and year buckets, so that a top list or a summary over years of plays groups thousands of
+/// rows, not millions. `ListeningStats` holds the same arithmetic done on plays; the tests hold the two equal.
 public struct HistoryReader: Sendable {
     public let database: any Database
     public let user: UserRecord
@@ -92,49 +92,92 @@ public struct HistoryReader: Sendable {
             totals.listenedMS += try row.decode(column: "listened_ms", as: Int.self)
             for hour in 0..<24 { totals.hourOfWeek[weekday][hour] = try row.decode(column: "h\(hour)", as: Int.self) }
         }
-        struct Day: Decodable {
-            var day: Int
-            var plays: Int
-        }
-        for day in try await sql.raw(
+        for row in try await sql.raw(
             "SELECT day, plays FROM \(ident: PlayRollup.daysSchema) WHERE \(days) AND plays > 0"
-        ).all(decoding: Day.self) {
-            totals.perDay[day.day] = day.plays
+        ).all() {
+            totals.perDay[try row.decode(column: "day", as: Int.self)] = try row.decode(column: "plays", as: Int.self)
         }
-        let distinct = { (column: String, present: String) in
-            try await sql.raw(
-                """
-                SELECT COUNT(*) AS count FROM (SELECT \(unsafeRaw: column) FROM \(try rows(period)) \
-                WHERE \(unsafeRaw: present) GROUP BY \(unsafeRaw: column) HAVING SUM(plays) > 0) t
-                """
-            ).first(decoding: Count.self)?.count ?? 0
+        // A song or artist counts when one of the names it was played under has a counted play (plays are never
+        // negative), so both are counted in one pass over the period's keys.
+        struct Distinct: Decodable {
+            var tracks: Int
+            var artists: Int
         }
-        let tracks = try await distinct("track_key", "1 = 1")
-        let artists = try await distinct("artist_name", "artist_name IS NOT NULL")
+        let distinct = try await sql.raw(
+            """
+            SELECT COUNT(DISTINCT CASE WHEN plays > 0 THEN track_key END) AS tracks, \
+            COUNT(DISTINCT CASE WHEN plays > 0 THEN artist_name END) AS artists FROM \(try rows(period))
+            """
+        ).first(decoding: Distinct.self)
+        let (tracks, artists) = (distinct?.tracks ?? 0, distinct?.artists ?? 0)
         // A song is new in the period when its first counted play of all is in it.
         let from = period.fromDay.map(RollupRanges.date(ofDay:)) ?? .distantPast
         let to = period.toDay.map(RollupRanges.date(ofDay:)) ?? .distantFuture
         let new =
             try await sql.raw(
                 """
-                SELECT COUNT(*) AS count FROM (SELECT track_key, MIN(first_at) AS first_at FROM \(ident: PlayRollup.schema) \
-                WHERE user_id = \(bind: userID) AND grain = \(literal: PlayRollup.Grain.all.rawValue) \
-                GROUP BY track_key) t WHERE first_at >= \(bind: from) AND first_at < \(bind: to)
+                SELECT COUNT(*) AS count FROM (SELECT k.track_key, MIN(r.first_at) AS first_at \
+                FROM \(ident: PlayRollup.schema) r JOIN \(ident: PlayRollup.keysSchema) k ON k.id = r.key_id \
+                WHERE r.user_id = \(bind: userID) AND r.grain = \(literal: PlayRollup.Grain.all.rawValue) \
+                GROUP BY k.track_key) t WHERE first_at >= \(bind: from) AND first_at < \(bind: to)
                 """
             ).first(decoding: Count.self)?.count ?? 0
         return ListeningStats.summary(totals: totals, distinctTracks: tracks, distinctArtists: artists, newTracks: new)
     }
 
-    /// The songs with a play (counted or skipped) in `period`, by URI.
-    public func playedTracks(in period: ListeningPeriod) async throws -> Set<String> {
-        struct Row: Decodable { var track_uri: String }
+    /// What the history says of the person's own playlists (as `ownPlaylistEntries` reads them): each one's songs
+    /// and how many of them had a play, counted or skipped, in `period`, in the playlists' order; and their songs
+    /// never played, each once (where it was added first), in the order they were added. What
+    /// `PlaylistListening.coverage` and `neverPlayed` compute, done in the database, which returns only the answer.
+    public func playlistListening(in period: ListeningPeriod) async throws -> (
+        coverage: [PlaylistListening.Coverage], neverPlayed: [PlaylistListening.NeverPlayed]
+    ) {
         let sql = try await prepared()
-        let rows = try await sql.raw(
+        let userID = try user.requireID()
+        var own: SQLQueryString = "pl.user_id = "
+        own.appendInterpolation(bind: userID)
+        own.appendLiteral(" AND pl.owner_id = ")
+        own.appendInterpolation(bind: user.spotifyID)
+        own.appendLiteral(" AND pl.is_liked = ")
+        own.appendInterpolation(bind: false)
+        own.appendLiteral(" AND pl.gone_at IS NULL AND e.uri LIKE 'spotify:track:%'")
+        // The period's songs as a set read once (a hashed subplan on PostgreSQL, a temporary index on SQLite): a join
+        // against them let PostgreSQL, whose sizes of freshly synced playlists were stale, read them once per entry.
+        let coverage = try await sql.raw(
             """
-            SELECT DISTINCT track_uri FROM \(try rows(period)) WHERE track_uri IS NOT NULL
+            SELECT pl.spotify_id AS id, MAX(pl.name) AS name, COUNT(DISTINCT e.uri) AS songs, \
+            COUNT(DISTINCT CASE WHEN e.uri IN (SELECT track_uri FROM \(try rows(period)) WHERE track_uri IS NOT NULL) \
+            THEN e.uri END) AS played \
+            FROM \(ident: EntryRecord.schema) e JOIN \(ident: PlaylistRecord.schema) pl ON pl.id = e.playlist_id \
+            WHERE \(own) \
+            GROUP BY pl.id, pl.spotify_id, pl.list_position ORDER BY pl.list_position
             """
-        ).all(decoding: Row.self)
-        return Set(rows.map(\.track_uri))
+        ).all(decoding: PlaylistListening.Coverage.self)
+        // Every song played since the history began has a key: keys are made from plays, which stay.
+        struct Never: Decodable {
+            var uri: String
+            var track_name: String?
+            var playlist_name: String
+            var added_at: Date?
+        }
+        let bytewise = PlayRollups.Expressions(sql.dialect.name).bytewise
+        let never = try await sql.raw(
+            """
+            SELECT e.uri, c.name AS track_name, pl.name AS playlist_name, e.added_at \
+            FROM \(ident: EntryRecord.schema) e JOIN \(ident: PlaylistRecord.schema) pl ON pl.id = e.playlist_id \
+            LEFT JOIN \(ident: CatalogItemRecord.schema) c ON c.uri = e.uri WHERE \(own) \
+            AND NOT EXISTS (SELECT 1 FROM \(ident: PlayRollup.keysSchema) k WHERE k.user_id = \(bind: userID) \
+            AND k.track_key = e.uri) \
+            ORDER BY CASE WHEN e.added_at IS NULL THEN 0 ELSE 1 END, e.added_at, e.uri \(unsafeRaw: bytewise), \
+            pl.list_position, e.position
+            """
+        ).all(decoding: Never.self)
+        var seen = Set<String>()
+        let neverPlayed = never.compactMap { row -> PlaylistListening.NeverPlayed? in
+            guard seen.insert(row.uri).inserted else { return nil }
+            return .init(uri: row.uri, name: row.track_name, playlist: row.playlist_name, addedAt: row.added_at)
+        }
+        return (coverage, neverPlayed)
     }
 
     /// The songs of the person's own playlists (not Liked Songs, not playlists gone from the library).
@@ -187,25 +230,33 @@ public struct HistoryReader: Sendable {
         return try database.sql()
     }
 
-    /// The roll-up rows of a period, as a table named `r`: its buckets, as few as cover it, one indexed range
-    /// each (a query with the ranges joined by OR would read all of the person's rows).
+    /// A period's counts per key (`t`) with the key's names (`k`): its buckets, as few as cover it, one indexed
+    /// range each (a query with the ranges joined by OR would read all of the person's rows), summed by key before
+    /// any name is read.
     private func rows(_ period: ListeningPeriod) throws -> SQLQueryString {
         let ranges =
             period.fromDay == nil && period.toDay == nil
             ? [RollupRanges.Range(grain: .all, lower: nil, upper: nil)]
             : RollupRanges.split(fromDay: period.fromDay, toDay: period.toDay)
         let userID = try user.requireID()
-        var text: SQLQueryString = "("
+        var text: SQLQueryString = """
+            (SELECT key_id, SUM(plays) AS plays, SUM(listened_ms) AS listened_ms, MIN(first_at) AS first_at, \
+            MAX(last_at) AS last_at FROM (
+            """
+        let select = "SELECT key_id, plays, listened_ms, first_at, last_at FROM \"\(PlayRollup.schema)\""
         for (index, range) in ranges.enumerated() {
             if index > 0 { text.appendLiteral(" UNION ALL ") }
-            text.appendInterpolation(unsafeRaw: "SELECT * FROM \"\(PlayRollup.schema)\" WHERE user_id = ")
+            text.appendInterpolation(unsafeRaw: "\(select) WHERE user_id = ")
             text.appendInterpolation(bind: userID)
             text.appendInterpolation(unsafeRaw: " AND grain = \(range.grain.rawValue)")
+            // All time has one bucket; naming it lets SQLite read the keys in order instead of sorting them.
+            if range.grain == .all { text.appendInterpolation(unsafeRaw: " AND bucket = 0") }
             if let lower = range.lower { text.appendInterpolation(unsafeRaw: " AND bucket >= \(lower)") }
             if let upper = range.upper { text.appendInterpolation(unsafeRaw: " AND bucket < \(upper)") }
         }
-        if ranges.isEmpty { text.appendInterpolation(unsafeRaw: "SELECT * FROM \"\(PlayRollup.schema)\" WHERE 1 = 0") }
-        text.appendLiteral(") r")
+        if ranges.isEmpty { text.appendInterpolation(unsafeRaw: "\(select) WHERE 1 = 0") }
+        text.appendInterpolation(
+            unsafeRaw: ") r GROUP BY key_id) t JOIN \"\(PlayRollup.keysSchema)\" k ON k.id = t.key_id")
         return text
     }
 }

@@ -11,12 +11,13 @@ public struct Listening: Sendable {
     public var neverPlayed: [PlaylistListening.NeverPlayed]
 
     public static func read(_ reader: HistoryReader, period: ListeningPeriod) async throws -> Listening {
-        let entries = try await reader.ownPlaylistEntries()
-        let everPlayed = try await reader.playedTracks(in: .allTime)
-        let played = period == .allTime ? everPlayed : try await reader.playedTracks(in: period)
+        // Three reads at once, each on its own connection of the pool.
+        async let playlists = reader.playlistListening(in: period)
+        async let summary = reader.summary(in: period)
+        async let first = reader.firstPlay()
+        let (coverage, neverPlayed) = try await playlists
         return Listening(
-            period: period, summary: try await reader.summary(in: period), historyBegins: try await reader.firstPlay(),
-            coverage: PlaylistListening.coverage(entries, played: played),
-            neverPlayed: PlaylistListening.neverPlayed(entries, everPlayed: everPlayed))
+            period: period, summary: try await summary, historyBegins: try await first, coverage: coverage,
+            neverPlayed: neverPlayed)
     }
 }

@@ -226,7 +226,7 @@ public enum PlaylistListening {
         }
     }
 
-    public struct Coverage: Sendable, Equatable, Encodable {
+    public struct Coverage: Sendable, Equatable, Codable {
         public var id: String
         public var name: String
         /// Distinct songs in the playlist.

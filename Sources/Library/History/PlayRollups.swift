@@ -48,20 +48,35 @@ public struct PlayRollups: Sendable {
         ).run()
         let counted = "(p.ms_played IS NULL OR p.ms_played >= \(minimumMS))"
         let day = expressions.day("p.played_at")
-        let key = expressions.trackKey
+        // A polled play has no length: it stands for the track's, looked up only for such plays.
+        let listened =
+            "COALESCE(p.ms_played, (SELECT c.duration_ms FROM \"\(CatalogItemRecord.schema)\" c WHERE c.uri = p.track_uri), 0)"
+        let songs: SQLQueryString = """
+            FROM \(ident: PlayRecord.schema) p WHERE p.user_id = \(bind: userID) AND p.played_at >= \(bind: start) \
+            AND p.played_at < \(bind: end) AND \(unsafeRaw: Self.isSong)
+            """
+        // Number the ways these days' plays name a song that are new, then count by day and number.
         try await sql.raw(
             """
-            INSERT INTO \(ident: PlayRollup.schema) (user_id, grain, bucket, track_key, track_uri, track_name, \
-            artist_name, album_name, plays, skips, listened_ms, first_at, last_at) \
-            SELECT p.user_id, \(literal: PlayRollup.Grain.day.rawValue), \(unsafeRaw: day), \(unsafeRaw: key), \
-            MAX(p.track_uri), MAX(p.track_name), p.artist_name, p.album_name, \
+            INSERT INTO \(ident: PlayRollup.keysSchema) (user_id, track_key, track_uri, track_name, artist_name, \
+            album_name) SELECT DISTINCT p.user_id, \(unsafeRaw: expressions.trackKey), p.track_uri, p.track_name, \
+            p.artist_name, p.album_name \(songs) \
+            AND NOT EXISTS (SELECT 1 FROM \(ident: PlayRollup.keysSchema) k WHERE \(unsafeRaw: expressions.keyMatch))
+            """
+        ).run()
+        try await sql.raw(
+            """
+            INSERT INTO \(ident: PlayRollup.schema) (user_id, grain, bucket, key_id, plays, skips, listened_ms, \
+            first_at, last_at) \
+            SELECT p.user_id, \(literal: PlayRollup.Grain.day.rawValue), \(unsafeRaw: day), k.id, \
             SUM(CASE WHEN \(unsafeRaw: counted) THEN 1 ELSE 0 END), SUM(CASE WHEN \(unsafeRaw: counted) THEN 0 ELSE 1 END), \
-            SUM(CASE WHEN \(unsafeRaw: counted) THEN COALESCE(p.ms_played, c.duration_ms, 0) ELSE 0 END), \
+            SUM(CASE WHEN \(unsafeRaw: counted) THEN \(unsafeRaw: listened) ELSE 0 END), \
             MIN(CASE WHEN \(unsafeRaw: counted) THEN p.played_at END), MAX(CASE WHEN \(unsafeRaw: counted) THEN p.played_at END) \
-            FROM \(ident: PlayRecord.schema) p LEFT JOIN \(ident: CatalogItemRecord.schema) c ON c.uri = p.track_uri \
+            FROM \(ident: PlayRecord.schema) p \
+            JOIN \(ident: PlayRollup.keysSchema) k ON \(unsafeRaw: expressions.keyMatch) \
             WHERE p.user_id = \(bind: userID) AND p.played_at >= \(bind: start) AND p.played_at < \(bind: end) \
             AND \(unsafeRaw: Self.isSong) \
-            GROUP BY p.user_id, \(unsafeRaw: day), \(unsafeRaw: key), p.artist_name, p.album_name
+            GROUP BY p.user_id, \(unsafeRaw: day), k.id
             """
         ).run()
         // Per day and hour first, then the day's row: 24 columns made from at most 24 rows a day, not every play.
@@ -76,8 +91,8 @@ public struct PlayRollups: Sendable {
             SELECT \(unsafeRaw: day) AS day, \(unsafeRaw: hour) AS hour, \
             SUM(CASE WHEN \(unsafeRaw: counted) THEN 1 ELSE 0 END) AS plays, \
             SUM(CASE WHEN \(unsafeRaw: counted) THEN 0 ELSE 1 END) AS skips, \
-            SUM(CASE WHEN \(unsafeRaw: counted) THEN COALESCE(p.ms_played, c.duration_ms, 0) ELSE 0 END) AS listened_ms \
-            FROM \(ident: PlayRecord.schema) p LEFT JOIN \(ident: CatalogItemRecord.schema) c ON c.uri = p.track_uri \
+            SUM(CASE WHEN \(unsafeRaw: counted) THEN \(unsafeRaw: listened) ELSE 0 END) AS listened_ms \
+            FROM \(ident: PlayRecord.schema) p \
             WHERE p.user_id = \(bind: userID) AND p.played_at >= \(bind: start) AND p.played_at < \(bind: end) \
             AND \(unsafeRaw: Self.isSong) \
             GROUP BY \(unsafeRaw: day), \(unsafeRaw: hour)) h \
@@ -103,7 +118,7 @@ public struct PlayRollups: Sendable {
         ).run()
     }
 
-    /// Regroups the months and years over `days`, and all time, from the finer rows.
+    /// Regroups the months, quarters and years over `days`, and all time, from the finer rows.
     func regroup(days: ClosedRange<Int>, on sql: any SQLDatabase) async throws {
         let (firstMonth, lastMonth) = (RollupRanges.month(ofDay: days.lowerBound), RollupRanges.month(ofDay: days.upperBound))
         for month in firstMonth...lastMonth {
@@ -111,8 +126,11 @@ public struct PlayRollups: Sendable {
                 into: .month, bucket: month, from: .day, RollupRanges.firstDay(ofMonth: month),
                 RollupRanges.firstDay(ofMonth: month + 1), on: sql)
         }
+        for quarter in (firstMonth / 3)...(lastMonth / 3) {
+            try await regroup(into: .quarter, bucket: quarter, from: .month, quarter * 3, quarter * 3 + 3, on: sql)
+        }
         for year in (firstMonth / 12)...(lastMonth / 12) {
-            try await regroup(into: .year, bucket: year, from: .month, year * 12, year * 12 + 12, on: sql)
+            try await regroup(into: .year, bucket: year, from: .quarter, year * 4, year * 4 + 4, on: sql)
         }
         try await regroup(into: .all, bucket: 0, from: .year, -1_000_000, 1_000_000, on: sql)
     }
@@ -132,6 +150,7 @@ public struct PlayRollups: Sendable {
             guard let from = dirty?.dirty_from, let to = dirty?.dirty_to else { return }
             try await refresh(
                 from: RollupRanges.date(ofDay: from), through: RollupRanges.date(ofDay: max(from, to)), on: db)
+            try await analyze(on: sql)
             try await sql.update(PlayRollup.buildsSchema).set("dirty_from", to: SQLLiteral.null)
                 .set("dirty_to", to: SQLLiteral.null).where("user_id", .equal, SQLBind(userID))
                 .where("dirty_from", .equal, SQLBind(from)).where("dirty_to", .equal, SQLBind(to)).run()
@@ -151,9 +170,19 @@ public struct PlayRollups: Sendable {
         if let first = try await range.copy().min(\.$playedAt), let last = try await range.copy().max(\.$playedAt) {
             try await refresh(from: first, through: last, on: database)
         }
+        try await analyze(on: sql)
         try await sql.update(PlayRollup.buildsSchema).set("minimum_ms", to: SQLBind(minimumMS))
             .set("dirty_from", to: SQLLiteral.null).set("dirty_to", to: SQLLiteral.null)
             .where("user_id", .equal, SQLBind(userID)).run()
+    }
+
+    /// After a settle or a rebuild, which may change most of the rows: PostgreSQL's planner otherwise plans the
+    /// next reads with the sizes it last sampled (right after a first import: empty tables), until autovacuum
+    /// samples them again, and picked nested loops that made the Listening page take 800 ms instead of 100.
+    private func analyze(on sql: any SQLDatabase) async throws {
+        guard sql.dialect.name == "postgresql" else { return }
+        let tables = [PlayRollup.schema, PlayRollup.keysSchema, PlayRollup.daysSchema].map { "\"\($0)\"" }
+        try await sql.raw("ANALYZE \(unsafeRaw: tables.joined(separator: ", "))").run()
     }
 
     /// Takes the person's roll-up lock for the rest of the transaction: a write to their row of
@@ -210,13 +239,13 @@ public struct PlayRollups: Sendable {
         try await delete(grain: grain, from: bucket, to: bucket + 1, on: sql)
         try await sql.raw(
             """
-            INSERT INTO \(ident: PlayRollup.schema) (user_id, grain, bucket, track_key, track_uri, track_name, \
-            artist_name, album_name, plays, skips, listened_ms, first_at, last_at) \
-            SELECT user_id, \(literal: grain.rawValue), \(literal: bucket), track_key, MAX(track_uri), MAX(track_name), \
-            artist_name, album_name, SUM(plays), SUM(skips), SUM(listened_ms), MIN(first_at), MAX(last_at) \
+            INSERT INTO \(ident: PlayRollup.schema) (user_id, grain, bucket, key_id, plays, skips, listened_ms, \
+            first_at, last_at) \
+            SELECT user_id, \(literal: grain.rawValue), \(literal: bucket), key_id, SUM(plays), SUM(skips), \
+            SUM(listened_ms), MIN(first_at), MAX(last_at) \
             FROM \(ident: PlayRollup.schema) WHERE user_id = \(bind: userID) AND grain = \(literal: finer.rawValue) \
             AND bucket >= \(literal: lower) AND bucket < \(literal: upper) \
-            GROUP BY user_id, track_key, artist_name, album_name
+            GROUP BY user_id, key_id
             """
         ).run()
     }
@@ -246,5 +275,13 @@ public struct PlayRollups: Sendable {
 
         /// A song's identity: its URI, or its name and artist joined by the unit separator.
         var trackKey: String { "COALESCE(p.track_uri, p.track_name || \(separator) || COALESCE(p.artist_name, ''))" }
+
+        /// The key row (`k`) that names a play (`p`) as it is: its song's key, URI, name, artist and album.
+        var keyMatch: String {
+            "k.user_id = p.user_id AND k.track_key = \(trackKey)"
+                + ["track_uri", "track_name", "artist_name", "album_name"].map {
+                    " AND k.\($0) IS NOT DISTINCT FROM p.\($0)"
+                }.joined()
+        }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Store
 
 /// UTC calendar arithmetic on day numbers (days since 1970-01-01), and the split of a period into the fewest
-/// roll-up buckets: whole years, then whole months, then the days left at either end. Pure, tested without I/O.
+/// roll-up buckets: whole years, then whole quarters and months, then the days left at either end. Pure, tested without I/O.
 public enum RollupRanges {
     /// A range of buckets of one grain; a missing bound is open.
     public struct Range: Sendable, Equatable, CustomStringConvertible {
@@ -78,8 +78,9 @@ public enum RollupRanges {
         return String(format: "%04d-%02d-%02d", date.year, date.month, date.day)
     }
 
-    /// The buckets that cover the days `[from, to)` exactly; nil is open. Whole years where they fit, whole months
-    /// where they fit, days for the rest.
+    /// The buckets that cover the days `[from, to)` exactly; nil is open. Whole years where they fit, whole quarters
+    /// and months where they fit, days for the rest: at most two ranges of each grain but years, so that a period
+    /// reads at most two months, three quarters and a month's days at each end.
     public static func split(fromDay from: Int?, toDay to: Int?) -> [Range] {
         if let from, let to, from >= to { return [] }
         // The months wholly inside the period, [firstMonth, endMonth).
@@ -92,23 +93,32 @@ public enum RollupRanges {
         if let from, let firstMonth, from < firstDay(ofMonth: firstMonth) {
             ranges.append(Range(grain: .day, lower: from, upper: firstDay(ofMonth: firstMonth)))
         }
-        // The years wholly inside those months, [firstYear, endYear).
-        let firstYear = firstMonth.map { ($0 + 11).quotient(12) }
-        let endYear = endMonth.map { $0.quotient(12) }
-        if let firstYear, let endYear, firstYear >= endYear {
-            ranges.append(Range(grain: .month, lower: firstMonth, upper: endMonth))
-        } else {
-            if let firstMonth, let firstYear, firstMonth < firstYear * 12 {
-                ranges.append(Range(grain: .month, lower: firstMonth, upper: firstYear * 12))
-            }
-            ranges.append(Range(grain: .year, lower: firstYear, upper: endYear))
-            if let endMonth, let endYear, endYear * 12 < endMonth {
-                ranges.append(Range(grain: .month, lower: endYear * 12, upper: endMonth))
+        ranges += cover(.month, from: firstMonth, to: endMonth, by: 3) { quarters in
+            cover(.quarter, from: quarters.lower, to: quarters.upper, by: 4) { years in
+                [Range(grain: .year, lower: years.lower, upper: years.upper)]
             }
         }
         if let to, let endMonth, firstDay(ofMonth: endMonth) < to {
             ranges.append(Range(grain: .day, lower: firstDay(ofMonth: endMonth), upper: to))
         }
+        return ranges
+    }
+
+    /// Covers the buckets `[lower, upper)` of `grain`, whose buckets make the next grain's `factor` at a time: the
+    /// coarser buckets wholly inside (by `coarser`), and this grain's at either end.
+    private static func cover(
+        _ grain: PlayRollup.Grain, from lower: Int?, to upper: Int?, by factor: Int,
+        coarser: (_ buckets: (lower: Int?, upper: Int?)) -> [Range]
+    ) -> [Range] {
+        let first = lower.map { ($0 + factor - 1).quotient(factor) }
+        let end = upper.map { $0.quotient(factor) }
+        if let first, let end, first >= end { return [Range(grain: grain, lower: lower, upper: upper)] }
+        var ranges: [Range] = []
+        if let lower, let first, lower < first * factor {
+            ranges.append(Range(grain: grain, lower: lower, upper: first * factor))
+        }
+        ranges += coarser((first, end))
+        if let upper, let end, end * factor < upper { ranges.append(Range(grain: grain, lower: end * factor, upper: upper)) }
         return ranges
     }
 }

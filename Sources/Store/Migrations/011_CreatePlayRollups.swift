@@ -16,6 +16,27 @@ struct CreatePlayRollups: AsyncMigration {
     func prepare(on database: any Database) async throws {
         // The roll-up tables are derived from the plays and rebuilt from them, a million rows at a time: they keep no
         // foreign key, which both stores would check row by row. The person's row of `play_rollup_builds` does.
+        try await Self.createWideRollups(on: database)
+        // The statistics read the roll-ups: the plays need no index by track, and each import pays for one.
+        try await database.sql().drop(index: "plays_by_track").run()
+        var days = database.schema(PlayRollup.daysSchema)
+            .field("user_id", .uuid, .required)
+            .field("day", .int, .required)
+            .field("plays", .int, .required)
+            .field("skips", .int, .required)
+            .field("listened_ms", .int, .required)
+        for hour in 0..<24 { days = days.field(.string("h\(hour)"), .int, .required) }
+        try await days.unique(on: "user_id", "day", name: "play_days_once").create()
+        try await database.schema(PlayRollup.buildsSchema)
+            .field("user_id", .uuid, .identifier(auto: false), .references(UserRecord.schema, .id, onDelete: .cascade))
+            .field("minimum_ms", .int, .required)
+            .field("dirty_from", .int)
+            .field("dirty_to", .int)
+            .create()
+    }
+
+    /// The roll-ups as this migration made them (013 keys them by integers; its revert makes these again).
+    static func createWideRollups(on database: any Database) async throws {
         try await database.schema(PlayRollup.schema)
             .field("user_id", .uuid, .required)
             .field("grain", .int, .required)
@@ -35,22 +56,6 @@ struct CreatePlayRollups: AsyncMigration {
         // lock); the index serves the ranges a period reads.
         try await database.sql().create(index: "play_rollups_by_bucket").on(PlayRollup.schema).column("user_id")
             .column("grain").column("bucket").run()
-        // The statistics read the roll-ups: the plays need no index by track, and each import pays for one.
-        try await database.sql().drop(index: "plays_by_track").run()
-        var days = database.schema(PlayRollup.daysSchema)
-            .field("user_id", .uuid, .required)
-            .field("day", .int, .required)
-            .field("plays", .int, .required)
-            .field("skips", .int, .required)
-            .field("listened_ms", .int, .required)
-        for hour in 0..<24 { days = days.field(.string("h\(hour)"), .int, .required) }
-        try await days.unique(on: "user_id", "day", name: "play_days_once").create()
-        try await database.schema(PlayRollup.buildsSchema)
-            .field("user_id", .uuid, .identifier(auto: false), .references(UserRecord.schema, .id, onDelete: .cascade))
-            .field("minimum_ms", .int, .required)
-            .field("dirty_from", .int)
-            .field("dirty_to", .int)
-            .create()
     }
 
     func revert(on database: any Database) async throws {
@@ -67,6 +72,7 @@ public enum PlayRollup {
     public static let schema = "play_rollups"
     public static let daysSchema = "play_days"
     public static let buildsSchema = "play_rollup_builds"
+    public static let keysSchema = "play_keys"
 
     /// A roll-up's grain: what its `bucket` counts.
     public enum Grain: Int, Sendable, CaseIterable {
@@ -78,5 +84,7 @@ public enum PlayRollup {
         case year = 3
         /// All time: one bucket, 0.
         case all = 4
+        /// `year * 4 + quarter - 1` (013).
+        case quarter = 5
     }
 }

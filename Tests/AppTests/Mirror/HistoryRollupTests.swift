@@ -33,8 +33,15 @@ struct HistoryRollupTests {
         let plays = try await storedPlays(mirror)
         let reader = HistoryReader(database: mirror.database, user: try await mirror.user(), minimumMS: minimumMS)
         let stats = ListeningStats(minimumMS: minimumMS)
+        let entries = try await reader.ownPlaylistEntries()
+        let everPlayed = Set(plays.compactMap(\.trackURI).filter { $0.hasPrefix("spotify:track:") })
+        #expect(
+            entries.contains { everPlayed.contains($0.uri) } && entries.contains { !everPlayed.contains($0.uri) },
+            "some of the playlists' songs were played, some never", sourceLocation: sourceLocation)
         let periods = [
             "all", "7d", "30d", "90d", "1y", "2025-11-20..2026-01-10", "2025-12-01..2025-12-31", "2026-01-31..2026-02-02",
+            // A quarter and days; then days, a year, a quarter and days.
+            "2025-10-01..2026-01-10", "2024-12-15..2026-04-19",
         ]
         for text in periods {
             let period = try ListeningPeriod.parse(text, now: now, field: "period")
@@ -57,18 +64,33 @@ struct HistoryRollupTests {
             #expect(
                 summary == stats.summary(of: inPeriod, heardBefore: heardBefore), "\(text): summary",
                 sourceLocation: sourceLocation)
+            // The own playlists' songs played in the period, and those never played, against the same arithmetic.
             let played = Set(inPeriod.compactMap(\.trackURI).filter { $0.hasPrefix("spotify:track:") })
-            #expect(try await reader.playedTracks(in: period) == played, "\(text): played", sourceLocation: sourceLocation)
+            let playlists = try await reader.playlistListening(in: period)
+            #expect(!playlists.coverage.isEmpty && playlists.coverage.contains { $0.played > 0 }, sourceLocation: sourceLocation)
+            #expect(
+                playlists.coverage == PlaylistListening.coverage(entries, played: played), "\(text): coverage",
+                sourceLocation: sourceLocation)
+            #expect(
+                playlists.neverPlayed == PlaylistListening.neverPlayed(entries, everPlayed: everPlayed), "\(text): never",
+                sourceLocation: sourceLocation)
         }
     }
 
     @Test(arguments: StoreKind.available)
     func theRollupsAgreeWithThePlays(_ kind: StoreKind) async throws {
         try await TestMirror.with(kind) { mirror in
-            let library = await mirror.state.library()
+            // Every song but five of the person's own playlists' is played: the never-played list has them to show.
+            var library = await mirror.state.library()
+            let listed = Set(library.playlists.filter { $0.owner == "demo" }.flatMap { $0.entries.map(\.uri) })
+            let unheard = Set(library.tracks.map { "spotify:track:\($0.id)" }.filter(listed.contains).prefix(5))
+            #expect(unheard.count == 5)
+            library.tracks.removeAll { unheard.contains("spotify:track:\($0.id)") }
             let generator = HistoryExportGenerator(
                 seed: 21, plays: 2_400, start: Self.start, perFile: 700, averagePause: 2_400)
             let actions = try await mirror.actions()
+            // The library mirrored: its own playlists are what the playlist figures are about.
+            _ = try await mirror.sync()
             // Extended history in four files: two imported one by one (each its own import, settled at its end), two
             // as one export (both files' days settled once, at its end). Then account data
             // for the same plays, whose records match them or, for the names no track has, stay known by name.
