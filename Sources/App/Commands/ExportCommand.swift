@@ -41,37 +41,53 @@ struct ExportCommand: AsyncParsableCommand {
                 throw PlaykeeperError(.invalid, "--format is \(names), not '\(NumericInput.shown(format))'")
             }
             let (mirror, user) = try await person.open(app)
-            let text: String
-            let summary: String
             if plays {
-                // The history is the store's alone: no Spotify app is needed to write it out.
-                let export = try await PlayExport.load(user: user, on: mirror.database)
-                switch format {
-                case "csv": text = export.csv()
-                case "listenbrainz": text = export.listenBrainz()
-                default: text = export.json(user: user, exportedAt: Date()).serialized() + "\n"
+                // The history is the store's alone: no Spotify app is needed to write it out. It goes out a page at
+                // a time, so that millions of plays never sit in memory at once.
+                let format = PlayExport.Format(rawValue: format) ?? .json
+                let count = try await Self.writing(to: out) { write in
+                    try await PlayExport.write(format, user: user, exportedAt: Date(), on: mirror.database, to: write)
                 }
-                summary = "\(export.plays.count) plays"
-            } else {
-                let actions = UserJobs.actions(user, context: mirror, api: try mirror.spotify(), origin: "export", printing: true)
-                let export = try await actions.export(wait: 600)
-                text =
-                    format == "csv"
-                    ? export.csv() : export.json(user: user, exportedAt: actions.api.clock.now).serialized() + "\n"
-                summary = "\(export.playlists.count) playlists and \(export.playlists.reduce(0) { $0 + $1.rows.count }) entries"
-            }
-            guard let path = out else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                if let out { Output.progress("Exported \(count) plays to \(out) (\(format.rawValue)).") }
                 return
             }
-            // Written beside the target and moved into place, so a failed export never leaves half a file.
-            let target = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
-            do {
-                try Data(text.utf8).write(to: target, options: .atomic)
-            } catch {
-                throw PlaykeeperError(.failed, "cannot write \(target.path): \(error.localizedDescription)")
+            let actions = UserJobs.actions(user, context: mirror, api: try mirror.spotify(), origin: "export", printing: true)
+            let export = try await actions.export(wait: 600)
+            let text =
+                format == "csv" ? export.csv() : export.json(user: user, exportedAt: actions.api.clock.now).serialized() + "\n"
+            let summary = "\(export.playlists.count) playlists and \(export.playlists.reduce(0) { $0 + $1.rows.count }) entries"
+            _ = try await Self.writing(to: out) { write in try write(text) }
+            if let out { Output.progress("Exported \(summary) to \(out) (\(format)).") }
+        }
+    }
+
+    /// Runs `body` with a writer to standard output, or to a file beside `path` that is moved into place once
+    /// `body` is done: a failed export never leaves half a file.
+    static func writing<Result>(
+        to path: String?, _ body: ((String) throws -> Void) async throws -> Result
+    ) async throws -> Result {
+        guard let path else {
+            return try await body { FileHandle.standardOutput.write(Data($0.utf8)) }
+        }
+        let target = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+        let partial = target.deletingLastPathComponent().appendingPathComponent(
+            ".\(target.lastPathComponent).\(UUID().uuidString).partial")
+        guard FileManager.default.createFile(atPath: partial.path, contents: nil),
+            let handle = try? FileHandle(forWritingTo: partial)
+        else { throw PlaykeeperError(.failed, "cannot write \(target.path): cannot create a file in its folder") }
+        do {
+            let result = try await body { try handle.write(contentsOf: Data($0.utf8)) }
+            try handle.close()
+            // rename(2): the finished file takes the target's place at once, or not at all.
+            guard rename(partial.path, target.path) == 0 else {
+                throw PlaykeeperError(.failed, "cannot write \(target.path): \(String(cString: strerror(errno)))")
             }
-            Output.progress("Exported \(summary) to \(target.path) (\(format)).")
+            return result
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: partial)
+            if error is PlaykeeperError { throw error }
+            throw PlaykeeperError(.failed, "cannot write \(target.path): \(error.localizedDescription)")
         }
     }
 }

@@ -166,8 +166,9 @@ struct ImportTests {
     }
 
     /// The history goes out as CSV, JSON and ListenBrainz's listens, which start when the play began.
-    @Test func theHistoryExportsAsListenBrainzListens() async throws {
-        try await TestMirror.with(.sqlite) { mirror in
+    @Test(arguments: StoreKind.available)
+    func theHistoryExportsAsListenBrainzListens(_ kind: StoreKind) async throws {
+        try await TestMirror.with(kind) { mirror in
             let library = await mirror.state.library()
             let generator = HistoryExportGenerator(seed: 12, plays: 20, start: Self.start)
             let folder = try Self.folder(generator.extendedFiles(from: library))
@@ -200,6 +201,32 @@ struct ImportTests {
             #expect(try JSONValue(parsing: json.output)["plays"]?.arrayValue?.count == 21)
             let refused = try await DedupeCLITests().run(["export", "--format", "listenbrainz"], mirror)
             #expect(refused.code == 2 && refused.errors.contains("--format is csv or json"))
+
+            // Written a page at a time: pages of 7 plays give what one page gives, every play once, in order.
+            let user = try await mirror.user()
+            for format in PlayExport.Format.allCases {
+                var paged = ""
+                var whole = ""
+                let count = try await PlayExport.write(
+                    format, user: user, exportedAt: Self.start, on: mirror.database, pageSize: 7
+                ) { paged += $0 }
+                try await PlayExport.write(format, user: user, exportedAt: Self.start, on: mirror.database) { whole += $0 }
+                #expect(count == 21 && paged == whole, "\(format)")
+            }
+            #expect(try JSONValue(parsing: json.output)["user"]?.stringValue == "demo")
+            // To a file: moved into place when complete; a folder that does not exist is an error and leaves nothing.
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: out) }
+            let file = out.appendingPathComponent("plays.csv").path
+            let written = try await DedupeCLITests().run(["export", "--plays", "--format", "csv", "--out", file], mirror)
+            #expect(written.code == 0)
+            #expect(try String(contentsOfFile: file, encoding: .utf8) == csv.output)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["plays.csv"])
+            let nowhere = out.appendingPathComponent("missing/plays.csv").path
+            let failed = try await DedupeCLITests().run(["export", "--plays", "--out", nowhere], mirror)
+            #expect(failed.code == 1 && failed.errors.contains("cannot write"), "\(failed.errors)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["plays.csv"])
         }
     }
 
