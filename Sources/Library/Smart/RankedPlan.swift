@@ -37,7 +37,8 @@ public struct RankedPlan: Sendable, Equatable {
 
     public var strategy: Strategy
     public var writes: [Write]
-    /// The calls the other way would have taken (nil when nothing changes).
+    /// The calls the other way takes; for edits that cannot beat a replace, the fewest they could take (a bound,
+    /// so that a long reordered playlist is not planned move by move). Nil when nothing changes.
     public var alternative: Int?
     /// The fewest single-song moves that order the songs that stay: their count less their longest run in rank
     /// order. The plan's moves are at most this (ranges move several songs in one call).
@@ -53,12 +54,14 @@ public struct RankedPlan: Sendable, Equatable {
             self.init(strategy: .unchanged, writes: [], alternative: nil, minimumMoves: 0)
             return
         }
-        let edit = Self.edit(current: current, target: target)
         let replace = Self.replace(target)
-        if replace.count < edit.writes.count {
-            self.init(strategy: .replace, writes: replace, alternative: edit.writes.count, minimumMoves: edit.minimumMoves)
+        let edit = Self.edit(current: current, target: target, unlessAtLeast: replace.count + 1)
+        if let writes = edit.writes, writes.count <= replace.count {
+            self.init(strategy: .edit, writes: writes, alternative: replace.count, minimumMoves: edit.minimumMoves)
         } else {
-            self.init(strategy: .edit, writes: edit.writes, alternative: replace.count, minimumMoves: edit.minimumMoves)
+            self.init(
+                strategy: .replace, writes: replace, alternative: edit.writes?.count ?? edit.lowerBound,
+                minimumMoves: edit.minimumMoves)
         }
     }
 
@@ -75,7 +78,12 @@ public struct RankedPlan: Sendable, Equatable {
         return [.replace(batches.first ?? [])] + batches.dropFirst().map { .add($0, position: nil) }
     }
 
-    static func edit(current: [String], target: [String]) -> (writes: [Write], minimumMoves: Int) {
+    /// The edits, or nil when they would take `limit` calls or more by `lowerBound`: each range move mends at most
+    /// three breakpoints (places where the next song is not the next in rank), so the moves number at least a
+    /// third of them.
+    static func edit(current: [String], target: [String], unlessAtLeast limit: Int = .max) -> (
+        writes: [Write]?, minimumMoves: Int, lowerBound: Int
+    ) {
         let rank = Dictionary(target.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var copies: [String: Int] = [:]
         for uri in current { copies[uri, default: 0] += 1 }
@@ -95,6 +103,11 @@ public struct RankedPlan: Sendable, Equatable {
         var placed = Set(staying.map { list[$0] })
         let minimumMoves = list.count - staying.count
         let keptByRank = list.sorted { rank[$0] ?? 0 < rank[$1] ?? 0 }
+        let order = Dictionary(keptByRank.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let breakpoints = Self.breakpoints(list.map { order[$0] ?? 0 })
+        let additions = target.count > list.count ? 1 : 0
+        let lowerBound = writes.count + (breakpoints + 2) / 3 + additions
+        guard lowerBound < limit else { return (nil, minimumMoves, lowerBound) }
         var index = 0
         while index < keptByRank.count {
             let uri = keptByRank[index]
@@ -109,7 +122,8 @@ public struct RankedPlan: Sendable, Equatable {
             {
                 length += 1
             }
-            let before = keptByRank[..<index].last { placed.contains($0) }
+            // Every song ranked before it is placed by now: it goes after the last of them.
+            let before = index > 0 ? keptByRank[index - 1] : nil
             let destination: Int
             if let before, let at = list.firstIndex(of: before) {
                 destination = at + 1
@@ -144,7 +158,14 @@ public struct RankedPlan: Sendable, Equatable {
             }
             position = end
         }
-        return (writes, minimumMoves)
+        return (writes, minimumMoves, lowerBound)
+    }
+
+    /// The places where a permutation of `0..<n` does not go on to the next number, counting its two ends (before
+    /// a first song that is not 0, after a last that is not n − 1).
+    static func breakpoints(_ permutation: [Int]) -> Int {
+        let framed = [-1] + permutation + [permutation.count]
+        return zip(framed, framed.dropFirst()).filter { $1 != $0 + 1 }.count
     }
 
     /// The indexes of a longest strictly increasing subsequence of `values` (patience sorting, O(n log n)).
