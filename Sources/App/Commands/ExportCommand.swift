@@ -61,8 +61,7 @@ struct ExportCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs `body` with a writer to standard output, or to a file beside `path` that is moved into place once
-    /// `body` is done: a failed export never leaves half a file.
+    /// Runs `body` with a writer to standard output, or to the file at `path`, put in place once `body` is done.
     static func writing<Result>(
         to path: String?, _ body: ((String) throws -> Void) async throws -> Result
     ) async throws -> Result {
@@ -70,24 +69,6 @@ struct ExportCommand: AsyncParsableCommand {
             return try await body { FileHandle.standardOutput.write(Data($0.utf8)) }
         }
         let target = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
-        let partial = target.deletingLastPathComponent().appendingPathComponent(
-            ".\(target.lastPathComponent).\(UUID().uuidString).partial")
-        guard FileManager.default.createFile(atPath: partial.path, contents: nil),
-            let handle = try? FileHandle(forWritingTo: partial)
-        else { throw PlaykeeperError(.failed, "cannot write \(target.path): cannot create a file in its folder") }
-        do {
-            let result = try await body { try handle.write(contentsOf: Data($0.utf8)) }
-            try handle.close()
-            // rename(2): the finished file takes the target's place at once, or not at all.
-            guard rename(partial.path, target.path) == 0 else {
-                throw PlaykeeperError(.failed, "cannot write \(target.path): \(String(cString: strerror(errno)))")
-            }
-            return result
-        } catch {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: partial)
-            if error is PlaykeeperError { throw error }
-            throw PlaykeeperError(.failed, "cannot write \(target.path): \(error.localizedDescription)")
-        }
+        return try await ReplacingFile.write(target) { file in try await body { try file.write(Data($0.utf8)) } }
     }
 }

@@ -67,15 +67,14 @@ public actor FileTokenStore: TokenStore {
         var encoder = JSONValueEncoder()
         encoder.dates = .deferredToDate
         let data = Data(try encoder.encode(tokens).serialized().utf8)
-        // Write a private temporary file, then rename it over the old one: never a half-written store.
-        let temporary = file.deletingLastPathComponent().appendingPathComponent(".tokens.\(UUID().uuidString).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600])
-        else {
-            throw PlaykeeperError(.failed, "cannot write \(temporary.path)")
-        }
-        guard rename(temporary.path, file.path) == 0 else {
-            try? FileManager.default.removeItem(at: temporary)
-            throw PlaykeeperError(.failed, "cannot replace \(file.path)")
+        // A private file renamed over the old one: never a half-written store.
+        let store = try ReplacingFile(replacing: file, permissions: 0o600)
+        do {
+            try store.write(data)
+            try store.commit()
+        } catch {
+            store.abandon()
+            throw error
         }
     }
 }

@@ -65,9 +65,11 @@ public struct ListeningStats: Sendable {
         public var longestStreakDays: Int
 
         /// `perDay` by day number (days since 1970-01-01), for charts; not part of the API's answer.
-        public var playsByDay: [Int: Int] {
-            Dictionary(
-                uniqueKeysWithValues: perDay.compactMap { label, plays in RollupRanges.day(label: label).map { ($0, plays) } })
+        public var playsByDay: [Int: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case plays, skips, listenedMS, distinctTracks, distinctArtists, newPlays, repeatPlays, perDay, hourOfWeek
+            case longestStreakDays
         }
     }
 
@@ -127,7 +129,8 @@ public struct ListeningStats: Sendable {
     public func summary(of plays: [Play], heardBefore: Set<String>) -> Summary {
         var summary = Summary(
             plays: 0, skips: 0, listenedMS: 0, distinctTracks: 0, distinctArtists: 0, newPlays: 0, repeatPlays: 0,
-            perDay: [:], hourOfWeek: Array(repeating: Array(repeating: 0, count: 24), count: 7), longestStreakDays: 0)
+            perDay: [:], hourOfWeek: Array(repeating: Array(repeating: 0, count: 24), count: 7), longestStreakDays: 0,
+            playsByDay: [:])
         var tracks = Set<String>()
         var artists = Set<String>()
         var calendar = Calendar(identifier: .gregorian)
@@ -150,16 +153,14 @@ public struct ListeningStats: Sendable {
             let parts = calendar.dateComponents([.year, .month, .day, .hour, .weekday], from: play.endedAt)
             let day = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
             summary.perDay[day, default: 0] += 1
+            summary.playsByDay[RollupRanges.day(of: play.endedAt), default: 0] += 1
             // Calendar weekdays run from 1 (Sunday); the heat map's rows from Monday.
             let weekday = ((parts.weekday ?? 1) + 5) % 7
             summary.hourOfWeek[weekday][parts.hour ?? 0] += 1
         }
         summary.distinctTracks = tracks.count
         summary.distinctArtists = artists.count
-        summary.longestStreakDays = Self.longestStreak(
-            days: plays.filter { $0.isSong && counts($0) }.map {
-                RollupRanges.day(of: $0.endedAt)
-            })
+        summary.longestStreakDays = Self.longestStreak(days: Array(summary.playsByDay.keys))
         return summary
     }
 
@@ -170,7 +171,8 @@ public struct ListeningStats: Sendable {
             plays: totals.plays, skips: totals.skips, listenedMS: totals.listenedMS, distinctTracks: distinctTracks,
             distinctArtists: distinctArtists, newPlays: newTracks, repeatPlays: totals.plays - newTracks,
             perDay: Dictionary(uniqueKeysWithValues: totals.perDay.map { (RollupRanges.label(ofDay: $0.key), $0.value) }),
-            hourOfWeek: totals.hourOfWeek, longestStreakDays: longestStreak(days: Array(totals.perDay.keys)))
+            hourOfWeek: totals.hourOfWeek, longestStreakDays: longestStreak(days: Array(totals.perDay.keys)),
+            playsByDay: totals.perDay)
     }
 
     /// The most days in a row among `days` (day numbers, in any order).
