@@ -19,6 +19,7 @@ public enum Store {
         CreatePlayRollups(),  // 011: the history's roll-ups per day, month and year, which the statistics read
         CreateImportedFiles(),  // 012: the history files imported, by SHA-256
         KeyPlayRollups(),  // 013: the roll-ups keyed by integers, the names a song was played under numbered
+        CreateSmartPlaylists(),  // 014: the playlists made from listening, their rules and state
     ]
 }
 

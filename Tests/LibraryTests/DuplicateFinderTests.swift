@@ -185,6 +185,7 @@ struct DedupePlanTests {
             plan.operations.allSatisfy {
                 switch $0 {
                 case .remove(let u), .add(let u, _), .replace(let u), .append(let u): u.count <= 100
+                case .move: false  // a dedupe never moves
                 }
             })
     }

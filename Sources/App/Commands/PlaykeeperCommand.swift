@@ -12,7 +12,7 @@ public struct PlaykeeperCommand: AsyncParsableCommand {
             ServeCommand.self, DemoCommand.self, DoctorCommand.self, LoginCommand.self, UsersCommand.self,
             SyncCommand.self, PlaylistsCommand.self, HistoryCommand.self, DuplicatesCommand.self, DedupeCommand.self,
             UndoCommand.self, JournalCommand.self, IgnoreCommand.self, UnifyCommand.self, ExportCommand.self,
-            PlaysCommand.self, ImportCommand.self, TopCommand.self, EmulatorCommand.self,
+            PlaysCommand.self, ImportCommand.self, TopCommand.self, SmartCommand.self, EmulatorCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

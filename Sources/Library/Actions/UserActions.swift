@@ -73,6 +73,10 @@ public struct UserActions: Sendable {
         where try UnifiedService.decode(record).state.hasUnfinishedIntent {
             people.insert(record.$user.id)
         }
+        for record in try await SmartPlaylistRecord.query(on: database).all()
+        where try SmartService.decode(record).state.creating != nil {
+            people.insert(record.$user.id)
+        }
         return people
     }
 
@@ -80,6 +84,7 @@ public struct UserActions: Sendable {
     /// (an export) goes through `exclusive` only then.
     public static func needsRecovery(_ user: UserRecord, on database: any Database) async throws -> Bool {
         if !(try await Recovery.open(for: user, on: database)).isEmpty { return true }
+        if try await SmartService.hasUnfinishedCreation(of: user, on: database) { return true }
         guard let record = try await UnifiedConfigRecord.query(on: database).filter(\.$user.$id == user.requireID()).first()
         else { return false }
         return try UnifiedService.decode(record).state.hasUnfinishedIntent

@@ -17,6 +17,9 @@ public struct DedupePlan: Sendable, Equatable, Codable {
         case replace([String])
         /// `POST /items` appended, at most 100.
         case append([String])
+        /// `PUT /items` with `range_start`, `insert_before` and `range_length` (positions counted before the move)
+        /// and the snapshot the previous write left.
+        case move(rangeStart: Int, insertBefore: Int, rangeLength: Int)
     }
 
     /// The snapshot the plan was computed on; applying it to another is refused.
@@ -89,6 +92,11 @@ public struct DedupePlan: Sendable, Equatable, Codable {
                 list = uris.map(Optional.some)
             case .append(let uris):
                 list.append(contentsOf: uris.map(Optional.some))
+            case .move(let start, let before, let length):
+                guard start >= 0, length > 0, start + length <= list.count, (0...list.count).contains(before) else { continue }
+                let moving = list[start..<start + length]
+                list.removeSubrange(start..<start + length)
+                list.insert(contentsOf: moving, at: before > start ? before - length : before)
             }
         }
         return list

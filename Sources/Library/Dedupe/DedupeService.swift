@@ -160,13 +160,15 @@ public struct DedupeService: Sendable {
     /// If even the re-read fails, the entry stays `applying` and the next command or job settles it.
     func run(
         _ operations: [DedupePlan.Operation], expected: [String?], journal: JournalRecord, playlist: PlaylistRecord,
-        settlesFailures: Bool = true
+        snapshot: String? = nil, settlesFailures: Bool = true
     ) async throws -> JournalRecord {
         journal.status = .applying
         try await journal.save(on: database)
+        // A move names the snapshot its positions were counted on: the one the previous write left.
+        var snapshot = snapshot ?? playlist.snapshotID
         do {
             for operation in operations {
-                try await perform(operation, on: playlist)
+                snapshot = try await perform(operation, on: playlist, snapshot: snapshot)
                 journal.progress += 1
                 try await journal.save(on: database)
             }
@@ -215,20 +217,29 @@ public struct DedupeService: Sendable {
         }
     }
 
-    func perform(_ operation: DedupePlan.Operation, on playlist: PlaylistRecord) async throws {
+    /// Sends one write; the snapshot it leaves (nil for Liked Songs, which have none). A move is sent with
+    /// `snapshot`, the one its positions were counted on.
+    @discardableResult
+    func perform(_ operation: DedupePlan.Operation, on playlist: PlaylistRecord, snapshot: String? = nil) async throws
+        -> String?
+    {
         if playlist.isLiked {
             guard case .remove(let uris) = operation else {
                 if case .add(let uris, _) = operation { try await client.saveToLibrary(uris: uris) }
-                return
+                return nil
             }
             try await client.removeFromLibrary(uris: uris)
-            return
+            return nil
         }
+        let id = playlist.spotifyID
         switch operation {
-        case .remove(let uris): try await client.removeItems(playlist.spotifyID, uris: uris)
-        case .add(let uris, let position): try await client.addItems(playlist.spotifyID, uris: uris, position: position)
-        case .replace(let uris): try await client.replaceItems(playlist.spotifyID, uris: uris)
-        case .append(let uris): try await client.addItems(playlist.spotifyID, uris: uris)
+        case .remove(let uris): return try await client.removeItems(id, uris: uris)
+        case .add(let uris, let position): return try await client.addItems(id, uris: uris, position: position)
+        case .replace(let uris): return try await client.replaceItems(id, uris: uris)
+        case .append(let uris): return try await client.addItems(id, uris: uris)
+        case .move(let start, let before, let length):
+            return try await client.reorderItems(
+                id, rangeStart: start, insertBefore: before, rangeLength: length, snapshotID: snapshot)
         }
     }
 
@@ -272,7 +283,9 @@ public struct DedupeService: Sendable {
             operations = uris.chunked(SpotifyClient.libraryWriteBatch).map { .add($0, position: 0) }
         } else if let restore = RestorePlan.make(current: current.uris, original: target) {
             operations = restore
-        } else if force, !before.contains(where: { $0.isLocal || $0.uri == nil }) {
+        } else if !before.contains(where: { $0.isLocal || $0.uri == nil }) {
+            // The change reordered the playlist (a smart playlist's moves), or the person forced it: the playlist is
+            // as the change left it or they accept losing their edits, and a rebuild restores the order.
             operations = DedupePlan.rebuild(target.compactMap { $0 })
         } else {
             throw DedupeError.refused(

@@ -225,7 +225,7 @@ public struct HistoryReader: Sendable {
     }
 
     /// The SQL database, with the person's roll-ups built for this play length.
-    private func prepared() async throws -> any SQLDatabase {
+    func prepared() async throws -> any SQLDatabase {
         try await PlayRollups(userID: try user.requireID(), minimumMS: minimumMS).ensureBuilt(on: database)
         return try database.sql()
     }
@@ -233,17 +233,17 @@ public struct HistoryReader: Sendable {
     /// A period's counts per key (`t`) with the key's names (`k`): its buckets, as few as cover it, one indexed
     /// range each (a query with the ranges joined by OR would read all of the person's rows), summed by key before
     /// any name is read.
-    private func rows(_ period: ListeningPeriod) throws -> SQLQueryString {
+    func rows(_ period: ListeningPeriod) throws -> SQLQueryString {
         let ranges =
             period.fromDay == nil && period.toDay == nil
             ? [RollupRanges.Range(grain: .all, lower: nil, upper: nil)]
             : RollupRanges.split(fromDay: period.fromDay, toDay: period.toDay)
         let userID = try user.requireID()
         var text: SQLQueryString = """
-            (SELECT key_id, SUM(plays) AS plays, SUM(listened_ms) AS listened_ms, MIN(first_at) AS first_at, \
-            MAX(last_at) AS last_at FROM (
+            (SELECT key_id, SUM(plays) AS plays, SUM(skips) AS skips, SUM(listened_ms) AS listened_ms, \
+            MIN(first_at) AS first_at, MAX(last_at) AS last_at FROM (
             """
-        let select = "SELECT key_id, plays, listened_ms, first_at, last_at FROM \"\(PlayRollup.schema)\""
+        let select = "SELECT key_id, plays, skips, listened_ms, first_at, last_at FROM \"\(PlayRollup.schema)\""
         for (index, range) in ranges.enumerated() {
             if index > 0 { text.appendLiteral(" UNION ALL ") }
             text.appendInterpolation(unsafeRaw: "\(select) WHERE user_id = ")

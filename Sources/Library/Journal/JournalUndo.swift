@@ -17,12 +17,13 @@ public struct JournalUndo: Sendable {
     }
 
     /// Restores the playlist the entry changed, in its original order (refused when it changed since, unless
-    /// `force`), and lets the unified playlist know when the playlist was one of its shards.
+    /// `force`), and lets the unified playlist or a smart playlist know when the playlist was theirs.
     public func undo(journalID: UUID, force: Bool = false) async throws -> JournalRecord {
         let done = try await DedupeService(database: database, client: client, user: user).undo(
             journalID: journalID, force: force)
         if let playlist = try await PlaylistRecord.find(done.$playlist.id, on: database) {
             try await UnifiedService(database: database, client: client, user: user).noteRestored(playlist, by: done)
+            try await SmartService(database: database, client: client, user: user).noteSettled(playlist, by: done)
         }
         return done
     }

@@ -41,11 +41,12 @@ public struct Recovery: Sendable {
             .filter(\.$status ~~ [JournalStatus.pending, .applying]).sort(\.$createdAt).all()
     }
 
-    /// Settles every open change of the person, and an interrupted creation of the unified playlist.
+    /// Settles every open change of the person, and an interrupted creation of the unified or a smart playlist.
     public func run() async throws -> [RecoveryOutcome] {
         var outcomes: [RecoveryOutcome] = []
         if let adopted = try await unified.recoverCreation(origin: origin) { outcomes.append(adopted) }
         if let renamed = try await unified.recoverRename() { outcomes.append(renamed) }
+        outcomes += try await smart.recoverCreations()
         for journal in try await Self.open(for: user, on: database) {
             outcomes.append(try await settle(journal))
         }
@@ -54,6 +55,12 @@ public struct Recovery: Sendable {
 
     var dedupe: DedupeService {
         var service = DedupeService(database: database, client: client, user: user)
+        service.logger = logger
+        return service
+    }
+
+    var smart: SmartService {
+        var service = SmartService(database: database, client: client, user: user)
         service.logger = logger
         return service
     }
@@ -86,7 +93,7 @@ public struct Recovery: Sendable {
             let expected = DedupePlan.simulate(operations, on: original)
             do {
                 let done = try await dedupe.run(
-                    remaining, expected: expected, journal: journal, playlist: playlist,
+                    remaining, expected: expected, journal: journal, playlist: playlist, snapshot: current.snapshot,
                     settlesFailures: false)
                 if playlist.isLiked {
                     done.status = try await sameSongs(playlist, as: expected) ? .verified : .mismatch
@@ -158,6 +165,7 @@ public struct Recovery: Sendable {
             try await original.save(on: database)
         }
         try await unified.noteRestored(playlist, by: journal)
+        try await smart.noteSettled(playlist, by: journal)
     }
 
     private func sameSongs(_ playlist: PlaylistRecord, as expected: [String?]) async throws -> Bool {

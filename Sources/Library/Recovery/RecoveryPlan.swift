@@ -63,7 +63,7 @@ public enum RecoveryPlan {
                 switch operation {
                 case .remove(let uris): uris
                 case .replace: original.compactMap { $0 }
-                case .add, .append: []
+                case .add, .append, .move: []
                 }
             })
         if unordered {

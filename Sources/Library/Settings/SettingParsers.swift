@@ -31,7 +31,8 @@ public enum SettingParsers {
         return name
     }
 
-    private static func choice<Choice: RawRepresentable & CaseIterable>(
+    /// One of an enumeration's raw values; anything else names the choices.
+    public static func choice<Choice: RawRepresentable & CaseIterable>(
         _ type: Choice.Type, _ text: String, field: String, kind: PlaykeeperError.Kind
     ) throws -> Choice where Choice.RawValue == String {
         guard let value = Choice(rawValue: text) else {

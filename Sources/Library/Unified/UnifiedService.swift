@@ -69,11 +69,19 @@ public struct UnifiedService: Sendable {
         try await record.save(on: database)
     }
 
-    /// The Spotify ids of the playlists Playkeeper manages for a user: never sources, never deduplicated.
+    /// The Spotify ids of the playlists Playkeeper manages for a user (the shards and the smart playlists): never
+    /// deduplicated, and never sources unless named.
     public static func managedIDs(of user: UserRecord, on database: any Database) async throws -> Set<String> {
+        let smart = try await SmartService.managedIDs(of: user, on: database)
         guard let record = try await UnifiedConfigRecord.query(on: database).filter(\.$user.$id == user.requireID()).first()
-        else { return [] }
-        return Set(try decode(record).state.shards.map(\.spotifyID))
+        else { return smart }
+        return smart.union(try decode(record).state.shards.map(\.spotifyID))
+    }
+
+    /// What is never a source: the shards, and the smart playlists not included by name.
+    func managed(_ settings: UnifiedSettings, _ state: UnifiedState) async throws -> Set<String> {
+        try await SmartService.managedIDs(of: user, on: database).subtracting(settings.include)
+            .union(state.shards.map(\.spotifyID))
     }
 
     // MARK: Sources
@@ -113,7 +121,7 @@ public struct UnifiedService: Sendable {
         guard let record = try await record() else { return false }
         let (settings, state) = try Self.decode(record)
         guard settings.automatic else { return false }
-        let sources = try await sources(settings, managed: Set(state.shards.map(\.spotifyID)))
+        let sources = try await sources(settings, managed: try await managed(settings, state))
         return try signature(settings, sources: sources) != state.sourcesSignature
     }
 
@@ -125,8 +133,7 @@ public struct UnifiedService: Sendable {
     public func update(preview: Bool = false, settings proposed: UnifiedSettings? = nil) async throws -> UnifiedReport {
         var (settings, state) = try await load()
         if preview, let proposed { settings = proposed }
-        let managed = Set(state.shards.map(\.spotifyID))
-        let sources = try await sources(settings, managed: managed)
+        let sources = try await sources(settings, managed: try await managed(settings, state))
         var notes: [String] = []
         let unreadable = settings.include.filter { id in !sources.contains { $0.spotifyID == id } }
         if !unreadable.isEmpty {
@@ -179,7 +186,7 @@ public struct UnifiedService: Sendable {
             var record = index < records.count ? records[index] : nil
             if shard.create {
                 // The intent first, with the marker the new playlist will carry.
-                let marker = Self.newMarker()
+                let marker = CreatedPlaylist.newMarker()
                 state.creating = .init(index: index, marker: marker)
                 try await save(settings, state)
                 record = try await createShard(name: settings.shardName(index), marker: marker, settings: settings)
@@ -325,39 +332,11 @@ public struct UnifiedService: Sendable {
         }
     }
 
-    /// `POST /me/playlists`, then the new playlist's row in the mirror (its entries follow with the verification).
+    /// `POST /me/playlists` with the marker, then the new playlist's row in the mirror.
     private func createShard(name: String, marker: String, settings: UnifiedSettings) async throws -> PlaylistRecord {
-        let playlist = try await client.createPlaylist(
-            name: name, description: "Every song of your playlists, one copy each. \(Self.markerText(marker))",
-            isPublic: settings.isPublic)
-        return try await adopt(playlist, name: name)
-    }
-
-    /// The mirror's row for a shard Spotify has made.
-    private func adopt(_ playlist: Playlist, name: String) async throws -> PlaylistRecord {
-        guard let id = playlist.id else {
-            throw SpotifyError.decoding(endpoint: "POST /v1/me/playlists", detail: "the new playlist has no id")
-        }
-        if let known = try await PlaylistRecord.query(on: database).filter(\.$user.$id == user.requireID())
-            .filter(\.$spotifyID == id).first()
-        {
-            return known
-        }
-        let record = SyncEngine.newPlaylist(userID: try user.requireID(), spotifyID: id)
-        record.name = playlist.name ?? name
-        record.ownerID = user.spotifyID
-        record.isPublic = playlist.isPublic
-        record.canEdit = true
-        record.raw = playlist.raw.withoutEntries().serialized()
-        try await record.create(on: database)
-        return record
-    }
-
-    /// The words a shard's description ends with; the marker ties it to the intent journaled before creating it.
-    static func markerText(_ marker: String) -> String { "Kept by Playkeeper \u{00B7} \(marker)" }
-
-    static func newMarker() -> String {
-        SymmetricKey(size: .bits128).withUnsafeBytes { bytes in bytes.prefix(6).map { String(format: "%02x", $0) }.joined() }
+        try await CreatedPlaylist.create(
+            name: name, description: "Every song of your playlists, one copy each.", marker: marker,
+            isPublic: settings.isPublic, client: client, user: user, on: database)
     }
 
     /// After a run was interrupted while renaming the shards: renames them all (a rename is the same whether
@@ -383,16 +362,14 @@ public struct UnifiedService: Sendable {
         guard let record = try await record() else { return nil }
         var (settings, state) = try Self.decode(record)
         guard let creating = state.creating else { return nil }
-        let text = Self.markerText(creating.marker)
-        let mine = try await client.myPlaylists().allItems().compactMap { $0 }
         state.creating = nil
-        guard let found = mine.first(where: { $0.description?.contains(text) ?? false }), found.id != nil else {
+        guard let found = try await CreatedPlaylist.find(creating.marker, client: client) else {
             try await save(settings, state)
             return RecoveryOutcome(
                 journalID: nil, playlist: settings.shardName(creating.index), status: .abandoned,
                 summary: "its creation was interrupted before Spotify made it; the next update creates it")
         }
-        let adopted = try await adopt(found, name: settings.shardName(creating.index))
+        let adopted = try await CreatedPlaylist.adopt(found, name: settings.shardName(creating.index), user: user, on: database)
         let shard = UnifiedState.Shard(spotifyID: adopted.spotifyID, lastWritten: [], snapshotID: nil)
         if creating.index < state.shards.count {
             state.shards[creating.index] = shard

@@ -22,6 +22,8 @@ public final class PlanRecord: Model, @unchecked Sendable {
 /// What a journal entry records.
 public enum JournalKind: String, Codable, Sendable, CaseIterable {
     case dedupe, undo, unify
+    /// A playlist made from listening, brought to its rule's result.
+    case smart
 
     /// Whether an entry of this kind can be undone (an undo is not undone; run the change again instead).
     public var canBeUndone: Bool { self != .undo }

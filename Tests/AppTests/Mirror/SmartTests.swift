@@ -1,0 +1,229 @@
+import App
+import EmulatorTestSupport
+import FluentKit
+import Foundation
+import Library
+import PlaykeeperJSON
+import SpotifyEmulator
+import SpotifyWebAPI
+import Store
+import Testing
+
+/// Playlists made from listening, against the emulator on both stores: created with the marker, brought to the
+/// rule's result with the fewest writes, journaled and verified; the person's edits kept; deletion in the app
+/// turns the rule off.
+@Suite(.serialized)
+struct SmartTests {
+    static let uri = UnifiedTests.trackURI
+
+    /// An extended-history file: each play is (track index, days ago, ms played).
+    static func history(_ plays: [(track: Int, daysAgo: Double, ms: Int)], now: Date) -> Data {
+        let records: [JSONValue] = plays.enumerated().map { offset, play in
+            // A second apart, so that no two plays share a `played_at`.
+            let ended = now.addingTimeInterval(-play.daysAgo * 86_400 - Double(offset))
+            return [
+                "ts": .string(ended.formatted(.iso8601)), "ms_played": JSONValue(play.ms),
+                "master_metadata_track_name": .string("Song \(play.track)"),
+                "master_metadata_album_artist_name": "The Band", "master_metadata_album_album_name": "Record",
+                "spotify_track_uri": .string(uri(play.track)), "skipped": false,
+            ]
+        }
+        return Data(JSONValue.array(records).serialized().utf8)
+    }
+
+    static func importPlays(_ actions: UserActions, _ plays: [(track: Int, daysAgo: Double, ms: Int)], name: String)
+        async throws
+    {
+        _ = try await actions.importPlays(
+            name: "Streaming_History_Audio_\(name).json", data: history(plays, now: Date()), format: .extended)
+    }
+
+    /// `count` plays of each track: track i is played `counts[i]` times within the last `withinDays` days.
+    static func plays(_ counts: [Int: Int], withinDays days: Double = 20) -> [(track: Int, daysAgo: Double, ms: Int)] {
+        counts.sorted { $0.key < $1.key }.flatMap { track, count in
+            (0..<count).map { index in (track, 0.5 + days * Double(index) / Double(max(count, 1)), 200_000) }
+        }
+    }
+
+    static func playlist(_ mirror: TestMirror, named name: String) async -> EmulatorLibrary.Playlist? {
+        let library = await mirror.state.library()
+        let listed = Set(library.follows["demo"] ?? [])
+        return library.playlists.first { listed.contains($0.id) && $0.name == name }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func onRepeatIsCreatedRankedAndKeptInOrderInOneCall(_ kind: StoreKind) async throws {
+        try await TestMirror.with(kind, library: UnifiedTests.library(tracks: 80, playlists: [Array(0..<40)])) { mirror in
+            let actions = try await mirror.actions()
+            // Track i of 0..<60 is played 61 − i times: the ranking is 0, 1, …, 49.
+            try await Self.importPlays(actions, Self.plays(Dictionary(uniqueKeysWithValues: (0..<60).map { ($0, 61 - $0) })), name: "a")
+            // Older plays do not count for On repeat.
+            try await Self.importPlays(actions, [(70, 40, 200_000), (70, 41, 200_000), (70, 45, 200_000)], name: "old")
+
+            let preview = try await actions.smartPreview("on-repeat", wait: 5)
+            #expect(preview.status == "preview" && preview.songs.count == 50)
+            #expect(preview.songs.first?.reason == "61 plays in the last 30 days")
+            #expect(preview.notes.contains("On repeat is created"))
+
+            let (view, created) = try await actions.smartSetEnabled("on-repeat", true, wait: 5)
+            #expect(view.enabled)
+            let report = try #require(created)
+            #expect(report.status == "created")
+            let playlist = try #require(await Self.playlist(mirror, named: "On repeat"))
+            #expect(playlist.entries.map(\.uri) == (0..<50).map(Self.uri))
+            #expect(playlist.description.contains("Kept by Playkeeper"))
+            #expect(!playlist.isPublic)
+            // Create, then one replace: 50 songs are one call.
+            #expect(report.writes == 2)
+            let journal = try #require(try await JournalRecord.find(report.journalID, on: mirror.database))
+            #expect(journal.kind == .smart && journal.status == .verified)
+
+            // Nothing changed: no write.
+            await mirror.state.resetRequestLog()
+            let again = try #require(try await actions.smartUpdate(["on-repeat"], mode: .always, wait: 5).first)
+            #expect(again.status == "unchanged" && again.writes == 0)
+            #expect(await mirror.state.requestLog().requests.filter { !$0.endpoint.hasPrefix("GET") }.isEmpty)
+
+            // A day of plays: three songs climb. The playlist ends in the new order within three calls.
+            try await Self.importPlays(actions, Self.plays([45: 30, 30: 12, 55: 25], withinDays: 1), name: "b")
+            let ranking = try await actions.smartPreview("on-repeat", wait: 5).songs.map(\.uri)
+            let updated = try #require(try await actions.smartUpdate(["on-repeat"], mode: .always, wait: 5).first)
+            #expect(updated.status == "updated")
+            #expect(await mirror.state.uris(of: playlist.id) == ranking)
+            // Fifty songs fit one replace, so no edit can beat it: one call.
+            #expect(updated.writes == 1 && updated.strategy == "replace")
+            #expect(updated.writes <= updated.alternative ?? .max)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aLongRankedPlaylistIsReorderedByMovesWhenThatIsCheaper(_ kind: StoreKind) async throws {
+        try await TestMirror.with(kind, library: UnifiedTests.library(tracks: 320, playlists: [Array(0..<10)])) { mirror in
+            let actions = try await mirror.actions()
+            // 300 songs played once each, ranked by time listened: track i listened 100 s + i × 100 ms.
+            try await Self.importPlays(actions, (0..<300).map { ($0, 5, 100_000 + $0 * 100) }, name: "a")
+            let rule = SmartRule(sources: [.history], window: "90d", order: .listened, limit: 300)
+            let created = try await actions.smartAdd(name: "Longest listened", keepAppEdits: true, wait: 5) { rule }
+            #expect(created.writes == 4)  // create, a replace and two appends
+            let playlist = try #require(await Self.playlist(mirror, named: "Longest listened"))
+            #expect(await mirror.state.uris(of: playlist.id) == (0..<300).reversed().map(Self.uri))
+
+            // Two songs from the bottom climb to the top: two moves, against a replace and two appends.
+            try await Self.importPlays(actions, [(0, 0.5, 60_000), (1, 0.5, 59_000)], name: "b")
+            await mirror.state.resetRequestLog()
+            let updated = try #require(try await actions.smartUpdate([created.key], mode: .always, wait: 5).first)
+            #expect(updated.strategy == "edit" && updated.alternative == 3)
+            #expect(updated.writes <= 2 && updated.moved == 2)
+            #expect(await mirror.state.uris(of: playlist.id) == updated.songs.map(\.uri))
+            #expect(updated.songs.prefix(2).map(\.uri) == [Self.uri(0), Self.uri(1)])
+            let writes = await mirror.state.requestLog().requests.filter { !$0.endpoint.hasPrefix("GET") }
+            #expect(writes.count == updated.writes)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func neverPlayedChangesByRemovalsAndAppendsAndKeepsThePersonsEdits(_ kind: StoreKind) async throws {
+        try await TestMirror.with(kind, library: UnifiedTests.library(tracks: 40, playlists: [Array(0..<10), Array(8..<16)]))
+        { mirror in
+            let actions = try await mirror.actions()
+            try await Self.importPlays(actions, [(1, 3, 200_000), (9, 2, 200_000), (12, 1, 5_000)], name: "a")
+            let report = try #require(try await actions.smartSetEnabled("never-played", true, wait: 5).report)
+            #expect(report.status == "created" && !report.ranked)
+            let playlist = try #require(await Self.playlist(mirror, named: "Never played"))
+            // In the order added; a skip (5 s) is a play too, so 12 is not "never played".
+            let expected = [0, 2, 3, 4, 5, 6, 7, 8, 10, 11, 13, 14, 15].map(Self.uri)
+            #expect(playlist.entries.map(\.uri) == expected)
+
+            // Two songs get played, one is added to a source: two removals by URI in one call, one append.
+            try await Self.importPlays(actions, [(3, 0.5, 200_000), (14, 0.4, 200_000)], name: "b")
+            _ = try await mirror.state.applyAppEdit([
+                "op": "add", "playlist": .string(String(format: "upl%019d", 0)), "uris": [.string(Self.uri(30))],
+            ])
+            await mirror.state.resetRequestLog()
+            let updated = try #require(try await actions.smartUpdate(["never-played"], mode: .always, wait: 5).first)
+            #expect(updated.strategy == "append" && updated.writes == 2 && updated.removed == 2 && updated.added == 1)
+            let after = expected.filter { $0 != Self.uri(3) && $0 != Self.uri(14) } + [Self.uri(30)]
+            #expect(await mirror.state.uris(of: playlist.id) == after)
+
+            // The person removes a song and adds one of their own in the app: both stay so.
+            _ = try await mirror.state.applyAppEdit(["op": "remove", "playlist": .string(playlist.id), "uris": [.string(Self.uri(0))]])
+            _ = try await mirror.state.applyAppEdit(["op": "add", "playlist": .string(playlist.id), "uris": [.string(Self.uri(39))]])
+            let kept = try #require(try await actions.smartUpdate(["never-played"], mode: .always, wait: 5).first)
+            #expect(kept.notes.contains { $0.contains("edited in the Spotify app") })
+            #expect(kept.writes == 0)
+            let now = await mirror.state.uris(of: playlist.id) ?? []
+            #expect(!now.contains(Self.uri(0)) && now.contains(Self.uri(39)))
+        }
+    }
+
+    @Test func aPlaylistDeletedInTheAppTurnsItsRuleOffAndTurningItOnCreatesItAgain() async throws {
+        try await TestMirror.with(.sqlite, library: UnifiedTests.library(tracks: 20, playlists: [Array(0..<20)])) { mirror in
+            let actions = try await mirror.actions()
+            try await Self.importPlays(actions, Self.plays([1: 3, 2: 2]), name: "a")
+            _ = try await actions.smartSetEnabled("on-repeat", true, wait: 5)
+            let first = try #require(await Self.playlist(mirror, named: "On repeat"))
+            _ = try await mirror.state.applyAppEdit(["op": "unfollow", "playlist": .string(first.id)])
+            let report = try #require(try await actions.smartUpdate(["on-repeat"], mode: .always, wait: 5).first)
+            #expect(report.status == "turned off")
+            let view = try #require(try await actions.smartList(wait: 5).first { $0.key == "on-repeat" })
+            #expect(!view.enabled && view.offReason?.contains("deleted in the Spotify app") == true)
+            // Off: a due check does nothing.
+            #expect(try await actions.smartUpdate(nil, mode: .whenDue(interval: 0), wait: 5).isEmpty)
+            let again = try #require(try await actions.smartSetEnabled("on-repeat", true, wait: 5).report)
+            #expect(again.status == "created" && again.spotifyID != first.id)
+        }
+    }
+
+    @Test func ownRulesAreCheckedAndNeverReadSmartPlaylistsUnlessNamed() async throws {
+        try await TestMirror.with(.sqlite, library: UnifiedTests.library(tracks: 30, playlists: [Array(0..<10), Array(10..<20)]))
+        { mirror in
+            let actions = try await mirror.actions()
+            try await Self.importPlays(actions, Self.plays([1: 4, 11: 6, 12: 1]), name: "a")
+            await #expect(throws: PlaykeeperError.self) {
+                _ = try await actions.smartAdd(name: "Mix", keepAppEdits: true, wait: 5) { SmartRule(sources: [.playlist("nope")]) }
+            }
+            do {
+                _ = try await actions.smartAdd(name: "Mix", keepAppEdits: true, wait: 5) { SmartRule(sources: [.history], limit: 20_000) }
+                Issue.record("a limit over 10,000 was taken")
+            } catch let error as PlaykeeperError {
+                #expect(error.kind == .invalid && error.message.contains("limit"))
+            }
+            let second = String(format: "upl%019d", 1)
+            let rule = SmartRule(sources: [.playlist(second)], minPlays: 1, order: .plays, limit: 10)
+            let added = try await actions.smartAdd(name: "Played from Source 1", keepAppEdits: true, wait: 5) { rule }
+            #expect(added.key == "played-from-source-1" && added.status == "created")
+            let made = try #require(await Self.playlist(mirror, named: "Played from Source 1"))
+            #expect(made.entries.map(\.uri) == [Self.uri(11), Self.uri(12)])
+            // Never played reads the person's playlists, not the smart one.
+            let never = try await actions.smartPreview("never-played", wait: 5)
+            #expect(!never.songs.contains { $0.reason.contains("Played from Source 1") })
+            // The same name again is refused.
+            await #expect(throws: PlaykeeperError.self) {
+                _ = try await actions.smartAdd(name: "Played from source 1", keepAppEdits: true, wait: 5) { rule }
+            }
+            let removed = try await actions.smartRemove("played-from-source-1", wait: 5)
+            #expect(removed.key == "played-from-source-1")
+            #expect(await Self.playlist(mirror, named: "Played from Source 1") != nil)
+        }
+    }
+
+    @Test func anUpdateCanBeUndoneAndTheNextUpdateIsNotFooledByIt() async throws {
+        try await TestMirror.with(.sqlite, library: UnifiedTests.library(tracks: 30, playlists: [Array(0..<30)])) { mirror in
+            let actions = try await mirror.actions()
+            try await Self.importPlays(actions, Self.plays(Dictionary(uniqueKeysWithValues: (0..<10).map { ($0, 12 - $0) })), name: "a")
+            _ = try await actions.smartSetEnabled("on-repeat", true, wait: 5)
+            let playlist = try #require(await Self.playlist(mirror, named: "On repeat"))
+            let before = await mirror.state.uris(of: playlist.id)
+            try await Self.importPlays(actions, Self.plays([9: 40, 8: 30], withinDays: 1), name: "b")
+            let update = try #require(try await actions.smartUpdate(["on-repeat"], mode: .always, wait: 5).first)
+            #expect(await mirror.state.uris(of: playlist.id) != before)
+            let undo = try await actions.undo(journalID: try #require(update.journalID), force: false, wait: 5)
+            #expect(undo.status == .verified)
+            #expect(await mirror.state.uris(of: playlist.id) == before)
+            // The undone order is Playkeeper's now: the next update puts the ranking back, with no edit reported.
+            let next = try #require(try await actions.smartUpdate(["on-repeat"], mode: .always, wait: 5).first)
+            #expect(!next.notes.contains { $0.contains("edited in the Spotify app") })
+            #expect(await mirror.state.uris(of: playlist.id) == next.songs.map(\.uri))
+        }
+    }
+}
