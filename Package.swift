@@ -139,6 +139,7 @@ let package = Package(
                 .embedInCode("Resources/Views/playlist.leaf"), .embedInCode("Resources/Views/unified.leaf"),
                 .embedInCode("Resources/Views/journal.leaf"), .embedInCode("Resources/Views/account.leaf"),
                 .embedInCode("Resources/Views/error.leaf"), .embedInCode("Resources/Views/listening.leaf"),
+                .embedInCode("Resources/Views/smart.leaf"), .embedInCode("Resources/Views/smart-playlist.leaf"),
             ],
             swiftSettings: swiftSettings
         ),

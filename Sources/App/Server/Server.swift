@@ -12,6 +12,7 @@ public enum Server {
         try app.register(collection: HealthRoutes())
         try app.register(collection: APIRoutes())
         try app.register(collection: PageRoutes())
+        try app.register(collection: SmartPages())
         // Outermost first: every answer, errors included, carries the security headers.
         app.middleware = Middlewares()
         app.middleware.use(SecurityHeaders())

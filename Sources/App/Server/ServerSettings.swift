@@ -13,6 +13,9 @@ public struct ServerSettings: Sendable, Equatable {
     /// Seconds between polls of a user's recent plays (`PLAYKEEPER_PLAYS_INTERVAL`, default 20 minutes). Spotify
     /// keeps only the last 50 plays, so a longer interval risks gaps for someone who listens a lot.
     public var playsInterval: TimeInterval = 1200
+    /// The least time between automatic updates of a smart playlist (`PLAYKEEPER_SMART_INTERVAL`, default one
+    /// hour). After each poll the ones whose result changed are updated, unless updated within this.
+    public var smartInterval: TimeInterval = 3600
     /// Seconds between a user's token refreshes: "renew every hour".
     public var refreshInterval: TimeInterval = 3600
     /// How often the scheduler looks for due jobs (`PLAYKEEPER_SCHEDULER_TICK`).
@@ -26,7 +29,8 @@ public struct ServerSettings: Sendable, Equatable {
     public init() {}
 
     /// Reads `HOST`, `PORT`, `PLAYKEEPER_PUBLIC_URL`, `PLAYKEEPER_SYNC_INTERVAL`, `PLAYKEEPER_PLAYS_INTERVAL`,
-    /// `PLAYKEEPER_SCHEDULER_TICK` and `PLAYKEEPER_JOB_LEASE`; a bad value names its variable.
+    /// `PLAYKEEPER_SMART_INTERVAL`, `PLAYKEEPER_SCHEDULER_TICK` and `PLAYKEEPER_JOB_LEASE`; a bad value names its
+    /// variable.
     public static func fromEnvironment(_ environment: [String: String]) throws -> ServerSettings {
         var settings = ServerSettings()
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -65,6 +69,11 @@ public struct ServerSettings: Sendable, Equatable {
             "PLAYKEEPER_PLAYS_INTERVAL", in: Self.playsIntervals, "from a minute to a day, like 1200, 20m or 1h")
         {
             settings.playsInterval = seconds
+        }
+        if let seconds = try duration(
+            "PLAYKEEPER_SMART_INTERVAL", in: 60...Self.longestInterval, "from a minute to 30 days, like 3600, 90m or 6h")
+        {
+            settings.smartInterval = seconds
         }
         if let seconds = try duration("PLAYKEEPER_SCHEDULER_TICK", in: Self.ticks, "from 1 to 60 seconds") {
             settings.tick = seconds

@@ -20,6 +20,13 @@ extension UserActions {
         return try await smartService.list()
     }
 
+    /// One smart playlist and a preview of its next update, after settling.
+    public func smartShow(_ key: String, wait: Double) async throws -> (view: SmartPlaylistView, preview: SmartReport) {
+        try await settle(wait: wait)
+        let service = smartService
+        return (try await service.view(key), try await service.preview(key))
+    }
+
     /// What an update of `key` (or of a rule not stored, `proposed`) would write, from the mirror as it is.
     public func smartPreview(_ key: String?, proposed: SmartSettings? = nil, wait: Double) async throws -> SmartReport {
         try await settle(wait: wait)
@@ -46,10 +53,32 @@ extension UserActions {
     {
         let service = smartService
         return try await exclusive(wait: wait) { lease in
-            guard enabled else { return (try await service.setEnabled(key, false, keepAppEdits: keepAppEdits), nil) }
+            guard enabled else { return (try await service.change(key, enabled: false, keepAppEdits: keepAppEdits), nil) }
             _ = try await syncHoldingLease(lease, concurrency: 8)
-            let view = try await service.setEnabled(key, true, keepAppEdits: keepAppEdits)
+            let view = try await service.change(key, enabled: true, keepAppEdits: keepAppEdits)
             return (view, try await service.update(key))
+        }
+    }
+
+    /// Stores a rule of the person's own without writing to Spotify (the API's and the page's: an update job
+    /// creates its playlist). The mirror is read as it is, after settling.
+    public func smartStore(
+        name: String, keepAppEdits: Bool, wait: Double, rule: @escaping @Sendable () async throws -> SmartRule
+    ) async throws -> SmartPlaylistView {
+        let service = smartService
+        return try await exclusive(wait: wait) { _ in
+            try await service.add(name: name, rule: try await rule(), keepAppEdits: keepAppEdits)
+        }
+    }
+
+    /// Changes a smart playlist without writing to Spotify: on or off, the person's edits, a rule of their own.
+    public func smartChange(
+        _ key: String, enabled: Bool?, keepAppEdits: Bool?, wait: Double,
+        rule: (@Sendable () async throws -> SmartRule)? = nil
+    ) async throws -> SmartPlaylistView {
+        let service = smartService
+        return try await exclusive(wait: wait) { _ in
+            try await service.change(key, enabled: enabled, keepAppEdits: keepAppEdits, rule: try await rule?())
         }
     }
 

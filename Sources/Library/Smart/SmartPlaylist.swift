@@ -51,6 +51,8 @@ public struct SmartPlaylistView: Codable, Sendable, Equatable {
     public var songs: Int
     public var refreshedAt: Date?
     public var offReason: String?
+    /// Whether the store has a row for it (a built-in has one once turned on).
+    public var stored: Bool
 }
 
 /// What a preview shows, or what an update did.

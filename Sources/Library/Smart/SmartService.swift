@@ -64,7 +64,7 @@ public struct SmartService: Sendable {
             views.append(
                 Self.view(
                     key: builtIn.key, settings: SmartSettings(name: builtIn.name, rule: builtIn.rule), state: SmartState(),
-                    enabled: false))
+                    enabled: false, stored: false))
         }
         for record in stored {
             let (settings, state) = try Self.decode(record)
@@ -76,13 +76,15 @@ public struct SmartService: Sendable {
         }
     }
 
-    static func view(key: String, settings: SmartSettings, state: SmartState, enabled: Bool) -> SmartPlaylistView {
+    static func view(key: String, settings: SmartSettings, state: SmartState, enabled: Bool, stored: Bool = true)
+        -> SmartPlaylistView
+    {
         let builtIn = SmartBuiltIn(key: key)
         return SmartPlaylistView(
             key: key, name: settings.name, summary: builtIn?.summary ?? Self.describe(settings.rule), builtIn: builtIn != nil,
             enabled: enabled, ranked: settings.rule.ranked, rule: settings.rule, keepAppEdits: settings.keepAppEdits,
             spotifyID: state.spotifyID, songs: state.lastWritten.count, refreshedAt: state.refreshedAt,
-            offReason: state.offReason)
+            offReason: state.offReason, stored: stored)
     }
 
     /// A rule in words: "up to 100 songs from history, window 90d, at least 3 plays, by plays".
@@ -109,6 +111,12 @@ public struct SmartService: Sendable {
             throw PlaykeeperError(.notFound, "no smart playlist \(key); 'playkeeper smart list' shows them")
         }
         return (nil, SmartSettings(name: builtIn.name, rule: builtIn.rule), SmartState())
+    }
+
+    /// One smart playlist as `list` shows it; an unknown key is `notFound`.
+    public func view(_ key: String) async throws -> SmartPlaylistView {
+        let (record, settings, state) = try await settings(key)
+        return Self.view(key: key, settings: settings, state: state, enabled: record?.enabled ?? false, stored: record != nil)
     }
 
     /// Checks a rule against the clock and the mirror: a playlist it names must be one of the person's.
@@ -159,26 +167,42 @@ public struct SmartService: Sendable {
         return String(slug.prefix(60))
     }
 
-    /// Turns a smart playlist on or off (a built-in gets its row the first time). Off stops the updates and leaves
-    /// the playlist in Spotify as it is; on again after it was deleted in the app creates it anew.
+    /// Changes a smart playlist: on or off (a built-in gets its row the first time), what happens to the person's
+    /// edits in the app, and (for a rule of their own) the rule. Off stops the updates and leaves the playlist in
+    /// Spotify as it is; on again after it was deleted in the app creates it anew at the next update.
     @discardableResult
-    public func setEnabled(_ key: String, _ enabled: Bool, keepAppEdits: Bool? = nil) async throws -> SmartPlaylistView {
-        var (record, settings, state) = try await settings(key)
-        if case .topSongs(let year)? = SmartBuiltIn(key: key), record == nil {
+    public func change(_ key: String, enabled: Bool? = nil, keepAppEdits: Bool? = nil, rule: SmartRule? = nil) async throws
+        -> SmartPlaylistView
+    {
+        let (record, loadedSettings, loadedState) = try await settings(key)
+        var (settings, state) = (loadedSettings, loadedState)
+        let builtIn = SmartBuiltIn(key: key)
+        if let rule {
+            guard builtIn == nil else {
+                throw PlaykeeperError(.refused, "\(key) is a built-in: its rule is fixed; write a rule of your own instead")
+            }
+            try await validate(rule)
+            settings.rule = rule
+        }
+        if case .topSongs(let year)? = builtIn, record == nil {
             try await validate(settings.rule)
-            let years = try await HistoryReader(database: database, user: user, minimumMS: minimumMS).firstPlay()
-                .map { RollupRanges.civil(RollupRanges.day(of: $0)).year...RollupRanges.civil(RollupRanges.day(of: now)).year }
+            let reader = HistoryReader(database: database, user: user, minimumMS: minimumMS)
+            let years = try await reader.firstPlay().map {
+                RollupRanges.civil(RollupRanges.day(of: $0)).year...RollupRanges.civil(RollupRanges.day(of: now)).year
+            }
             guard let years, years.contains(year) else {
-                throw PlaykeeperError(
-                    .invalid, "your history \(years.map { "covers \($0.lowerBound) to \($0.upperBound)" } ?? "is empty"); no top songs of \(year)")
+                let covered = years.map { "covers \($0.lowerBound) to \($0.upperBound)" } ?? "is empty"
+                throw PlaykeeperError(.invalid, "your history \(covered); no top songs of \(year)")
             }
         }
         let row = try record ?? newRecord(key)
-        row.enabled = enabled
-        if enabled { state.offReason = nil }
+        if let enabled {
+            row.enabled = enabled
+            if enabled { state.offReason = nil }
+        }
         if let keepAppEdits { settings.keepAppEdits = keepAppEdits }
         try await save(row, settings, state)
-        return Self.view(key: key, settings: settings, state: state, enabled: enabled)
+        return Self.view(key: key, settings: settings, state: state, enabled: row.enabled)
     }
 
     /// Forgets a smart playlist. Its playlist stays in Spotify as it is, no longer kept.

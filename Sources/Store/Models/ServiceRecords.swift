@@ -54,8 +54,11 @@ public enum JobKind: String, Codable, Sendable, CaseIterable {
     case sync
     /// Syncs, then updates the unified playlist whatever changed.
     case unify
-    /// Collects the person's recent plays into the listening history.
+    /// Collects the person's recent plays into the listening history, then updates the smart playlists whose
+    /// result changed (at most every `PLAYKEEPER_SMART_INTERVAL`).
     case plays
+    /// Syncs, then updates every smart playlist that is on, whatever changed.
+    case smart
 }
 
 /// Where a job stands. The stored text is the raw value.

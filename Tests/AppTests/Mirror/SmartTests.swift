@@ -226,4 +226,69 @@ struct SmartTests {
             #expect(await mirror.state.uris(of: playlist.id) == next.songs.map(\.uri))
         }
     }
+
+    @Test func anAutomaticUpdateRunsOnlyWhenTheResultChangedAndNotWithinTheInterval() async throws {
+        try await TestMirror.with(.sqlite, library: UnifiedTests.library(tracks: 20, playlists: [Array(0..<20)])) { mirror in
+            let actions = try await mirror.actions()
+            try await Self.importPlays(actions, Self.plays([1: 3, 2: 2]), name: "a")
+            _ = try await actions.smartSetEnabled("on-repeat", true, wait: 5)
+            // Nothing changed: nothing is read from Spotify, nothing written.
+            await mirror.state.resetRequestLog()
+            #expect(try await actions.smartUpdate(nil, mode: .whenDue(interval: 0), wait: 5).isEmpty)
+            #expect(await mirror.state.requestLog().requests.isEmpty)
+            // New plays change the ranking, but the last update is within the interval: not yet.
+            try await Self.importPlays(actions, Self.plays([3: 9], withinDays: 1), name: "b")
+            #expect(try await actions.smartUpdate(nil, mode: .whenDue(interval: 3600), wait: 5).isEmpty)
+            // Past the interval (here: none), it runs.
+            let reports = try await actions.smartUpdate(nil, mode: .whenDue(interval: 0), wait: 5)
+            #expect(reports.map(\.key) == ["on-repeat"] && reports.first?.songs.first?.uri == Self.uri(3))
+        }
+    }
+
+    /// Random histories and random rules, updated again and again: after each update the playlist in Spotify is
+    /// the rule's result (plus the songs the person added, which stay), and the writes sent are the plan's count.
+    @Test(arguments: StoreKind.available)
+    func afterAnyUpdateThePlaylistIsTheResultAndTheWritesAreThePlans(_ kind: StoreKind) async throws {
+        try await TestMirror.with(kind, library: UnifiedTests.library(tracks: 400, playlists: [Array(0..<150), Array(100..<400)]))
+        { mirror in
+            let actions = try await mirror.actions()
+            var random = SeededRandom(seed: 16)
+            var counts: [Int: Int] = [:]
+            for track in 0..<400 where Int.random(in: 0..<8, using: &random) > 0 { counts[track] = Int.random(in: 1...6, using: &random) }
+            try await Self.importPlays(actions, Self.plays(counts), name: "start")
+            let rules: [(String, SmartRule)] = [
+                ("By plays", SmartRule(sources: [.history], window: "30d", order: .plays, limit: 320)),
+                ("By listening", SmartRule(sources: [.history], window: "30d", order: .listened, limit: 40)),
+                ("Newest", SmartRule(sources: [.history], window: "30d", order: .lastPlayed, limit: 330)),
+                ("Unheard here", SmartRule(sources: [.allPlaylists], maxPlays: 0, order: .sources, limit: 10_000)),
+            ]
+            for (name, rule) in rules { _ = try await actions.smartAdd(name: name, keepAppEdits: true, wait: 5) { rule } }
+            var strategies: [String: Int] = [:]
+            for round in 0..<6 {
+                var more: [(track: Int, daysAgo: Double, ms: Int)] = []
+                // A few plays (a few rank changes) or many.
+                for _ in 0..<(round % 2 == 0 ? Int.random(in: 1...3, using: &random) : Int.random(in: 10...60, using: &random)) {
+                    more.append((Int.random(in: 0..<400, using: &random), Double.random(in: 0.01...0.9, using: &random), Int.random(in: 31_000...400_000, using: &random)))
+                }
+                try await Self.importPlays(actions, more, name: "round\(round)")
+                await mirror.state.resetRequestLog()
+                let reports = try await actions.smartUpdate(nil, mode: .always, wait: 5)
+                let writes = await mirror.state.requestLog().requests.filter { !$0.endpoint.hasPrefix("GET") }.count
+                #expect(writes == reports.reduce(0) { $0 + $1.writes }, "round \(round)")
+                for report in reports {
+                    strategies[report.strategy, default: 0] += 1
+                    let id = try #require(report.spotifyID)
+                    let now = await mirror.state.uris(of: id) ?? []
+                    #expect(report.status == "updated" || report.status == "unchanged", "\(report.name): \(report.status)")
+                    if report.ranked {
+                        #expect(now == report.songs.map(\.uri), "\(report.name), round \(round)")
+                    } else {
+                        #expect(Set(now) == Set(report.songs.map(\.uri)) && now.count == report.songs.count, "\(report.name)")
+                    }
+                }
+            }
+            // Every way of writing was taken at least once.
+            #expect(strategies["edit"] != nil && strategies["replace"] != nil && strategies["append"] != nil, "\(strategies)")
+        }
+    }
 }

@@ -16,6 +16,7 @@ struct APIRoutes: RouteCollection {
         try api.register(collection: TokenRoutes())
         try api.register(collection: HistoryRoutes())
         try api.register(collection: StatsRoutes())
+        try api.register(collection: SmartRoutes())
     }
 }
 

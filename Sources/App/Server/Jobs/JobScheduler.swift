@@ -366,7 +366,15 @@ public actor JobScheduler {
             return ["expires_at": MirrorViews.date(token.expiresAt)]
         case .plays:
             let actions = UserJobs.actions(user, context: mirror, api: api, origin: "the scheduler's plays job", logger: logger)
-            return try JSONValue(encoding: try await actions.pollPlays(), snakeCase: true)
+            let polled = try await actions.pollPlays()
+            var result: JSONObject = ["plays": try JSONValue(encoding: polled, snakeCase: true)]
+            // The poll, or an import since the last one, may have changed what a smart playlist holds.
+            let smart = try await actions.smartUpdate(nil, mode: .whenDue(interval: settings.smartInterval), wait: 600)
+            if !smart.isEmpty { result["smart"] = .array(smart.map(SmartViews.report)) }
+            return .object(result)
+        case .smart:
+            let actions = UserJobs.actions(user, context: mirror, api: api, origin: "the scheduler's smart job", logger: logger)
+            return .array(try await actions.smartUpdate(nil, mode: .always, wait: 600).map(SmartViews.report))
         case .sync, .unify:
             let mirror = self.mirror
             let api = self.api

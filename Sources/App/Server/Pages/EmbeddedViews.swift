@@ -9,7 +9,8 @@ struct EmbeddedViews: LeafSource {
         "base": PackageResources.base_leaf, "home": PackageResources.home_leaf, "playlist": PackageResources.playlist_leaf,
         "unified": PackageResources.unified_leaf, "journal": PackageResources.journal_leaf,
         "account": PackageResources.account_leaf, "error": PackageResources.error_leaf,
-        "listening": PackageResources.listening_leaf,
+        "listening": PackageResources.listening_leaf, "smart": PackageResources.smart_leaf,
+        "smart-playlist": PackageResources.smart_playlist_leaf,
     ]
 
     func file(template: String, escape: Bool, on eventLoop: any EventLoop) throws -> EventLoopFuture<ByteBuffer> {
