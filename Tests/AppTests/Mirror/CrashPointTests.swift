@@ -110,7 +110,59 @@ struct CrashPointTests {
                     try await Self.edit(mirror, "add", "upl0000000000000000001", Array(15..<25))
                     return ["unify"]
                 }, check: Self.unifiedInvariants(name: "All my tracks", shards: 2, cap: 20, created: 1)),
+            Scenario(
+                name: "a smart playlist's creation (On repeat)",
+                library: UnifiedTests.library(tracks: 40, playlists: [Array(0..<20)]),
+                prepare: { mirror, scenario in
+                    _ = try await scenario.expectSuccess(["sync"], mirror)
+                    // Track i of 0..<30 played 31 − i times: the ranking is 0, 1, …, 29.
+                    try await Self.importPlays(SmartTests.plays(Dictionary(uniqueKeysWithValues: (0..<30).map { ($0, 31 - $0) })), mirror, scenario)
+                    return ["smart", "enable", "on-repeat"]
+                }, next: { _ in ["smart", "update"] },
+                check: Self.smartInvariants(name: "On repeat", songs: (0..<30).map(UnifiedTests.trackURI), created: 1)),
+            Scenario(
+                name: "a ranked smart playlist reordered by moves",
+                library: UnifiedTests.library(tracks: 320, playlists: [Array(0..<10)]),
+                prepare: { mirror, scenario in
+                    _ = try await scenario.expectSuccess(["sync"], mirror)
+                    try await Self.importPlays((0..<300).map { ($0, 5, 100_000 + $0 * 100) }, mirror, scenario)
+                    _ = try await scenario.expectSuccess(
+                        ["smart", "add", "Longest listened", "--window", "90d", "--order", "listened", "--limit", "300"], mirror)
+                    // Songs 0 and 1 climb from the bottom to the top: two moves.
+                    try await Self.importPlays([(0, 0.5, 60_000), (1, 0.5, 59_000)], mirror, scenario)
+                    return ["smart", "update"]
+                },
+                check: Self.smartInvariants(
+                    name: "Longest listened", songs: ([0, 1] + Array((2..<300).reversed())).map(UnifiedTests.trackURI),
+                    created: 0)),
+            Scenario(
+                name: "an unranked smart playlist's removals and appends (Never played)",
+                library: UnifiedTests.library(tracks: 40, playlists: [Array(0..<12), Array(10..<20)]),
+                prepare: { mirror, scenario in
+                    try await Self.importPlays([(1, 3, 200_000), (11, 2, 200_000)], mirror, scenario)
+                    _ = try await scenario.expectSuccess(["smart", "enable", "never-played"], mirror)
+                    // Songs 3 and 14 get played; song 30 is added to a source.
+                    try await Self.importPlays([(3, 0.5, 200_000), (14, 0.4, 200_000)], mirror, scenario)
+                    try await Self.edit(mirror, "add", "upl0000000000000000000", [30])
+                    return ["smart", "update"]
+                },
+                check: Self.smartInvariants(
+                    name: "Never played",
+                    songs: ([0, 2, 4, 5, 6, 7, 8, 9, 10, 12, 13, 15, 16, 17, 18, 19, 30]).map(UnifiedTests.trackURI),
+                    created: 0)),
         ]
+    }
+
+    /// Imports plays with `playkeeper import`, as a person would.
+    static func importPlays(_ plays: [(track: Int, daysAgo: Double, ms: Int)], _ mirror: TestMirror, _ scenario: Scenario)
+        async throws
+    {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pk-crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("Streaming_History_Audio_\(UUID().uuidString.prefix(8)).json")
+        try SmartTests.history(plays, now: Date()).write(to: file)
+        _ = try await scenario.expectSuccess(["import", file.path], mirror)
     }
 
     static func edit(_ mirror: TestMirror, _ op: String, _ playlist: String, _ songs: [Int]) async throws {
@@ -268,6 +320,22 @@ struct CrashPointTests {
             for playlist in sources {
                 #expect(
                     after.playlists.first { $0.id == playlist.id }?.entries == playlist.entries, "\(label): sources untouched")
+            }
+        }
+    }
+
+    /// A smart playlist: exactly one playlist called `name`, holding `songs` in order (the rule's result, ranked or
+    /// in the order added), `created` playlists more than before, and every other playlist untouched.
+    static func smartInvariants(name: String, songs: [String], created: Int) -> @Sendable (
+        EmulatorLibrary, EmulatorLibrary, String
+    ) -> Void {
+        { before, after, label in
+            let made = after.playlists.filter { $0.name == name }
+            #expect(made.count == 1, "\(label): one playlist called \(name), not \(made.count)")
+            #expect(after.playlists.count == before.playlists.count + created, "\(label): no orphan or extra playlist")
+            #expect(made.first?.entries.map(\.uri) == songs, "\(label): \(name) is the rule's result")
+            for playlist in before.playlists where playlist.name != name {
+                #expect(after.playlists.first { $0.id == playlist.id }?.entries == playlist.entries, "\(label): others untouched")
             }
         }
     }
