@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Drives the real page in headless Chromium: login, sync, duplicates preview, apply and undo, unified update.
+"""Drives the real page in headless Chromium: login, sync, duplicates preview, apply and undo, listening, playlists
+for you, unified update.
 
 Starts `playkeeper demo` (the emulator and the service on a temporary SQLite store), then checks the page's
 contents at 1280 px and at 390 px wide, with no horizontal scrolling, and saves a screenshot of each.
@@ -177,6 +178,43 @@ def main():
         check(driver.find_element(By.CSS_SELECTOR, ".periods a.selected").text == "90 days", "the period is chosen by a link")
         bars = driver.find_elements(By.CSS_SELECTOR, "#chart-per-day rect")
         check(len(bars) > 60, f"90 days are drawn per day ({len(bars)} bars)")
+
+        # Playlists for you: the demo turned every built-in on after importing its year; each song says why it is there.
+        def all_on(d):
+            d.get(url + "/smart")
+            cards = d.find_elements(By.CSS_SELECTOR, "#smart-list .card")
+            return len(cards) >= 5 and all("Turn off" in c.text for c in cards)
+        WebDriverWait(driver, 90, poll_frequency=2).until(all_on)
+        names = driver.find_element(By.ID, "smart-list").text
+        for name in ["On repeat", "Forgotten favourites", "Never played", "Discovered", "Top songs"]:
+            check(name in names, f"{name} is listed and on")
+        at_both_widths(driver, url + "/smart", "playlists for you", args.out, "smart")
+        for key, words in [("on-repeat", "plays in the last 30 days"), ("forgotten-favourites", "the last on"),
+                           ("never-played", "never played"), ("discovered", "first played on")]:
+            driver.get(url + "/smart/" + key)
+            songs = driver.find_elements(By.CSS_SELECTOR, "#songs li")
+            check(len(songs) > 0, f"{key} holds songs from the demo's year ({len(songs)})")
+            check(all(words in s.find_element(By.CSS_SELECTOR, ".muted").text for s in songs[:10]),
+                  f"each song of {key} says why it is there ({words!r})")
+        at_both_widths(driver, url + "/smart/on-repeat", "a smart playlist's page", args.out, "smart-playlist")
+        # A rule of one's own: previewed with a plain form post, then created.
+        driver.get(url + "/smart")
+        form = driver.find_element(By.ID, "rule-form")
+        form.find_element(By.NAME, "name").send_keys("Evening regulars")
+        window = form.find_element(By.NAME, "window")
+        window.clear()
+        window.send_keys("90d")
+        form.find_element(By.NAME, "min_plays").send_keys("5")
+        button = driver.find_element(By.ID, "rule-preview")
+        button.click()
+        WebDriverWait(driver, 40).until(expected_conditions.staleness_of(button))
+        previewed = driver.find_elements(By.CSS_SELECTOR, "#preview li")
+        check(len(previewed) > 0, f"the rule's preview lists songs ({len(previewed)})")
+        check(driver.find_element(By.NAME, "name").get_attribute("value") == "Evening regulars", "the form keeps what was written")
+        submit(driver, driver.find_element(By.ID, "rule-create"))
+        check("finished" in notice(driver), f"the rule's playlist was made ({notice(driver)})")
+        check(driver.current_url.endswith("/smart/evening-regulars"), f"its page follows ({driver.current_url})")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "#songs li")) == len(previewed), "it holds what the preview showed")
 
         # The unified playlist: update it from the page.
         driver.get(url + "/unified")

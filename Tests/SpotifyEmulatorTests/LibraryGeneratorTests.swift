@@ -53,4 +53,29 @@ struct LibraryGeneratorTests {
         #expect((library.liked["demo"] ?? []).count >= 100)
         #expect(library.users.contains { !$0.allowListed })
     }
+
+    /// A year with a story: faded favourites are not played after they fade, late discoveries not before, and a
+    /// seventh of the other songs never; without a story every song may come up at any time.
+    @Test func aHistoryWithAStoryFadesDiscoversAndLeavesSongsUnplayed() {
+        let library = LibraryGenerator(seed: 1, playlists: 8, items: 40).generate()
+        let start = Date(timeIntervalSince1970: 1_760_000_000)
+        var generator = HistoryExportGenerator(seed: 1, plays: 14_000, start: start, averagePause: 1_500)
+        let end = start.addingTimeInterval(365 * 86_400)
+        generator.end = end
+        let story = HistoryExportGenerator.Story(
+            fadeAfter: end.addingTimeInterval(-150 * 86_400), discoverAfter: end.addingTimeInterval(-25 * 86_400))
+        let plain = generator.generatePlays(from: library)
+        generator.story = story
+        let told = generator.generatePlays(from: library)
+        let tracks = library.tracks.filter { !$0.unavailable }
+        let favourites = tracks.count / 10
+        let index = Dictionary(tracks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let kind = { (play: HistoryExportGenerator.Play) -> Int in index[play.track.id]! }
+        #expect(!told.contains { kind($0) < favourites / 2 && $0.endedAt > story.fadeAfter })
+        #expect(told.contains { kind($0) < favourites / 2 }, "faded favourites were played before")
+        #expect(!told.contains { kind($0) >= favourites && (kind($0) - favourites) % 7 == 0 }, "a seventh never played")
+        #expect(!told.contains { kind($0) >= favourites && (kind($0) - favourites) % 7 == 1 && $0.endedAt < story.discoverAfter })
+        #expect(told.contains { kind($0) >= favourites && (kind($0) - favourites) % 7 == 1 }, "and discovered late")
+        #expect(plain.contains { kind($0) >= favourites && (kind($0) - favourites) % 7 == 0 }, "without a story, every song comes up")
+    }
 }

@@ -75,7 +75,7 @@ public enum SmartBuiltIn: Sendable, Hashable {
                 limit: 500)
         case .topSongs(let year):
             SmartRule(
-                sources: [.history], window: String(format: "%04d-01-01..%04d-12-31", year, year), minPlays: 1,
+                sources: [.history], window: String(year), minPlays: 1,
                 order: .plays, limit: 100)
         }
     }

@@ -210,13 +210,17 @@ extension SmartRule {
         _ period: ListeningPeriod
     ) -> String {
         let day = { (date: Date) in RollupRanges.label(ofDay: RollupRanges.day(of: date)) }
-        let plays = "\(figures.plays) play\(figures.plays == 1 ? "" : "s") in \(period.label)"
+        // "in the last 30 days", "in 2025", "from 2026-01-01 to 2026-03-31", or nothing for all time.
+        let during =
+            period.from == nil && period.to == nil
+            ? "" : period.label.hasPrefix("the ") || Int(period.label) != nil ? " in \(period.label)" : " from \(period.label)"
+        let plays = "\(figures.plays) play\(figures.plays == 1 ? "" : "s")\(during)"
         switch order {
         case .plays:
             if notPlayedForDays != nil, let last = all?.lastAt { return "\(plays), the last on \(day(last))" }
             return plays
         case .listened:
-            return "\(figures.listenedMS / 60_000) min listened in \(period.label) (\(figures.plays) plays)"
+            return "\(figures.listenedMS / 60_000) min listened\(during) (\(figures.plays) plays)"
         case .lastPlayed:
             return all?.lastAt.map { "last played on \(day($0))" } ?? "never played"
         case .firstPlayed:

@@ -67,7 +67,7 @@ public struct SmartRule: Codable, Sendable, Equatable {
     }
 
     public var sources: [Source]
-    /// `Nd` (the last N days, today included), `1y`, `all`, or `FROM..TO` (whole days, UTC).
+    /// `Nd` (the last N days, today included), `1y`, `all`, a year (`2025`), or `FROM..TO` (whole days, UTC).
     public var window: String
     /// Counted plays in the window, at least and at most.
     public var minPlays: Int?
@@ -143,7 +143,8 @@ public struct SmartRule: Codable, Sendable, Equatable {
 
     // MARK: Checking
 
-    /// The window as a period ending now. `Nd` is the last N days with today; the others are `ListeningPeriod`'s.
+    /// The window as a period. `Nd` is the last N days with today and `YYYY` a calendar year; the others are
+    /// `ListeningPeriod`'s.
     public func period(now: Date) throws -> ListeningPeriod {
         let text = window.trimmingCharacters(in: .whitespaces)
         if text.hasSuffix("d"), let days = Int(text.dropLast()), !["7d", "30d", "90d"].contains(text) {
@@ -153,6 +154,11 @@ public struct SmartRule: Codable, Sendable, Equatable {
             let today = RollupRanges.date(ofDay: RollupRanges.day(of: now))
             return ListeningPeriod(
                 from: today.addingTimeInterval(-Double(days - 1) * 86_400), to: nil, label: "the last \(days) days")
+        }
+        if text.count == 4, let year = Int(text), (1900...9999).contains(year) {
+            let first = RollupRanges.day(label: String(format: "%04d-01-01", year))!
+            let next = RollupRanges.day(label: String(format: "%04d-01-01", year + 1))!
+            return ListeningPeriod(from: RollupRanges.date(ofDay: first), to: RollupRanges.date(ofDay: next), label: text)
         }
         return try ListeningPeriod.parse(text, now: now, field: "window")
     }

@@ -16,6 +16,25 @@ public struct HistoryExportGenerator: Sendable {
     public var averagePause: UInt64
     /// No play after this time: the history stops here even if fewer than `plays` were made.
     public var end: Date?
+    /// A year with a story instead of the same mix every day; nil keeps the mix.
+    public var story: Story?
+
+    /// How listening changes over time, so that playlists made from it have something to find: favourites that
+    /// fade, songs discovered lately, songs never played.
+    public struct Story: Sendable, Equatable {
+        /// Half of the favourites are not played after this.
+        public var fadeAfter: Date
+        /// A seventh of the other songs are played only after this.
+        public var discoverAfter: Date
+        /// Another seventh of the other songs are never played.
+        public var leavesSomeUnplayed: Bool
+
+        public init(fadeAfter: Date, discoverAfter: Date, leavesSomeUnplayed: Bool = true) {
+            self.fadeAfter = fadeAfter
+            self.discoverAfter = discoverAfter
+            self.leavesSomeUnplayed = leavesSomeUnplayed
+        }
+    }
 
     public init(seed: UInt64 = 1, plays: Int, start: Date, perFile: Int = 16_000, averagePause: UInt64 = 300) {
         self.seed = seed
@@ -52,7 +71,7 @@ public struct HistoryExportGenerator: Sendable {
         let favourites = max(1, tracks.count / 10)
         for _ in 0..<plays {
             let pick = random.next() % 2 == 0 ? random.next() % UInt64(favourites) : random.next() % UInt64(tracks.count)
-            let track = tracks[Int(pick)]
+            let track = tracks[story.map { told(Int(pick), favourites: favourites, count: tracks.count, at: clock, $0) } ?? Int(pick)]
             let skipped = random.next() % 8 == 0
             let ms = skipped ? Int(3_000 + random.next() % 20_000) : track.durationMS
             // `ts` is to the second.
@@ -65,6 +84,26 @@ public struct HistoryExportGenerator: Sendable {
             if let end, clock > end { return }
             try body(Play(track: track, endedAt: clock, msPlayed: ms, skipped: skipped))
         }
+    }
+
+    /// The song a story plays instead of `pick`: a faded favourite gives way to one still loved, and a song not yet
+    /// discovered (or never to be played) to the next one that may be played.
+    private func told(_ pick: Int, favourites: Int, count: Int, at clock: Date, _ story: Story) -> Int {
+        if pick < favourites {
+            let faded = favourites / 2
+            guard clock > story.fadeAfter, pick < faded, favourites > faded else { return pick }
+            return faded + pick % (favourites - faded)
+        }
+        let others = count - favourites
+        var index = pick
+        for _ in 0..<7 {
+            let kind = (index - favourites) % 7
+            let unplayed = kind == 0 && story.leavesSomeUnplayed
+            let undiscovered = kind == 1 && clock < story.discoverAfter
+            guard unplayed || undiscovered else { return index }
+            index = favourites + (index - favourites + 1) % max(others, 1)
+        }
+        return index
     }
 
     /// Hands each file's plays to `body` (its index and plays), `perFile` at a time.

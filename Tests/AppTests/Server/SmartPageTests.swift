@@ -30,7 +30,7 @@ struct SmartPageTests {
             let on = try await server.send(.POST, "/smart/on-repeat/enable", cookie: cookie, form: ["csrf": csrf])
             #expect(on.status == .seeOther && on.headers.first(name: .location) == "/smart/on-repeat")
             let detail = try await server.send(.GET, "/smart/on-repeat", cookie: cookie, accept: "text/html")
-            #expect(detail.body.contains("Song 1 – The Band <span class=\"muted\">5 plays in the last 30 days</span>"), "\(detail.body)")
+            #expect(detail.body.contains("Song 1 – The Band<br><span class=\"muted\">5 plays in the last 30 days</span>"), "\(detail.body)")
             #expect(detail.body.contains("3 songs · last update"))
             #expect(detail.body.contains("nothing to write"))
 

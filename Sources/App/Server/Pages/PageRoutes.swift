@@ -90,6 +90,7 @@ struct PageRoutes: RouteCollection {
     /// Starts a job and waits a little for it, so the page shows its outcome when it is quick.
     static func runJob(_ request: Request, kind: JobKind, back path: String) async throws -> Response {
         let caller = try request.requireCaller()
+        let what = kind == .smart ? "update of your playlists" : kind.rawValue
         let job: JobRecord
         do {
             job = try await request.service.scheduler.enqueue(user: caller.user, kind: kind, trigger: "page")
@@ -100,15 +101,15 @@ struct PageRoutes: RouteCollection {
         await request.service.scheduler.waitForJob(try job.requireID(), atMost: 20)
         if let current = try await JobRecord.find(job.id, on: request.database) {
             if current.status == .succeeded {
-                return try Pages.redirect(request, to: path, notice: "The \(kind.rawValue) finished.")
+                return try Pages.redirect(request, to: path, notice: "The \(what) finished.")
             }
             if current.status == .failed {
                 return try Pages.redirect(
-                    request, to: path, notice: "The \(kind.rawValue) failed: \(current.error ?? "unknown error")")
+                    request, to: path, notice: "The \(what) failed: \(current.error ?? "unknown error")")
             }
         }
         return try Pages.redirect(
-            request, to: path, notice: "The \(kind.rawValue) is still running; reload this page in a moment.")
+            request, to: path, notice: "The \(what) is still running; reload this page in a moment.")
     }
 
     func sync(_ request: Request) async throws -> Response { try await Self.runJob(request, kind: .sync, back: "/") }
