@@ -229,14 +229,19 @@ public struct SmartService: Sendable {
     /// What the rule reads, from the store: the window's figures (and all of the history's when the rule looks
     /// there), the playlists it names or takes, and what the catalogue knows of their songs when it matches beyond
     /// URIs or leaves artists out.
-    func input(for rule: SmartRule, period: ListeningPeriod) async throws -> SmartInput {
+    /// `narrowed`: let the database leave out the songs the rule cannot take (`entryFilter`); the result is the same.
+    public func input(for rule: SmartRule, period: ListeningPeriod, narrowed: Bool = true) async throws -> SmartInput {
         let reader = HistoryReader(database: database, user: user, minimumMS: minimumMS)
         let window = try await reader.songFigures(in: period, minimumMS: rule.minMSPlayed)
         let needsAll =
             rule.notPlayedForDays != nil || rule.newInWindow || [.lastPlayed, .firstPlayed, .sources].contains(rule.order)
+        let isAllTime = period.from == nil && period.to == nil
+        // A rule that takes only what was played in its window needs the rest of the history for those songs alone.
         let allTime =
             !needsAll ? [:]
-            : period.from == nil && period.to == nil ? window : try await reader.songFigures(in: .allTime, minimumMS: rule.minMSPlayed)
+            : isAllTime ? window
+            : try await reader.songFigures(
+                in: .allTime, minimumMS: rule.minMSPlayed, among: narrowed && rule.sources == [.history] ? period : nil)
 
         var playlists: [SmartInput.Playlist] = []
         let named = Set(rule.namedPlaylists)
@@ -247,15 +252,24 @@ public struct SmartService: Sendable {
                 UnifiedService.managedIDs(of: user, on: database))
             let all = try await PlaylistRecord.query(on: database).filter(\.$user.$id == user.requireID())
                 .filter(\.$goneAt == nil).sort(\.$listPosition).all()
+            var read: [(record: PlaylistRecord, own: Bool)] = []
             for playlist in all where playlist.canReadItems {
                 let own = !playlist.isLiked && playlist.ownerID == user.spotifyID && !managed.contains(playlist.spotifyID)
-                guard named.contains(playlist.spotifyID) || (takesOwn && own) || (takesLiked && playlist.isLiked) else { continue }
-                let entries = try await EntrySummary.of(playlist: playlist.requireID(), on: database).compactMap { entry in
-                    entry.uri.map { (uri: $0, addedAt: entry.addedAt) }
+                if named.contains(playlist.spotifyID) || (takesOwn && own) || (takesLiked && playlist.isLiked) {
+                    read.append((playlist, own))
                 }
+            }
+            // The sources' songs the filters may let through, read in one query; a playlist left out is read whole.
+            let excluded = Set(rule.excludePlaylists)
+            let sources = try read.filter { !excluded.contains($0.record.spotifyID) }.map { try $0.record.requireID() }
+            let whole = try read.filter { excluded.contains($0.record.spotifyID) }.map { try $0.record.requireID() }
+            var entries = try await reader.entries(of: sources, narrowed ? Self.entryFilter(rule, period: period) : .all)
+            entries.merge(try await reader.entries(of: whole, .all)) { $1 }
+            for (playlist, own) in read {
                 playlists.append(
                     SmartInput.Playlist(
-                        id: playlist.spotifyID, name: playlist.name, entries: entries, isLiked: playlist.isLiked, isOwn: own))
+                        id: playlist.spotifyID, name: playlist.name, entries: entries[try playlist.requireID()] ?? [],
+                        isLiked: playlist.isLiked, isOwn: own))
             }
         }
 
@@ -267,6 +281,16 @@ public struct SmartService: Sendable {
             }
         }
         return SmartInput(window: window, allTime: allTime, playlists: playlists, songs: songs)
+    }
+
+    /// What the database can leave out of the sources for this rule without changing its result: songs never played
+    /// in the window when it asks for plays, songs played too often when it caps them. Only for plays counted from the
+    /// store's length, which the roll-ups hold.
+    static func entryFilter(_ rule: SmartRule, period: ListeningPeriod) -> HistoryReader.EntryFilter {
+        guard rule.minMSPlayed == nil else { return .all }
+        if let minPlays = rule.minPlays, minPlays > 0 { return .playedIn(period) }
+        if let maxPlays = rule.maxPlays { return .playedAtMost(maxPlays, in: period) }
+        return .all
     }
 
     static func song(_ item: CatalogItemRecord) -> SmartInput.Song {

@@ -291,4 +291,46 @@ struct SmartTests {
             #expect(strategies["edit"] != nil && strategies["replace"] != nil && strategies["append"] != nil, "\(strategies)")
         }
     }
+
+    /// The database leaves out of a rule's input what its filters would drop anyway; the result is the same as
+    /// from the whole input, for rules of every shape.
+    @Test(arguments: StoreKind.available)
+    func narrowingTheInputInTheDatabaseNeverChangesTheResult(_ kind: StoreKind) async throws {
+        try await TestMirror.with(kind, library: UnifiedTests.library(tracks: 120, playlists: [Array(0..<70), Array(50..<120)]))
+        { mirror in
+            let actions = try await mirror.actions()
+            var random = SeededRandom(seed: 3)
+            var plays: [(track: Int, daysAgo: Double, ms: Int)] = []
+            for _ in 0..<600 {
+                plays.append(
+                    (Int.random(in: 0..<100, using: &random), Double.random(in: 0...200, using: &random),
+                    [5_000, 40_000, 200_000].randomElement(using: &random)!))
+            }
+            // Songs 100…109 are discovered lately; 110…119 never played.
+            plays += (100..<110).map { ($0, Double($0 - 99), 200_000) }
+            try await Self.importPlays(actions, plays, name: "a")
+            _ = try await mirror.sync()
+            let service = actions.smartService
+            let first = String(format: "upl%019d", 0)
+            let rules = [
+                SmartRule(sources: [.allPlaylists], window: "all", maxPlays: 0, order: .sources, limit: 10_000),
+                SmartRule(sources: [.allPlaylists], window: "90d", maxPlays: 2, order: .sources, limit: 10_000),
+                SmartRule(sources: [.playlist(first)], window: "30d", minPlays: 1, order: .plays, limit: 500),
+                SmartRule(sources: [.playlist(first), .history], window: "60d", minPlays: 3, order: .listened, limit: 500),
+                SmartRule(sources: [.history], window: "30d", newInWindow: true, order: .firstPlayed, limit: 500),
+                SmartRule(sources: [.history], window: "45d", notPlayedForDays: 10, order: .lastPlayed, limit: 500),
+                SmartRule(sources: [.allPlaylists], window: "all", maxPlays: 0, minMSPlayed: 100_000, order: .sources, limit: 500),
+                SmartRule(sources: [.allPlaylists], window: "90d", maxPlays: 1, excludePlaylists: [first], order: .sources, limit: 500),
+            ]
+            let now = Date()
+            for rule in rules {
+                let period = try rule.period(now: now)
+                let narrowed = rule.evaluate(try await service.input(for: rule, period: period), period: period, now: now)
+                let whole = rule.evaluate(try await service.input(for: rule, period: period, narrowed: false), period: period, now: now)
+                #expect(narrowed == whole, "\(SmartService.describe(rule))")
+                #expect(!whole.isEmpty, "\(SmartService.describe(rule)) takes songs")
+                #expect(whole.count < 120, "\(SmartService.describe(rule)) leaves songs out")
+            }
+        }
+    }
 }
