@@ -13,7 +13,7 @@ struct DemoCommand: AsyncParsableCommand {
             The emulator serves a generated library (playlists with duplicates, twins, local files and episodes, a \
             followed playlist, Liked Songs) and the service runs on SQLite in a temporary directory. Open the \
             printed address and log in. Once you have, a year of generated listening history is imported for you, so \
-            the Listening page has charts at once.
+            the Listening page has charts at once, and every playlist made from listening is turned on (For you).
 
             The demo ignores DATABASE_URL and every SPOTIFY_* variable: it never touches a real store or a real \
             Spotify. Ctrl-C stops it and deletes its data, unless --keep-data.

@@ -4,14 +4,32 @@ import SQLKit
 import Store
 
 extension HistoryReader {
+    /// Which songs' figures to read, and what the database may leave out because the caller would drop it anyway:
+    /// a rule over a million plays reads the few hundred rows it can use, not every song ever played.
+    public struct FigureQuery: Sendable {
+        /// The play length from which a play counts; nil for the store's (`PLAYKEEPER_COUNTS_AFTER`).
+        public var minimumMS: Int?
+        /// Only songs played in this period.
+        public var playedIn: ListeningPeriod?
+        /// Only songs of these playlists (the mirror's row ids) that pass the filter.
+        public var inPlaylists: (ids: [UUID], filter: EntryFilter)?
+        /// Conditions on a song's figures.
+        public var atLeastPlays: Int?
+        public var atMostPlays: Int?
+        public var skipped: Bool?
+        /// The last counted play before this (or none).
+        public var lastBefore: Date?
+        /// The first `count` by plays or by time listened, ties as `SmartRule.evaluate` breaks them.
+        public var top: (byListening: Bool, count: Int)?
+
+        public init(minimumMS: Int? = nil) { self.minimumMS = minimumMS }
+    }
+
     /// Each track's plays in a period, by URI: what a smart playlist's rule reads. From the roll-ups when plays count
-    /// from the store's length; from the plays themselves when a rule sets its own (`minimumMS`), which is one pass
-    /// over the period's plays.
-    ///
-    /// `among`: only the songs played in that period (a rule that reads all of the history for its songs' first and
-    /// last plays needs only those of the songs it may take).
-    public func songFigures(in period: ListeningPeriod, minimumMS rule: Int? = nil, among: ListeningPeriod? = nil)
-        async throws -> [String: SmartInput.Figures]
+    /// from the store's length; from the plays themselves when a rule sets its own, which is one pass over the
+    /// period's plays.
+    public func songFigures(in period: ListeningPeriod, _ query: FigureQuery = FigureQuery()) async throws
+        -> [String: SmartInput.Figures]
     {
         struct Row: Decodable {
             var uri: String
@@ -22,57 +40,68 @@ extension HistoryReader {
             var last_at: Date?
         }
         let sql = try await prepared()
-        let rows: [Row]
-        if let rule, rule != minimumMS {
+        let userID = try user.requireID()
+        // Each path names a song's URI and its five figures; the conditions and the order are written once over them.
+        let (uri, plays, skips, listened, first, last): (String, String, String, String, String, String)
+        var text: SQLQueryString
+        if let rule = query.minimumMS, rule != minimumMS {
             let counted = "(p.ms_played IS NULL OR p.ms_played >= \(max(0, rule)))"
-            let listened =
+            let length =
                 "COALESCE(p.ms_played, (SELECT c.duration_ms FROM \"\(CatalogItemRecord.schema)\" c WHERE c.uri = p.track_uri), 0)"
-            var query: SQLQueryString = """
-                SELECT p.track_uri AS uri, CAST(SUM(CASE WHEN \(unsafeRaw: counted) THEN 1 ELSE 0 END) AS BIGINT) AS plays, \
-                CAST(SUM(CASE WHEN \(unsafeRaw: counted) THEN 0 ELSE 1 END) AS BIGINT) AS skips, \
-                CAST(SUM(CASE WHEN \(unsafeRaw: counted) THEN \(unsafeRaw: listened) ELSE 0 END) AS BIGINT) AS listened_ms, \
-                MIN(CASE WHEN \(unsafeRaw: counted) THEN p.played_at END) AS first_at, \
-                MAX(CASE WHEN \(unsafeRaw: counted) THEN p.played_at END) AS last_at \
-                FROM \(ident: PlayRecord.schema) p WHERE p.user_id = \(bind: try user.requireID()) \
-                AND p.track_uri LIKE 'spotify:track:%'
-                """
-            if let from = period.from {
-                query.appendLiteral(" AND p.played_at >= ")
-                query.appendInterpolation(bind: from)
+            (uri, plays, skips) =
+                ("p.track_uri", "SUM(CASE WHEN \(counted) THEN 1 ELSE 0 END)", "SUM(CASE WHEN \(counted) THEN 0 ELSE 1 END)")
+            listened = "SUM(CASE WHEN \(counted) THEN \(length) ELSE 0 END)"
+            (first, last) = ("MIN(CASE WHEN \(counted) THEN p.played_at END)", "MAX(CASE WHEN \(counted) THEN p.played_at END)")
+            text = "FROM \(ident: PlayRecord.schema) p WHERE p.user_id = \(bind: userID) AND p.track_uri LIKE 'spotify:track:%'"
+            text.appendInterpolation(Self.within(period, "p.played_at"))
+            if let among = query.playedIn {
+                text.appendLiteral(" AND p.track_uri IN (SELECT p2.track_uri FROM \"\(PlayRecord.schema)\" p2 WHERE p2.user_id = ")
+                text.appendInterpolation(bind: userID)
+                text.appendInterpolation(Self.within(among, "p2.played_at"))
+                text.appendLiteral(")")
             }
-            if let to = period.to {
-                query.appendLiteral(" AND p.played_at < ")
-                query.appendInterpolation(bind: to)
-            }
-            if let among {
-                query.appendLiteral(" AND p.track_uri IN (SELECT DISTINCT p2.track_uri FROM \"\(PlayRecord.schema)\" p2 WHERE p2.user_id = ")
-                query.appendInterpolation(bind: try user.requireID())
-                if let from = among.from {
-                    query.appendLiteral(" AND p2.played_at >= ")
-                    query.appendInterpolation(bind: from)
-                }
-                if let to = among.to {
-                    query.appendLiteral(" AND p2.played_at < ")
-                    query.appendInterpolation(bind: to)
-                }
-                query.appendLiteral(")")
-            }
-            query.appendLiteral(" GROUP BY p.track_uri")
-            rows = try await sql.raw(query).all(decoding: Row.self)
         } else {
-            var query: SQLQueryString = """
-                SELECT k.track_uri AS uri, CAST(SUM(t.plays) AS BIGINT) AS plays, CAST(SUM(t.skips) AS BIGINT) AS skips, \
-                CAST(SUM(t.listened_ms) AS BIGINT) AS listened_ms, MIN(t.first_at) AS first_at, MAX(t.last_at) AS last_at \
-                FROM \(try self.rows(period)) WHERE k.track_uri LIKE 'spotify:track:%'
-                """
-            if let among {
-                query.appendLiteral(" AND k.track_uri IN (SELECT k.track_uri FROM ")
-                query.appendInterpolation(try self.rows(among))
-                query.appendLiteral(")")
+            (uri, plays, skips, listened) = ("k.track_uri", "SUM(t.plays)", "SUM(t.skips)", "SUM(t.listened_ms)")
+            (first, last) = ("MIN(t.first_at)", "MAX(t.last_at)")
+            text = "FROM \(try rows(period)) WHERE k.track_uri LIKE 'spotify:track:%'"
+            if let among = query.playedIn {
+                text.appendLiteral(" AND k.track_uri IN (SELECT k.track_uri FROM ")
+                text.appendInterpolation(try rows(among))
+                text.appendLiteral(")")
             }
-            query.appendLiteral(" GROUP BY k.track_uri")
-            rows = try await sql.raw(query).all(decoding: Row.self)
         }
+        if let (ids, filter) = query.inPlaylists {
+            guard !ids.isEmpty else { return [:] }
+            text.appendLiteral(" AND \(uri) IN (SELECT e.uri FROM \"\(EntryRecord.schema)\" e WHERE ")
+            text.appendInterpolation(try entryCondition(ids, filter))
+            text.appendLiteral(")")
+        }
+        text.appendLiteral(" GROUP BY \(uri)")
+        var having: [String] = []
+        if let least = query.atLeastPlays { having.append("\(plays) >= \(least)") }
+        if let most = query.atMostPlays { having.append("\(plays) <= \(most)") }
+        if let skipped = query.skipped { having.append(skipped ? "\(skips) > 0" : "\(skips) = 0") }
+        if !having.isEmpty { text.appendLiteral(" HAVING " + having.joined(separator: " AND ")) }
+        if let lastBefore = query.lastBefore {
+            text.appendLiteral(having.isEmpty ? " HAVING " : " AND ")
+            text.appendLiteral("(\(last) IS NULL OR \(last) < ")
+            text.appendInterpolation(bind: lastBefore)
+            text.appendLiteral(")")
+        }
+        if let (byListening, count) = query.top {
+            let bytewise = PlayRollups.Expressions(sql.dialect.name).bytewise
+            let measures = byListening ? "\(listened) DESC, \(plays) DESC" : "\(plays) DESC, \(listened) DESC"
+            // A song never counted (nil first play) comes after the others, as in Swift, on both stores.
+            text.appendLiteral(
+                " ORDER BY \(measures), CASE WHEN \(first) IS NULL THEN 1 ELSE 0 END, \(first), \(uri) \(bytewise) LIMIT \(max(0, count))")
+        }
+        var select: SQLQueryString = """
+            SELECT \(unsafeRaw: uri) AS uri, CAST(\(unsafeRaw: plays) AS BIGINT) AS plays, \
+            CAST(\(unsafeRaw: skips) AS BIGINT) AS skips, CAST(\(unsafeRaw: listened) AS BIGINT) AS listened_ms, \
+            \(unsafeRaw: first) AS first_at, \(unsafeRaw: last) AS last_at 
+            """
+        select.appendInterpolation(text)
+        let rows = try await sql.raw(select).all(decoding: Row.self)
         var figures: [String: SmartInput.Figures] = [:]
         figures.reserveCapacity(rows.count)
         for row in rows {
@@ -80,6 +109,20 @@ extension HistoryReader {
                 plays: row.plays, skips: row.skips, listenedMS: row.listened_ms, firstAt: row.first_at, lastAt: row.last_at)
         }
         return figures
+    }
+
+    /// ` AND column >= from AND column < to`, for the bounds the period has.
+    private static func within(_ period: ListeningPeriod, _ column: String) -> SQLQueryString {
+        var text: SQLQueryString = ""
+        if let from = period.from {
+            text.appendLiteral(" AND \(column) >= ")
+            text.appendInterpolation(bind: from)
+        }
+        if let to = period.to {
+            text.appendLiteral(" AND \(column) < ")
+            text.appendInterpolation(bind: to)
+        }
+        return text
     }
 
     /// Which of a playlist's songs a rule can use at all, decided in the database so that a library of 100,000
@@ -93,19 +136,9 @@ extension HistoryReader {
         case playedAtMost(Int, in: ListeningPeriod)
     }
 
-    /// The track entries of these playlists (the mirror's row ids), in order, by playlist.
-    public func entries(of playlists: [UUID], _ filter: EntryFilter) async throws -> [UUID: [(uri: String, addedAt: Date?)]] {
-        struct Row: Decodable {
-            var playlist_id: UUID
-            var uri: String
-            var added_at: Date?
-        }
-        guard !playlists.isEmpty else { return [:] }
-        let sql = try await prepared()
-        var query: SQLQueryString = """
-            SELECT e.playlist_id, e.uri, e.added_at FROM \(ident: EntryRecord.schema) e WHERE e.playlist_id IN (\(binds: playlists)) \
-            AND e.uri LIKE 'spotify:track:%'
-            """
+    /// The track entries (`e`) of these playlists that pass the filter.
+    private func entryCondition(_ playlists: [UUID], _ filter: EntryFilter) throws -> SQLQueryString {
+        var query: SQLQueryString = "e.playlist_id IN (\(binds: playlists)) AND e.uri LIKE 'spotify:track:%'"
         switch filter {
         case .all: break
         case .playedIn(let period):
@@ -117,6 +150,20 @@ extension HistoryReader {
             query.appendInterpolation(try rows(period))
             query.appendLiteral(" WHERE t.plays > \(max(0, most)) AND k.track_uri IS NOT NULL)")
         }
+        return query
+    }
+
+    /// The track entries of these playlists (the mirror's row ids) that pass the filter, in order, by playlist.
+    public func entries(of playlists: [UUID], _ filter: EntryFilter) async throws -> [UUID: [(uri: String, addedAt: Date?)]] {
+        struct Row: Decodable {
+            var playlist_id: UUID
+            var uri: String
+            var added_at: Date?
+        }
+        guard !playlists.isEmpty else { return [:] }
+        let sql = try await prepared()
+        var query: SQLQueryString = "SELECT e.playlist_id, e.uri, e.added_at FROM \(ident: EntryRecord.schema) e WHERE "
+        query.appendInterpolation(try entryCondition(playlists, filter))
         query.appendLiteral(" ORDER BY e.playlist_id, e.position")
         var entries: [UUID: [(uri: String, addedAt: Date?)]] = [:]
         for row in try await sql.raw(query).all(decoding: Row.self) {

@@ -127,70 +127,70 @@ extension SmartRule {
         let excludedArtists = Set(excludeArtists.map { $0.lowercased() })
         let since = notPlayedForDays.map { now.addingTimeInterval(-Double($0) * 86_400) }
         let none = SmartInput.Figures(plays: 0)
-        let kept = candidates.values.filter { candidate in
+        // Each candidate's figures looked up once, and its order's measure with them.
+        var kept: [Scored] = []
+        kept.reserveCapacity(candidates.count)
+        for candidate in candidates.values {
             let figures = input.window[candidate.uri] ?? none
-            if let minPlays, figures.plays < minPlays { return false }
-            if let maxPlays, figures.plays > maxPlays { return false }
+            if let minPlays, figures.plays < minPlays { continue }
+            if let maxPlays, figures.plays > maxPlays { continue }
             switch skipped {
             case .any: break
-            case .only: if figures.skips == 0 { return false }
-            case .none: if figures.skips > 0 { return false }
+            case .only: if figures.skips == 0 { continue }
+            case .none: if figures.skips > 0 { continue }
             }
             let all = input.allTime[candidate.uri]
-            if let since, let last = all?.lastAt, last >= since { return false }
+            if let since, let last = all?.lastAt, last >= since { continue }
             if newInWindow {
-                guard let first = all?.firstAt, period.from.map({ first >= $0 }) ?? true else { return false }
+                guard let first = all?.firstAt, period.from.map({ first >= $0 }) ?? true else { continue }
             }
-            if excludedURIs.contains(candidate.uri) { return false }
+            if excludedURIs.contains(candidate.uri) { continue }
             if !excludedArtists.isEmpty,
                 input.songs[candidate.uri]?.artists.contains(where: { excludedArtists.contains($0.lowercased()) }) ?? false
             {
-                return false
+                continue
             }
-            return true
+            let measure: (Double, Double) =
+                switch order {
+                case .plays: (Double(figures.plays), Double(figures.listenedMS))
+                case .listened: (Double(figures.listenedMS), Double(figures.plays))
+                case .lastPlayed: ((all?.lastAt ?? .distantPast).timeIntervalSinceReferenceDate, 0)
+                case .firstPlayed: ((all?.firstAt ?? .distantPast).timeIntervalSinceReferenceDate, 0)
+                case .sources: (0, 0)
+                }
+            kept.append(Scored(candidate: candidate, figures: figures, all: all, measure: measure))
         }
 
-        let figures = { (uri: String) in input.window[uri] ?? none }
-        let sorted = kept.sorted { a, b in
-            let (x, y) = (figures(a.uri), figures(b.uri))
-            switch order {
-            case .plays:
-                if x.plays != y.plays { return x.plays > y.plays }
-                if x.listenedMS != y.listenedMS { return x.listenedMS > y.listenedMS }
-            case .listened:
-                if x.listenedMS != y.listenedMS { return x.listenedMS > y.listenedMS }
-                if x.plays != y.plays { return x.plays > y.plays }
-            case .lastPlayed:
-                let (p, q) = (input.allTime[a.uri]?.lastAt ?? .distantPast, input.allTime[b.uri]?.lastAt ?? .distantPast)
-                if p != q { return p > q }
-            case .firstPlayed:
-                let (p, q) = (input.allTime[a.uri]?.firstAt ?? .distantPast, input.allTime[b.uri]?.firstAt ?? .distantPast)
-                if p != q { return p > q }
-            case .sources:
-                if a.addedEarlier(than: b) != b.addedEarlier(than: a) { return a.addedEarlier(than: b) }
+        let byAdding = order == .sources
+        kept.sort { a, b in
+            if byAdding {
+                if a.candidate.addedEarlier(than: b.candidate) { return true }
+                if b.candidate.addedEarlier(than: a.candidate) { return false }
+            } else if a.measure != b.measure {
+                return a.measure > b.measure
             }
             // Ties: the song first heard earlier, then the URI, so that the order never depends on the input's.
-            let (p, q) = (x.firstAt ?? .distantFuture, y.firstAt ?? .distantFuture)
+            let (p, q) = (a.figures.firstAt ?? .distantFuture, b.figures.firstAt ?? .distantFuture)
             if p != q { return p < q }
-            return a.uri < b.uri
+            return a.candidate.uri < b.candidate.uri
         }
 
         // One copy per song: at `recording` also one per ISRC, at `similar` also one per title and artists.
         var seen = Set<String>()
         var songs: [SmartSong] = []
-        for candidate in sorted {
+        for scored in kept {
             guard songs.count < limit else { break }
+            let candidate = scored.candidate
             let song = input.songs[candidate.uri]
             var keys = ["uri:" + candidate.uri]
             if match >= .recording, let isrc = song?.isrc, !isrc.isEmpty { keys.append("isrc:" + isrc.uppercased()) }
             if match >= .similar, let similar = song?.similarKey { keys.append("similar:" + similar) }
             guard !keys.contains(where: seen.contains) else { continue }
             seen.formUnion(keys)
-            let counts = figures(candidate.uri)
             songs.append(
                 SmartSong(
-                    uri: candidate.uri, name: song?.name, artist: song?.artists.first, plays: counts.plays,
-                    reason: reason(counts, all: input.allTime[candidate.uri], candidate.playlist, candidate.addedAt, period)))
+                    uri: candidate.uri, name: song?.name, artist: song?.artists.first, plays: scored.figures.plays,
+                    reason: reason(scored.figures, all: scored.all, candidate.playlist, candidate.addedAt, period)))
         }
         return songs
     }
@@ -230,6 +230,14 @@ extension SmartRule {
             return [all == nil ? "never played" : plays, place].compactMap { $0 }.joined(separator: "; ")
         }
     }
+}
+
+/// A candidate that passed the filters, with its figures and its order's measure (greater first).
+private struct Scored {
+    var candidate: Candidate
+    var figures: SmartInput.Figures
+    var all: SmartInput.Figures?
+    var measure: (Double, Double)
 }
 
 /// A song a rule may take, and where it was found first.

@@ -229,21 +229,12 @@ public struct SmartService: Sendable {
     /// What the rule reads, from the store: the window's figures (and all of the history's when the rule looks
     /// there), the playlists it names or takes, and what the catalogue knows of their songs when it matches beyond
     /// URIs or leaves artists out.
-    /// `narrowed`: let the database leave out the songs the rule cannot take (`entryFilter`); the result is the same.
+    /// `narrowed`: let the database leave out the songs the rule cannot take (`FigureQuery`, `entryFilter`); the
+    /// result is the same.
     public func input(for rule: SmartRule, period: ListeningPeriod, narrowed: Bool = true) async throws -> SmartInput {
         let reader = HistoryReader(database: database, user: user, minimumMS: minimumMS)
-        let window = try await reader.songFigures(in: period, minimumMS: rule.minMSPlayed)
-        let needsAll =
-            rule.notPlayedForDays != nil || rule.newInWindow || [.lastPlayed, .firstPlayed, .sources].contains(rule.order)
-        let isAllTime = period.from == nil && period.to == nil
-        // A rule that takes only what was played in its window needs the rest of the history for those songs alone.
-        let allTime =
-            !needsAll ? [:]
-            : isAllTime ? window
-            : try await reader.songFigures(
-                in: .allTime, minimumMS: rule.minMSPlayed, among: narrowed && rule.sources == [.history] ? period : nil)
-
-        var playlists: [SmartInput.Playlist] = []
+        // The playlists the rule reads: its sources, and those whose songs it leaves out (read whole).
+        var read: [(record: PlaylistRecord, own: Bool)] = []
         let named = Set(rule.namedPlaylists)
         let takesOwn = rule.sources.contains(.allPlaylists)
         let takesLiked = rule.sources.contains(.liked)
@@ -252,25 +243,38 @@ public struct SmartService: Sendable {
                 UnifiedService.managedIDs(of: user, on: database))
             let all = try await PlaylistRecord.query(on: database).filter(\.$user.$id == user.requireID())
                 .filter(\.$goneAt == nil).sort(\.$listPosition).all()
-            var read: [(record: PlaylistRecord, own: Bool)] = []
             for playlist in all where playlist.canReadItems {
                 let own = !playlist.isLiked && playlist.ownerID == user.spotifyID && !managed.contains(playlist.spotifyID)
                 if named.contains(playlist.spotifyID) || (takesOwn && own) || (takesLiked && playlist.isLiked) {
                     read.append((playlist, own))
                 }
             }
-            // The sources' songs the filters may let through, read in one query; a playlist left out is read whole.
-            let excluded = Set(rule.excludePlaylists)
-            let sources = try read.filter { !excluded.contains($0.record.spotifyID) }.map { try $0.record.requireID() }
-            let whole = try read.filter { excluded.contains($0.record.spotifyID) }.map { try $0.record.requireID() }
-            var entries = try await reader.entries(of: sources, narrowed ? Self.entryFilter(rule, period: period) : .all)
-            entries.merge(try await reader.entries(of: whole, .all)) { $1 }
-            for (playlist, own) in read {
-                playlists.append(
-                    SmartInput.Playlist(
-                        id: playlist.spotifyID, name: playlist.name, entries: entries[try playlist.requireID()] ?? [],
-                        isLiked: playlist.isLiked, isOwn: own))
-            }
+        }
+        let excluded = Set(rule.excludePlaylists)
+        let sources = try read.filter { !excluded.contains($0.record.spotifyID) }.map { try $0.record.requireID() }
+        let whole = try read.filter { excluded.contains($0.record.spotifyID) }.map { try $0.record.requireID() }
+        let entryFilter = narrowed ? Self.entryFilter(rule, period: period) : .all
+
+        let isAllTime = period.from == nil && period.to == nil
+        let windowQuery =
+            narrowed ? Self.figureQuery(rule, period: period, sources: sources, entryFilter: entryFilter, now: now)
+            : HistoryReader.FigureQuery(minimumMS: rule.minMSPlayed)
+        let window = try await reader.songFigures(in: period, windowQuery)
+        let needsAll =
+            rule.notPlayedForDays != nil || rule.newInWindow || [.lastPlayed, .firstPlayed, .sources].contains(rule.order)
+        // A rule that takes only what was played in its window needs the rest of the history for those songs alone.
+        var allQuery = HistoryReader.FigureQuery(minimumMS: rule.minMSPlayed)
+        if narrowed && rule.sources == [.history] { allQuery.playedIn = period }
+        let allTime = !needsAll ? [:] : isAllTime ? window : try await reader.songFigures(in: .allTime, allQuery)
+
+        var entries = try await reader.entries(of: sources, entryFilter)
+        entries.merge(try await reader.entries(of: whole, .all)) { $1 }
+        var playlists: [SmartInput.Playlist] = []
+        for (playlist, own) in read {
+            playlists.append(
+                SmartInput.Playlist(
+                    id: playlist.spotifyID, name: playlist.name, entries: entries[try playlist.requireID()] ?? [],
+                    isLiked: playlist.isLiked, isOwn: own))
         }
 
         var songs: [String: SmartInput.Song] = [:]
@@ -291,6 +295,36 @@ public struct SmartService: Sendable {
         if let minPlays = rule.minPlays, minPlays > 0 { return .playedIn(period) }
         if let maxPlays = rule.maxPlays { return .playedAtMost(maxPlays, in: period) }
         return .all
+    }
+
+    /// What the database can leave out of the window's figures without changing the rule's result. A song left out
+    /// reads as never played in the window: safe for a filter that such a song fails anyway (at least N plays,
+    /// skipped), and, when the history is the only source (a song left out is no candidate at all), for every filter
+    /// on the window; when the window is all of the history, also for "not played for N days". A rule whose every
+    /// filter is pushed this way, ordered by plays or time listened, needs only its first `limit` songs.
+    static func figureQuery(
+        _ rule: SmartRule, period: ListeningPeriod, sources: [UUID], entryFilter: HistoryReader.EntryFilter, now: Date
+    ) -> HistoryReader.FigureQuery {
+        var query = HistoryReader.FigureQuery(minimumMS: rule.minMSPlayed)
+        if let least = rule.minPlays, least > 0 { query.atLeastPlays = least }
+        if rule.skipped == .only { query.skipped = true }
+        let historyOnly = rule.sources == [.history]
+        guard historyOnly else {
+            // Only the songs the sources hold are candidates.
+            if !rule.sources.contains(.history) { query.inPlaylists = (sources, entryFilter) }
+            return query
+        }
+        query.atMostPlays = rule.maxPlays
+        if rule.skipped == .none { query.skipped = false }
+        let isAllTime = period.from == nil && period.to == nil
+        if isAllTime, let days = rule.notPlayedForDays { query.lastBefore = now.addingTimeInterval(-Double(days) * 86_400) }
+        let everyFilterPushed =
+            rule.notPlayedForDays == nil && !rule.newInWindow && rule.excludeArtists.isEmpty
+            && rule.excludePlaylists.isEmpty && rule.match == .exact
+        if everyFilterPushed, query.atLeastPlays != nil, rule.order == .plays || rule.order == .listened {
+            query.top = (rule.order == .listened, rule.limit)
+        }
+        return query
     }
 
     static func song(_ item: CatalogItemRecord) -> SmartInput.Song {

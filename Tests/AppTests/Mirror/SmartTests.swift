@@ -321,6 +321,14 @@ struct SmartTests {
                 SmartRule(sources: [.history], window: "45d", notPlayedForDays: 10, order: .lastPlayed, limit: 500),
                 SmartRule(sources: [.allPlaylists], window: "all", maxPlays: 0, minMSPlayed: 100_000, order: .sources, limit: 500),
                 SmartRule(sources: [.allPlaylists], window: "90d", maxPlays: 1, excludePlaylists: [first], order: .sources, limit: 500),
+                // The database's first N, ties included, as the rule orders them.
+                SmartRule(sources: [.history], window: "60d", minPlays: 1, order: .plays, limit: 7),
+                SmartRule(sources: [.history], window: "all", minPlays: 2, order: .listened, limit: 5),
+                SmartRule(sources: [.history], window: "60d", minPlays: 1, minMSPlayed: 100_000, order: .plays, limit: 9),
+                SmartRule(sources: [.history], window: "all", minPlays: 3, notPlayedForDays: 20, order: .plays, limit: 50),
+                SmartRule(sources: [.history], window: "90d", maxPlays: 1, skipped: .none, order: .lastPlayed, limit: 50),
+                SmartRule(sources: [.history], window: "90d", skipped: .only, order: .plays, limit: 50),
+                SmartRule(sources: [.history], window: "all", minPlays: 1, order: .plays, limit: 30, match: .recording),
             ]
             let now = Date()
             for rule in rules {

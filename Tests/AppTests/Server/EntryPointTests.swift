@@ -21,15 +21,16 @@ struct EntryPointTests {
 
     /// An operation of the API, the page or the scheduler, and the origin the journal names for it.
     enum Way: String, CaseIterable, CustomTestStringConvertible {
-        case apiPreview, apiPreviewAll, apiAcross, apiApply, apiUndo, apiExport, apiSync, apiUnify
-        case pagePreview, pageApply, pageUndo, pageSync, pageUnify
+        case apiPreview, apiPreviewAll, apiAcross, apiApply, apiUndo, apiExport, apiSync, apiUnify, apiSmart, apiSmartUpdate
+        case pagePreview, pageApply, pageUndo, pageSync, pageUnify, pageSmart, pageSmartUpdate
 
         var testDescription: String { rawValue }
 
         var origin: String {
             switch self {
-            case .apiPreview, .apiPreviewAll, .apiAcross, .apiApply, .apiUndo, .apiExport: "the API"
-            case .pagePreview, .pageApply, .pageUndo: "the page"
+            case .apiPreview, .apiPreviewAll, .apiAcross, .apiApply, .apiUndo, .apiExport, .apiSmart: "the API"
+            case .pagePreview, .pageApply, .pageUndo, .pageSmart: "the page"
+            case .apiSmartUpdate, .pageSmartUpdate: "the scheduler's smart job"
             case .apiSync, .pageSync: "the scheduler's sync job"
             case .apiUnify, .pageUnify: "the scheduler's unify job"
             }
@@ -58,6 +59,10 @@ struct EntryPointTests {
             case .apiExport: reply = try await server.send(.GET, "\(path)/export", bearer: token)
             case .apiSync: reply = try await server.send(.POST, "\(path)/syncs", bearer: token)
             case .apiUnify: reply = try await server.send(.POST, "\(path)/unified/update", bearer: token)
+            case .apiSmart: reply = try await server.send(.GET, "\(path)/smart/on-repeat", bearer: token)
+            case .apiSmartUpdate: reply = try await server.send(.POST, "\(path)/smart/update", bearer: token)
+            case .pageSmart: reply = try await server.send(.GET, "/smart", cookie: cookie, accept: "text/html")
+            case .pageSmartUpdate: reply = try await server.send(.POST, "/smart/update", cookie: cookie, form: ["csrf": csrf])
             case .pagePreview:
                 reply = try await server.send(.GET, "/playlists/\(Self.playlist)", cookie: cookie, accept: "text/html")
             case .pageApply:
@@ -73,8 +78,8 @@ struct EntryPointTests {
             let expected: HTTPStatus =
                 switch way {
                 case .apiApply: .conflict
-                case .apiSync, .apiUnify: .accepted
-                case .pageApply, .pageUndo, .pageSync, .pageUnify: .seeOther
+                case .apiSync, .apiUnify, .apiSmartUpdate: .accepted
+                case .pageApply, .pageUndo, .pageSync, .pageUnify, .pageSmartUpdate: .seeOther
                 default: .ok
                 }
             #expect(reply.status == expected, "\(way): \(reply.status) \(reply.body.prefix(300))")
