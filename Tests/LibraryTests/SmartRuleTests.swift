@@ -42,7 +42,10 @@ struct SmartRuleTests {
     }
 
     @Test func neverPlayedTakesOwnPlaylistsSongsWithoutAPlayInTheOrderAdded() throws {
-        let all = [Self.uri("played"): Self.figures(3, first: 10, last: 5), Self.uri("skipped"): Self.figures(0, skips: 1, first: 9, last: 9)]
+        let all = [
+            Self.uri("played"): Self.figures(3, first: 10, last: 5),
+            Self.uri("skipped"): Self.figures(0, skips: 1, first: 9, last: 9),
+        ]
         let playlists = [
             SmartInput.Playlist(
                 id: "road", name: "Road trip",
@@ -83,9 +86,13 @@ struct SmartRuleTests {
         #expect(rule.limit == 100 && rule.ranked)
         #expect(period.label == "2025")
         let window = [Self.uri("y"): Self.figures(7, first: 400, last: 380)]
-        #expect(rule.evaluate(SmartInput(window: window, allTime: window), period: period, now: Self.now).first?.reason == "7 plays in 2025")
+        #expect(
+            rule.evaluate(SmartInput(window: window, allTime: window), period: period, now: Self.now).first?.reason
+                == "7 plays in 2025")
         let range = SmartRule(sources: [.history], window: "2026-01-01..2026-03-31")
-        #expect(range.evaluate(SmartInput(window: window, allTime: window), period: try range.period(now: Self.now), now: Self.now).first?.reason == "7 plays from 2026-01-01 to 2026-03-31")
+        #expect(
+            range.evaluate(SmartInput(window: window, allTime: window), period: try range.period(now: Self.now), now: Self.now)
+                .first?.reason == "7 plays from 2026-01-01 to 2026-03-31")
         #expect(SmartBuiltIn(key: "top-2025") == .topSongs(year: 2025))
         #expect(SmartBuiltIn(key: "top-twenty") == nil)
         for builtIn in SmartBuiltIn.offered { #expect(SmartBuiltIn(key: builtIn.key) == builtIn) }
@@ -114,8 +121,30 @@ struct SmartRuleTests {
         #expect(try Self.run(rule, input).map(\.uri) == [Self.uri("c"), Self.uri("e")])
     }
 
+    /// Songs added at the same moment to different playlists go by their positions in those playlists, not by where
+    /// they stand among the entries the database handed over.
+    @Test func equalAddingTimesGoByPositionInThePlaylist() throws {
+        let added = Self.daysAgo(40)
+        let input = SmartInput(
+            window: [:], allTime: [:],
+            playlists: [
+                SmartInput.Playlist(id: "a", name: "A", placed: [.init(uri: Self.uri("aaa"), addedAt: added, position: 7)]),
+                SmartInput.Playlist(
+                    id: "b", name: "B",
+                    placed: [
+                        .init(uri: Self.uri("zzz"), addedAt: added, position: 2),
+                        .init(uri: Self.uri("x"), addedAt: nil, position: 9),
+                    ]),
+            ])
+        let rule = SmartRule(sources: [.allPlaylists], window: "all", maxPlays: 0, order: .sources)
+        // (By the URI, which breaks the last ties, "aaa" would come first.)
+        #expect(try Self.run(rule, input).map(\.uri) == [Self.uri("zzz"), Self.uri("aaa"), Self.uri("x")])
+    }
+
     @Test func oneCopyPerSongAtTheMatchLevel() throws {
-        let window = [Self.uri("single"): Self.figures(5, first: 9, last: 1), Self.uri("album"): Self.figures(4, first: 9, last: 1)]
+        let window = [
+            Self.uri("single"): Self.figures(5, first: 9, last: 1), Self.uri("album"): Self.figures(4, first: 9, last: 1),
+        ]
         let songs = [
             Self.uri("single"): SmartInput.Song(name: "Song", artists: ["A"], isrc: "USX1"),
             Self.uri("album"): SmartInput.Song(name: "Song", artists: ["A"], isrc: "usx1"),
@@ -173,19 +202,28 @@ struct SmartRuleTests {
                 let first = Double.random(in: 0...400, using: &random)
                 let last = Double.random(in: 0...first, using: &random)
                 let plays = Int.random(in: 0...12, using: &random)
-                all[Self.uri("\(index)")] = Self.figures(plays + 3, skips: Int.random(in: 0...2, using: &random), first: first, last: last)
-                if last < 30 { window[Self.uri("\(index)")] = Self.figures(plays, skips: Int.random(in: 0...1, using: &random), first: min(first, 29), last: last) }
+                all[Self.uri("\(index)")] = Self.figures(
+                    plays + 3, skips: Int.random(in: 0...2, using: &random), first: first, last: last)
+                if last < 30 {
+                    window[Self.uri("\(index)")] = Self.figures(
+                        plays, skips: Int.random(in: 0...1, using: &random), first: min(first, 29), last: last)
+                }
             }
             let playlist = SmartInput.Playlist(
                 id: "p", name: "P",
                 entries: (0..<Int.random(in: 0...30, using: &random)).map { _ in
-                    (Self.uri("\(Int.random(in: 0...60, using: &random))"), Self.daysAgo(Double.random(in: 0...900, using: &random)))
+                    (
+                        Self.uri("\(Int.random(in: 0...60, using: &random))"),
+                        Self.daysAgo(Double.random(in: 0...900, using: &random))
+                    )
                 })
             let rule = SmartRule(
                 sources: [[.history], [.playlist("p")], [.history, .playlist("p")]].randomElement(using: &random)!,
                 window: "30d", minPlays: [nil, 0, 2, 5].randomElement(using: &random)!,
-                maxPlays: [nil, 0, 8].randomElement(using: &random)!, skipped: SmartRule.Skips.allCases.randomElement(using: &random)!,
-                notPlayedForDays: [nil, 10].randomElement(using: &random)!, order: SmartRule.Order.allCases.randomElement(using: &random)!,
+                maxPlays: [nil, 0, 8].randomElement(using: &random)!,
+                skipped: SmartRule.Skips.allCases.randomElement(using: &random)!,
+                notPlayedForDays: [nil, 10].randomElement(using: &random)!,
+                order: SmartRule.Order.allCases.randomElement(using: &random)!,
                 limit: Int.random(in: 1...30, using: &random))
             guard (rule.minPlays ?? 0) <= (rule.maxPlays ?? .max) else { continue }
             let input = SmartInput(window: window, allTime: all, playlists: [playlist])
@@ -195,11 +233,15 @@ struct SmartRuleTests {
                 if let min = rule.minPlays, figures.plays < min { return false }
                 if let max = rule.maxPlays, figures.plays > max { return false }
                 if rule.skipped == .only && figures.skips == 0 || rule.skipped == .none && figures.skips > 0 { return false }
-                if let days = rule.notPlayedForDays, let last = all[uri]?.lastAt, last >= Self.daysAgo(Double(days)) { return false }
+                if let days = rule.notPlayedForDays, let last = all[uri]?.lastAt, last >= Self.daysAgo(Double(days)) {
+                    return false
+                }
                 return true
             }
             var candidates = Set<String>()
-            if rule.sources.contains(.history) { candidates.formUnion(window.filter { $0.value.plays + $0.value.skips > 0 }.keys) }
+            if rule.sources.contains(.history) {
+                candidates.formUnion(window.filter { $0.value.plays + $0.value.skips > 0 }.keys)
+            }
             if rule.sources.contains(.playlist("p")) { candidates.formUnion(playlist.entries.map(\.uri)) }
             let expected = candidates.filter(passes)
             #expect(songs.count == min(rule.limit, expected.count))

@@ -76,6 +76,7 @@ struct LibraryGeneratorTests {
         #expect(!told.contains { kind($0) >= favourites && (kind($0) - favourites) % 7 == 0 }, "a seventh never played")
         #expect(!told.contains { kind($0) >= favourites && (kind($0) - favourites) % 7 == 1 && $0.endedAt < story.discoverAfter })
         #expect(told.contains { kind($0) >= favourites && (kind($0) - favourites) % 7 == 1 }, "and discovered late")
-        #expect(plain.contains { kind($0) >= favourites && (kind($0) - favourites) % 7 == 0 }, "without a story, every song comes up")
+        #expect(
+            plain.contains { kind($0) >= favourites && (kind($0) - favourites) % 7 == 0 }, "without a story, every song comes up")
     }
 }

@@ -13,7 +13,9 @@ struct ImportCommand: AsyncParsableCommand {
             Reads extended streaming history (Streaming_History_Audio_*.json, older endsong_*.json) and account data \\
             (StreamingHistory_music_*.json, older StreamingHistory*.json); video history is skipped and reported. \\
             Each file is imported in one transaction, so an interrupted import is simply run again, and a file \\
-            imported twice adds nothing. Tracks are matched locally, never through Spotify.
+            imported twice adds nothing. Tracks are matched locally, never through Spotify. When the import adds \
+            plays, the smart playlists that are on are brought up to date if their songs changed (at most every \
+            PLAYKEEPER_SMART_INTERVAL), as after a poll.
 
             Examples:
               playkeeper import ~/Downloads/my_spotify_data.zip
@@ -44,17 +46,36 @@ struct ImportCommand: AsyncParsableCommand {
                 if bar { Output.bar(index, count, name) }
             }
             if bar { Output.clearBar() }
+            let added = reports.reduce(0) { $0 + $1.added }
+            let smart = added > 0 ? await Self.updateSmartPlaylists(actions) : []
             if json {
-                Output.result(
-                    JSONValue.object([
-                        "files": try JSONValue(encoding: reports, snakeCase: true), "other_files": JSONValue(sources.others),
-                    ]).serialized())
+                var result: JSONObject = [
+                    "files": try JSONValue(encoding: reports, snakeCase: true), "other_files": JSONValue(sources.others),
+                ]
+                if !smart.isEmpty { result["smart"] = .array(smart.map(SmartViews.report)) }
+                Output.result(JSONValue.object(result).serialized())
                 return
             }
             for report in reports {
                 Output.result(Self.line(report))
             }
             if sources.others > 0 { Output.progress("Passed over \(sources.others) file(s) that hold no listening history.") }
+            for report in smart { SmartViews.describe(report, songs: 0).forEach(Output.result) }
+        }
+    }
+
+    /// New plays may change what a smart playlist holds: the ones that are on and due are brought up to date now, as
+    /// after a poll. The plays are stored whatever happens here; a failure only postpones the update to the server's
+    /// next poll, and says so.
+    static func updateSmartPlaylists(_ actions: UserActions) async -> [SmartReport] {
+        do {
+            let interval = try ServerSettings.fromEnvironment(ProcessInfo.processInfo.environment).smartInterval
+            return try await actions.smartUpdate(nil, mode: .whenDue(interval: interval), wait: 600)
+        } catch {
+            Output.progress(
+                "The plays are imported; your smart playlists were not updated (\(PlaykeeperError.from(error).message)). "
+                    + "'playkeeper smart update' updates them, and so does the server's next poll.")
+            return []
         }
     }
 

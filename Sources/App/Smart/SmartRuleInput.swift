@@ -41,7 +41,9 @@ struct SmartRuleInput: Sendable, Equatable {
         let order = try order.map { try SettingParsers.choice(SmartRule.Order.self, $0, field: field("order"), kind: .invalid) }
         return SmartRule(
             sources: sources, window: window ?? "30d", minPlays: minPlays, maxPlays: maxPlays, minMSPlayed: minMSPlayed,
-            skipped: try skipped.map { try SettingParsers.choice(SmartRule.Skips.self, $0, field: field("skipped"), kind: .invalid) }
+            skipped: try skipped.map {
+                try SettingParsers.choice(SmartRule.Skips.self, $0, field: field("skipped"), kind: .invalid)
+            }
                 ?? .any,
             notPlayedForDays: notPlayedFor, newInWindow: newInWindow ?? false,
             excludeArtists: excludeArtists.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },

@@ -49,7 +49,8 @@ enum SmartViews {
         let state = view.enabled ? "on " : "off"
         let refreshed = view.refreshedAt.map { ", updated \(MirrorViews.date($0).stringValue ?? "")" } ?? ""
         let off = view.offReason.map { " (\($0))" } ?? ""
-        return "\(state)  \(view.key)  \(view.name): \(view.summary)\(view.enabled ? " \(view.songs) songs\(refreshed)." : "")\(off)"
+        return
+            "\(state)  \(view.key)  \(view.name): \(view.summary)\(view.enabled ? " \(view.songs) songs\(refreshed)." : "")\(off)"
     }
 
     /// The songs (up to `songs` of them) and the writes, planned or made.
@@ -66,12 +67,18 @@ enum SmartViews {
         if report.added > 0 { change.append("add \(report.added)") }
         let how = change.isEmpty ? "" : " (\(change.joined(separator: ", ")))"
         let against =
-            report.alternative.map { ", against \($0) for the other way" + (report.minimumMoves.map { ", \($0) single move(s) at least" } ?? "") }
+            report.alternative.map {
+                ", against \($0) for the other way" + (report.minimumMoves.map { ", \($0) single move(s) at least" } ?? "")
+            }
             ?? ""
         lines += report.notes.map { "Note: \($0)." }
         let verb = report.status == "preview" ? "planned" : report.status
-        lines.append("\(report.writes) write(s) \(report.strategy == "unchanged" ? "" : "by \(report.strategy)")\(how)\(against); \(verb).")
-        if let journal = report.journalID { lines.append("Journal \(journal.uuidString) ('playkeeper undo \(journal.uuidString)').") }
+        lines.append(
+            "\(report.writes) write(s) \(report.strategy == "unchanged" ? "" : "by \(report.strategy)")\(how)\(against); \(verb)."
+        )
+        if let journal = report.journalID {
+            lines.append("Journal \(journal.uuidString) ('playkeeper undo \(journal.uuidString)').")
+        }
         return lines
     }
 }

@@ -102,12 +102,8 @@ extension UserActions {
         let service = smartService
         if case .whenDue(let interval) = mode {
             try await settle(wait: wait)
-            var found: [String] = []
-            for key in try await service.enabledKeys() where try await service.isDue(key, interval: interval) {
-                found.append(key)
-            }
-            guard !found.isEmpty else { return [] }
-            let due = found
+            let due = try await service.dueKeys(interval: interval)
+            guard !due.isEmpty else { return [] }
             return try await exclusive(wait: wait) { lease in
                 _ = try await syncHoldingLease(lease, concurrency: 8)
                 var reports: [SmartReport] = []

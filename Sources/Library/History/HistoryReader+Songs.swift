@@ -55,7 +55,8 @@ extension HistoryReader {
             text = "FROM \(ident: PlayRecord.schema) p WHERE p.user_id = \(bind: userID) AND p.track_uri LIKE 'spotify:track:%'"
             text.appendInterpolation(Self.within(period, "p.played_at"))
             if let among = query.playedIn {
-                text.appendLiteral(" AND p.track_uri IN (SELECT p2.track_uri FROM \"\(PlayRecord.schema)\" p2 WHERE p2.user_id = ")
+                text.appendLiteral(
+                    " AND p.track_uri IN (SELECT p2.track_uri FROM \"\(PlayRecord.schema)\" p2 WHERE p2.user_id = ")
                 text.appendInterpolation(bind: userID)
                 text.appendInterpolation(Self.within(among, "p2.played_at"))
                 text.appendLiteral(")")
@@ -93,7 +94,8 @@ extension HistoryReader {
             let measures = byListening ? "\(listened) DESC, \(plays) DESC" : "\(plays) DESC, \(listened) DESC"
             // A song never counted (nil first play) comes after the others, as in Swift, on both stores.
             text.appendLiteral(
-                " ORDER BY \(measures), CASE WHEN \(first) IS NULL THEN 1 ELSE 0 END, \(first), \(uri) \(bytewise) LIMIT \(max(0, count))")
+                " ORDER BY \(measures), CASE WHEN \(first) IS NULL THEN 1 ELSE 0 END, \(first), \(uri) \(bytewise) LIMIT \(max(0, count))"
+            )
         }
         var select: SQLQueryString = """
             SELECT \(unsafeRaw: uri) AS uri, CAST(\(unsafeRaw: plays) AS BIGINT) AS plays, \
@@ -134,6 +136,10 @@ extension HistoryReader {
         /// Not the songs that, under one of the names they were played under, have more than this many counted plays
         /// in the period.
         case playedAtMost(Int, in: ListeningPeriod)
+        /// Only songs never played at all, not even skipped: no play names them. Plays are never deleted, so a song's
+        /// key in `play_keys` (a song's URI is its key) is there exactly when it was played or skipped once: an index
+        /// lookup instead of summing all time's figures (a third of the query's time on a million plays).
+        case neverPlayed
     }
 
     /// The track entries (`e`) of these playlists that pass the filter.
@@ -149,26 +155,41 @@ extension HistoryReader {
             query.appendLiteral(" AND e.uri NOT IN (SELECT k.track_uri FROM ")
             query.appendInterpolation(try rows(period))
             query.appendLiteral(" WHERE t.plays > \(max(0, most)) AND k.track_uri IS NOT NULL)")
+        case .neverPlayed:
+            query.appendLiteral(" AND e.uri NOT IN (SELECT k.track_key FROM \"\(PlayRollup.keysSchema)\" k WHERE k.user_id = ")
+            query.appendInterpolation(bind: try user.requireID())
+            query.appendLiteral(")")
         }
         return query
     }
 
-    /// The track entries of these playlists (the mirror's row ids) that pass the filter, in order, by playlist.
-    public func entries(of playlists: [UUID], _ filter: EntryFilter) async throws -> [UUID: [(uri: String, addedAt: Date?)]] {
+    /// The track entries of these playlists (the mirror's row ids) that pass the filter, in order, by playlist; and
+    /// the catalogue's name and artists of their songs, read with them.
+    public func entries(of playlists: [UUID], _ filter: EntryFilter) async throws -> (
+        entries: [UUID: [(uri: String, addedAt: Date?, position: Int)]], names: [String: (name: String?, artists: String?)]
+    ) {
         struct Row: Decodable {
             var playlist_id: UUID
             var uri: String
             var added_at: Date?
+            var position: Int
+            var name: String?
+            var artists: String?
         }
-        guard !playlists.isEmpty else { return [:] }
+        guard !playlists.isEmpty else { return ([:], [:]) }
         let sql = try await prepared()
-        var query: SQLQueryString = "SELECT e.playlist_id, e.uri, e.added_at FROM \(ident: EntryRecord.schema) e WHERE "
+        var query: SQLQueryString = """
+            SELECT e.playlist_id, e.uri, e.added_at, e.position, c.name, c.artists FROM \(ident: EntryRecord.schema) e \
+            LEFT JOIN \(ident: CatalogItemRecord.schema) c ON c.uri = e.uri WHERE 
+            """
         query.appendInterpolation(try entryCondition(playlists, filter))
         query.appendLiteral(" ORDER BY e.playlist_id, e.position")
-        var entries: [UUID: [(uri: String, addedAt: Date?)]] = [:]
+        var entries: [UUID: [(uri: String, addedAt: Date?, position: Int)]] = [:]
+        var names: [String: (name: String?, artists: String?)] = [:]
         for row in try await sql.raw(query).all(decoding: Row.self) {
-            entries[row.playlist_id, default: []].append((row.uri, row.added_at))
+            entries[row.playlist_id, default: []].append((row.uri, row.added_at, row.position))
+            names[row.uri] = (row.name, row.artists)
         }
-        return entries
+        return (entries, names)
     }
 }

@@ -239,11 +239,20 @@ public struct HistoryReader: Sendable {
             ? [RollupRanges.Range(grain: .all, lower: nil, upper: nil)]
             : RollupRanges.split(fromDay: period.fromDay, toDay: period.toDay)
         let userID = try user.requireID()
+        let select = "SELECT key_id, plays, skips, listened_ms, first_at, last_at FROM \"\(PlayRollup.schema)\""
+        // All time is one bucket, a row a key: read as it is, with nothing to sum.
+        if ranges.count == 1, ranges[0].grain == .all {
+            var text: SQLQueryString = "(\(unsafeRaw: select) WHERE user_id = \(bind: userID)"
+            text.appendInterpolation(
+                unsafeRaw:
+                    " AND grain = \(PlayRollup.Grain.all.rawValue) AND bucket = 0) t JOIN \"\(PlayRollup.keysSchema)\" k ON k.id = t.key_id"
+            )
+            return text
+        }
         var text: SQLQueryString = """
             (SELECT key_id, SUM(plays) AS plays, SUM(skips) AS skips, SUM(listened_ms) AS listened_ms, \
             MIN(first_at) AS first_at, MAX(last_at) AS last_at FROM (
             """
-        let select = "SELECT key_id, plays, skips, listened_ms, first_at, last_at FROM \"\(PlayRollup.schema)\""
         for (index, range) in ranges.enumerated() {
             if index > 0 { text.appendLiteral(" UNION ALL ") }
             text.appendInterpolation(unsafeRaw: "\(select) WHERE user_id = ")

@@ -166,7 +166,7 @@ public struct PlayRollups: Sendable {
         try await lock(on: sql)
         try await sql.delete(from: PlayRollup.schema).where("user_id", .equal, SQLBind(userID)).run()
         try await sql.delete(from: PlayRollup.daysSchema).where("user_id", .equal, SQLBind(userID)).run()
-        let range = try await PlayRecord.query(on: database).filter(\.$user.$id == userID)
+        let range = PlayRecord.query(on: database).filter(\.$user.$id == userID)
         if let first = try await range.copy().min(\.$playedAt), let last = try await range.copy().max(\.$playedAt) {
             try await refresh(from: first, through: last, on: database)
         }

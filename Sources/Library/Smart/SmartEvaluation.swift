@@ -22,15 +22,29 @@ public struct SmartInput: Sendable {
     }
 
     public struct Playlist: Sendable, Equatable {
+        /// A song of the playlist, at its position in the playlist (a database that leaves some entries out keeps
+        /// the others' positions).
+        public struct Entry: Sendable, Equatable {
+            public var uri: String
+            public var addedAt: Date?
+            public var position: Int
+
+            public init(uri: String, addedAt: Date?, position: Int) {
+                self.uri = uri
+                self.addedAt = addedAt
+                self.position = position
+            }
+        }
+
         public var id: String
         public var name: String
         /// The playlist's songs in order, with when each was added.
-        public var entries: [(uri: String, addedAt: Date?)]
+        public var entries: [Entry]
         public var isLiked: Bool
         /// Owned by the person and not kept by Playkeeper: what `all-playlists` takes.
         public var isOwn: Bool
 
-        public init(id: String, name: String, entries: [(uri: String, addedAt: Date?)], isLiked: Bool = false, isOwn: Bool = true) {
+        public init(id: String, name: String, placed entries: [Entry], isLiked: Bool = false, isOwn: Bool = true) {
             self.id = id
             self.name = name
             self.entries = entries
@@ -38,9 +52,13 @@ public struct SmartInput: Sendable {
             self.isOwn = isOwn
         }
 
-        public static func == (a: Playlist, b: Playlist) -> Bool {
-            a.id == b.id && a.name == b.name && a.isLiked == b.isLiked && a.isOwn == b.isOwn
-                && a.entries.map(\.uri) == b.entries.map(\.uri) && a.entries.map(\.addedAt) == b.entries.map(\.addedAt)
+        /// A playlist of these songs, at positions 0, 1, …
+        public init(id: String, name: String, entries: [(uri: String, addedAt: Date?)], isLiked: Bool = false, isOwn: Bool = true)
+        {
+            self.init(
+                id: id, name: name,
+                placed: entries.enumerated().map { Entry(uri: $1.uri, addedAt: $1.addedAt, position: $0) },
+                isLiked: isLiked, isOwn: isOwn)
         }
     }
 
@@ -115,8 +133,8 @@ extension SmartRule {
                 }
             case .liked, .playlist, .allPlaylists:
                 for playlist in input.playlists where Self.takes(source, playlist) {
-                    for (position, entry) in playlist.entries.enumerated() {
-                        offer(entry.uri, addedAt: entry.addedAt, source: index, position: position, playlist: playlist.name)
+                    for entry in playlist.entries {
+                        offer(entry.uri, addedAt: entry.addedAt, source: index, position: entry.position, playlist: playlist.name)
                     }
                 }
             }

@@ -3,6 +3,7 @@ import FluentKit
 import Foundation
 import Logging
 import PlaykeeperJSON
+import SQLKit
 import SpotifyWebAPI
 import Store
 
@@ -72,7 +73,9 @@ public struct SmartService: Sendable {
         }
         let order = SmartBuiltIn.offered.map(\.key)
         return views.sorted { a, b in
-            (order.firstIndex(of: a.key) ?? order.count, a.builtIn ? 0 : 1) < (order.firstIndex(of: b.key) ?? order.count, b.builtIn ? 0 : 1)
+            (order.firstIndex(of: a.key) ?? order.count, a.builtIn ? 0 : 1) < (
+                order.firstIndex(of: b.key) ?? order.count, b.builtIn ? 0 : 1
+            )
         }
     }
 
@@ -89,7 +92,9 @@ public struct SmartService: Sendable {
 
     /// A rule in words: "up to 100 songs from history, window 90d, at least 3 plays, by plays".
     public static func describe(_ rule: SmartRule) -> String {
-        var parts = ["up to \(rule.limit) songs from \(rule.sources.map(\.text).joined(separator: ", "))", "window \(rule.window)"]
+        var parts = [
+            "up to \(rule.limit) songs from \(rule.sources.map(\.text).joined(separator: ", "))", "window \(rule.window)",
+        ]
         if let minPlays = rule.minPlays { parts.append("at least \(minPlays) plays") }
         if let maxPlays = rule.maxPlays { parts.append("at most \(maxPlays) plays") }
         if let days = rule.notPlayedForDays { parts.append("not played for \(days) days") }
@@ -102,7 +107,8 @@ public struct SmartService: Sendable {
     }
 
     /// The settings of `key`: stored, or a built-in's before it was turned on.
-    public func settings(_ key: String) async throws -> (record: SmartPlaylistRecord?, settings: SmartSettings, state: SmartState) {
+    public func settings(_ key: String) async throws -> (record: SmartPlaylistRecord?, settings: SmartSettings, state: SmartState)
+    {
         if let record = try await record(key) {
             let (settings, state) = try Self.decode(record)
             return (record, settings, state)
@@ -257,9 +263,12 @@ public struct SmartService: Sendable {
 
         let isAllTime = period.from == nil && period.to == nil
         let windowQuery =
-            narrowed ? Self.figureQuery(rule, period: period, sources: sources, entryFilter: entryFilter, now: now)
+            narrowed
+            ? Self.figureQuery(rule, period: period, sources: sources, entryFilter: entryFilter, now: now)
             : HistoryReader.FigureQuery(minimumMS: rule.minMSPlayed)
-        let window = try await reader.songFigures(in: period, windowQuery)
+        // Songs never played have no figures to read.
+        let window =
+            narrowed && Self.isNeverPlayed(rule, period) ? [:] : try await reader.songFigures(in: period, windowQuery)
         let needsAll =
             rule.notPlayedForDays != nil || rule.newInWindow || [.lastPlayed, .firstPlayed, .sources].contains(rule.order)
         // A rule that takes only what was played in its window needs the rest of the history for those songs alone.
@@ -267,17 +276,27 @@ public struct SmartService: Sendable {
         if narrowed && rule.sources == [.history] { allQuery.playedIn = period }
         let allTime = !needsAll ? [:] : isAllTime ? window : try await reader.songFigures(in: .allTime, allQuery)
 
-        var entries = try await reader.entries(of: sources, entryFilter)
-        entries.merge(try await reader.entries(of: whole, .all)) { $1 }
+        let (sourceEntries, names) = try await reader.entries(of: sources, entryFilter)
+        var entries = sourceEntries
+        entries.merge(try await reader.entries(of: whole, .all).entries) { $1 }
         var playlists: [SmartInput.Playlist] = []
         for (playlist, own) in read {
             playlists.append(
                 SmartInput.Playlist(
-                    id: playlist.spotifyID, name: playlist.name, entries: entries[try playlist.requireID()] ?? [],
+                    id: playlist.spotifyID, name: playlist.name,
+                    placed: (entries[try playlist.requireID()] ?? []).map {
+                        SmartInput.Playlist.Entry(uri: $0.uri, addedAt: $0.addedAt, position: $0.position)
+                    },
                     isLiked: playlist.isLiked, isOwn: own))
         }
 
+        // The sources' songs are named from the catalogue as they are read; a rule that matches beyond URIs or leaves
+        // artists out reads the rest of what the catalogue knows.
         var songs: [String: SmartInput.Song] = [:]
+        songs.reserveCapacity(names.count)
+        for (uri, (name, artists)) in names {
+            songs[uri] = SmartInput.Song(name: name, artists: artists?.components(separatedBy: ", ") ?? [])
+        }
         if rule.match > .exact || !rule.excludeArtists.isEmpty {
             let uris = Set(window.keys).union(playlists.flatMap { $0.entries.map(\.uri) })
             for (uri, item) in try await CatalogItemRecord.lookup(Array(uris), on: database) {
@@ -292,9 +311,17 @@ public struct SmartService: Sendable {
     /// store's length, which the roll-ups hold.
     static func entryFilter(_ rule: SmartRule, period: ListeningPeriod) -> HistoryReader.EntryFilter {
         guard rule.minMSPlayed == nil else { return .all }
+        if Self.isNeverPlayed(rule, period) { return .neverPlayed }
         if let minPlays = rule.minPlays, minPlays > 0 { return .playedIn(period) }
         if let maxPlays = rule.maxPlays { return .playedAtMost(maxPlays, in: period) }
         return .all
+    }
+
+    /// Whether the rule takes only songs never played since the history began, not even skipped (Never played): the
+    /// database then finds them by the songs' keys, and their figures are none.
+    static func isNeverPlayed(_ rule: SmartRule, _ period: ListeningPeriod) -> Bool {
+        period.from == nil && period.to == nil && rule.maxPlays == 0 && rule.skipped == .none && rule.minMSPlayed == nil
+            && !rule.sources.contains(.history)
     }
 
     /// What the database can leave out of the window's figures without changing the rule's result. A song left out
@@ -319,7 +346,7 @@ public struct SmartService: Sendable {
         let isAllTime = period.from == nil && period.to == nil
         if isAllTime, let days = rule.notPlayedForDays { query.lastBefore = now.addingTimeInterval(-Double(days) * 86_400) }
         let everyFilterPushed =
-            rule.notPlayedForDays == nil && !rule.newInWindow && rule.excludeArtists.isEmpty
+            (rule.notPlayedForDays == nil || isAllTime) && !rule.newInWindow && rule.excludeArtists.isEmpty
             && rule.excludePlaylists.isEmpty && rule.match == .exact
         if everyFilterPushed, query.atLeastPlays != nil, rule.order == .plays || rule.order == .listened {
             query.top = (rule.order == .listened, rule.limit)
@@ -337,18 +364,38 @@ public struct SmartService: Sendable {
     /// The rule's songs now, with their names.
     public func evaluate(_ rule: SmartRule) async throws -> [SmartSong] {
         let period = try rule.period(now: now)
-        var songs = rule.evaluate(try await input(for: rule, period: period), period: period, now: now)
+        let given = try await input(for: rule, period: period)
+        var songs = rule.evaluate(given, period: period, now: now)
         // Names for the songs shown: the catalogue's, for the few the rule chose.
         let unnamed = songs.filter { $0.name == nil }.map(\.uri)
         if !unnamed.isEmpty {
-            let items = try await CatalogItemRecord.lookup(unnamed, on: database)
+            let names = try await Self.names(of: unnamed, on: database)
             for index in songs.indices where songs[index].name == nil {
-                guard let item = items[songs[index].uri] else { continue }
-                songs[index].name = item.name
-                songs[index].artist = item.artists?.components(separatedBy: ", ").first
+                guard let (name, artist) = names[songs[index].uri] else { continue }
+                songs[index].name = name
+                songs[index].artist = artist
             }
         }
         return songs
+    }
+
+    /// Each song's name and first artist from the catalogue, those two columns only, 500 songs to a query.
+    static func names(of uris: [String], on database: any Database) async throws -> [String: (String?, String?)] {
+        struct Row: Decodable {
+            var uri: String
+            var name: String?
+            var artists: String?
+        }
+        var names: [String: (String?, String?)] = [:]
+        for start in stride(from: 0, to: uris.count, by: 500) {
+            let chunk = Array(uris[start..<min(start + 500, uris.count)])
+            for row in try await database.sql().select().columns("uri", "name", "artists").from(CatalogItemRecord.schema)
+                .where("uri", .in, chunk).all(decoding: Row.self)
+            {
+                names[row.uri] = (row.name, row.artists?.components(separatedBy: ", ").first)
+            }
+        }
+        return names
     }
 
     static func signature(_ uris: [String]) -> String {
@@ -483,6 +530,31 @@ public struct SmartService: Sendable {
     /// The keys of the smart playlists that are on.
     public func enabledKeys() async throws -> [String] {
         try await records().filter(\.enabled).map(\.key)
+    }
+
+    /// The keys of the smart playlists that are on and due (`isDue`), in list order; their rules are evaluated
+    /// concurrently, each read on a connection of the pool.
+    public func dueKeys(interval: TimeInterval) async throws -> [String] {
+        let keys = try await enabledKeys()
+        let due = try await Self.concurrently(keys) { key in try await isDue(key, interval: interval) }
+        return keys.indices.filter { due[$0] }.map { keys[$0] }
+    }
+
+    /// Several rules' songs, evaluated concurrently: what a due check does for every smart playlist that is on.
+    public func evaluate(_ rules: [SmartRule]) async throws -> [[SmartSong]] {
+        try await Self.concurrently(rules) { rule in try await evaluate(rule) }
+    }
+
+    /// `body` of each value, run concurrently, the results in the values' order.
+    static func concurrently<Value: Sendable, Result: Sendable>(
+        _ values: [Value], _ body: @escaping @Sendable (Value) async throws -> Result
+    ) async throws -> [Result] {
+        try await withThrowingTaskGroup(of: (Int, Result).self) { group in
+            for (index, value) in values.enumerated() { group.addTask { (index, try await body(value)) } }
+            var results: [Result?] = Array(repeating: nil, count: values.count)
+            for try await (index, result) in group { results[index] = result }
+            return results.map { $0! }
+        }
     }
 
     /// Brings one smart playlist to its rule's result: created first when it has no playlist yet (with the

@@ -71,7 +71,8 @@ public struct HistoryExportGenerator: Sendable {
         let favourites = max(1, tracks.count / 10)
         for _ in 0..<plays {
             let pick = random.next() % 2 == 0 ? random.next() % UInt64(favourites) : random.next() % UInt64(tracks.count)
-            let track = tracks[story.map { told(Int(pick), favourites: favourites, count: tracks.count, at: clock, $0) } ?? Int(pick)]
+            let track = tracks[
+                story.map { told(Int(pick), favourites: favourites, count: tracks.count, at: clock, $0) } ?? Int(pick)]
             let skipped = random.next() % 8 == 0
             let ms = skipped ? Int(3_000 + random.next() % 20_000) : track.durationMS
             // `ts` is to the second.

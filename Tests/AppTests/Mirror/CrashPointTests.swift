@@ -116,7 +116,8 @@ struct CrashPointTests {
                 prepare: { mirror, scenario in
                     _ = try await scenario.expectSuccess(["sync"], mirror)
                     // Track i of 0..<30 played 31 − i times: the ranking is 0, 1, …, 29.
-                    try await Self.importPlays(SmartTests.plays(Dictionary(uniqueKeysWithValues: (0..<30).map { ($0, 31 - $0) })), mirror, scenario)
+                    try await Self.importPlays(
+                        SmartTests.plays(Dictionary(uniqueKeysWithValues: (0..<30).map { ($0, 31 - $0) })), mirror, scenario)
                     return ["smart", "enable", "on-repeat"]
                 }, next: { _ in ["smart", "update"] },
                 check: Self.smartInvariants(name: "On repeat", songs: (0..<30).map(UnifiedTests.trackURI), created: 1)),
@@ -326,9 +327,11 @@ struct CrashPointTests {
 
     /// A smart playlist: exactly one playlist called `name`, holding `songs` in order (the rule's result, ranked or
     /// in the order added), `created` playlists more than before, and every other playlist untouched.
-    static func smartInvariants(name: String, songs: [String], created: Int) -> @Sendable (
-        EmulatorLibrary, EmulatorLibrary, String
-    ) -> Void {
+    static func smartInvariants(name: String, songs: [String], created: Int)
+        -> @Sendable (
+            EmulatorLibrary, EmulatorLibrary, String
+        ) -> Void
+    {
         { before, after, label in
             let made = after.playlists.filter { $0.name == name }
             #expect(made.count == 1, "\(label): one playlist called \(name), not \(made.count)")

@@ -1,9 +1,11 @@
 import App
 import EmulatorTestSupport
+import FluentKit
 import Foundation
 import Library
 import PlaykeeperJSON
 import SpotifyEmulator
+import Store
 import Testing
 
 /// `playkeeper smart …` as the real binary runs it: every subcommand, `--json`, and bad input refused with a
@@ -60,7 +62,10 @@ struct SmartCLITests {
                 (["smart", "add", "Big", "--limit", "20000"], 2, "--limit must be a whole number from 1 to 10000"),
                 (["smart", "add", "X", "--from", "No such list"], 2, "no mirrored playlist is called"),
                 (["smart", "add", "Y", "--window", "0d"], 2, "window: 0d is empty"),
-                (["smart", "add", "Z", "--order", "random"], 2, "order is plays, listened, last-played, first-played or sources"),
+                (
+                    ["smart", "add", "Z", "--order", "random"], 2,
+                    "order is plays, listened, last-played, first-played or sources"
+                ),
                 (["smart", "add", "W", "--min-plays", "4", "--max-plays", "1"], 2, "no song could match"),
                 (["smart", "enable", "top-1990"], 2, "no top songs of 1990"),
                 (["smart", "enable", "nope"], 1, "no smart playlist nope"),
@@ -73,6 +78,43 @@ struct SmartCLITests {
             }
             let after = try await cli.run(["smart", "list", "--json"], mirror)
             #expect(try JSONValue(parsing: after.output).arrayValue?.count == 4)
+        }
+    }
+
+    /// An import that adds plays brings the smart playlists that are on and due up to date, as a poll does; one
+    /// that adds nothing (the same file again) writes nothing.
+    @Test func anImportThatChangesASmartPlaylistUpdatesIt() async throws {
+        try await TestMirror.with(.sqlite, library: CLITests.library) { mirror in
+            let cli = CLITests()
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pk-smart-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let first = folder.appendingPathComponent("Streaming_History_Audio_2026.json")
+            try SmartTests.history(SmartTests.plays([1: 5, 2: 3]), now: Date()).write(to: first)
+            #expect(try await cli.run(["import", first.path], mirror).code == 0)
+            let enable = try await cli.run(["smart", "enable", "on-repeat", "--json"], mirror)
+            #expect(try JSONValue(parsing: enable.output)["status"]?.stringValue == "created")
+            // The last update was two hours ago, past the interval.
+            let record = try #require(
+                try await SmartPlaylistRecord.query(on: mirror.database).filter(\.$key == "on-repeat").first())
+            var state = try JSONValueDecoder().decode(SmartState.self, from: record.state)
+            state.refreshedAt = Date().addingTimeInterval(-7_200)
+            record.state = try JSONValue.text(encoding: state)
+            try await record.save(on: mirror.database)
+
+            let second = folder.appendingPathComponent("Streaming_History_Audio_2026_1.json")
+            try SmartTests.history(SmartTests.plays([3: 9], withinDays: 1), now: Date()).write(to: second)
+            let imported = try await cli.run(["import", second.path, "--json"], mirror)
+            #expect(imported.code == 0, "\(imported.errors)")
+            let smart = try JSONValue(parsing: imported.output)["smart"]?.arrayValue ?? []
+            #expect(smart.compactMap { $0["key"]?.stringValue } == ["on-repeat"])
+            let made = try #require(await SmartTests.playlist(mirror, named: "On repeat"))
+            #expect(made.entries.map(\.uri) == [3, 1, 2].map(SmartTests.uri))
+
+            // The same file again adds no plays: no update, nothing sent to Spotify.
+            await mirror.state.resetRequestLog()
+            let again = try await cli.run(["import", second.path, "--force"], mirror)
+            #expect(again.code == 0 && !again.output.contains("On repeat"), "\(again.output)")
+            #expect(await mirror.state.requestLog().requests.isEmpty)
         }
     }
 }

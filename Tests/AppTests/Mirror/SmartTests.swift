@@ -56,7 +56,8 @@ struct SmartTests {
         try await TestMirror.with(kind, library: UnifiedTests.library(tracks: 80, playlists: [Array(0..<40)])) { mirror in
             let actions = try await mirror.actions()
             // Track i of 0..<60 is played 61 − i times: the ranking is 0, 1, …, 49.
-            try await Self.importPlays(actions, Self.plays(Dictionary(uniqueKeysWithValues: (0..<60).map { ($0, 61 - $0) })), name: "a")
+            try await Self.importPlays(
+                actions, Self.plays(Dictionary(uniqueKeysWithValues: (0..<60).map { ($0, 61 - $0) })), name: "a")
             // Older plays do not count for On repeat.
             try await Self.importPlays(actions, [(70, 40, 200_000), (70, 41, 200_000), (70, 45, 200_000)], name: "old")
 
@@ -123,8 +124,8 @@ struct SmartTests {
 
     @Test(arguments: StoreKind.available)
     func neverPlayedChangesByRemovalsAndAppendsAndKeepsThePersonsEdits(_ kind: StoreKind) async throws {
-        try await TestMirror.with(kind, library: UnifiedTests.library(tracks: 40, playlists: [Array(0..<10), Array(8..<16)]))
-        { mirror in
+        try await TestMirror.with(kind, library: UnifiedTests.library(tracks: 40, playlists: [Array(0..<10), Array(8..<16)])) {
+            mirror in
             let actions = try await mirror.actions()
             try await Self.importPlays(actions, [(1, 3, 200_000), (9, 2, 200_000), (12, 1, 5_000)], name: "a")
             let report = try #require(try await actions.smartSetEnabled("never-played", true, wait: 5).report)
@@ -146,8 +147,12 @@ struct SmartTests {
             #expect(await mirror.state.uris(of: playlist.id) == after)
 
             // The person removes a song and adds one of their own in the app: both stay so.
-            _ = try await mirror.state.applyAppEdit(["op": "remove", "playlist": .string(playlist.id), "uris": [.string(Self.uri(0))]])
-            _ = try await mirror.state.applyAppEdit(["op": "add", "playlist": .string(playlist.id), "uris": [.string(Self.uri(39))]])
+            _ = try await mirror.state.applyAppEdit([
+                "op": "remove", "playlist": .string(playlist.id), "uris": [.string(Self.uri(0))],
+            ])
+            _ = try await mirror.state.applyAppEdit([
+                "op": "add", "playlist": .string(playlist.id), "uris": [.string(Self.uri(39))],
+            ])
             let kept = try #require(try await actions.smartUpdate(["never-played"], mode: .always, wait: 5).first)
             #expect(kept.notes.contains { $0.contains("edited in the Spotify app") })
             #expect(kept.writes == 0)
@@ -180,10 +185,14 @@ struct SmartTests {
             let actions = try await mirror.actions()
             try await Self.importPlays(actions, Self.plays([1: 4, 11: 6, 12: 1]), name: "a")
             await #expect(throws: PlaykeeperError.self) {
-                _ = try await actions.smartAdd(name: "Mix", keepAppEdits: true, wait: 5) { SmartRule(sources: [.playlist("nope")]) }
+                _ = try await actions.smartAdd(name: "Mix", keepAppEdits: true, wait: 5) {
+                    SmartRule(sources: [.playlist("nope")])
+                }
             }
             do {
-                _ = try await actions.smartAdd(name: "Mix", keepAppEdits: true, wait: 5) { SmartRule(sources: [.history], limit: 20_000) }
+                _ = try await actions.smartAdd(name: "Mix", keepAppEdits: true, wait: 5) {
+                    SmartRule(sources: [.history], limit: 20_000)
+                }
                 Issue.record("a limit over 10,000 was taken")
             } catch let error as PlaykeeperError {
                 #expect(error.kind == .invalid && error.message.contains("limit"))
@@ -210,7 +219,8 @@ struct SmartTests {
     @Test func anUpdateCanBeUndoneAndTheNextUpdateIsNotFooledByIt() async throws {
         try await TestMirror.with(.sqlite, library: UnifiedTests.library(tracks: 30, playlists: [Array(0..<30)])) { mirror in
             let actions = try await mirror.actions()
-            try await Self.importPlays(actions, Self.plays(Dictionary(uniqueKeysWithValues: (0..<10).map { ($0, 12 - $0) })), name: "a")
+            try await Self.importPlays(
+                actions, Self.plays(Dictionary(uniqueKeysWithValues: (0..<10).map { ($0, 12 - $0) })), name: "a")
             _ = try await actions.smartSetEnabled("on-repeat", true, wait: 5)
             let playlist = try #require(await Self.playlist(mirror, named: "On repeat"))
             let before = await mirror.state.uris(of: playlist.id)
@@ -249,12 +259,15 @@ struct SmartTests {
     /// the rule's result (plus the songs the person added, which stay), and the writes sent are the plan's count.
     @Test(arguments: StoreKind.available)
     func afterAnyUpdateThePlaylistIsTheResultAndTheWritesAreThePlans(_ kind: StoreKind) async throws {
-        try await TestMirror.with(kind, library: UnifiedTests.library(tracks: 400, playlists: [Array(0..<150), Array(100..<400)]))
-        { mirror in
+        try await TestMirror.with(
+            kind, library: UnifiedTests.library(tracks: 400, playlists: [Array(0..<150), Array(100..<400)])
+        ) { mirror in
             let actions = try await mirror.actions()
             var random = SeededRandom(seed: 16)
             var counts: [Int: Int] = [:]
-            for track in 0..<400 where Int.random(in: 0..<8, using: &random) > 0 { counts[track] = Int.random(in: 1...6, using: &random) }
+            for track in 0..<400 where Int.random(in: 0..<8, using: &random) > 0 {
+                counts[track] = Int.random(in: 1...6, using: &random)
+            }
             try await Self.importPlays(actions, Self.plays(counts), name: "start")
             let rules: [(String, SmartRule)] = [
                 ("By plays", SmartRule(sources: [.history], window: "30d", order: .plays, limit: 320)),
@@ -268,7 +281,11 @@ struct SmartTests {
                 var more: [(track: Int, daysAgo: Double, ms: Int)] = []
                 // A few plays (a few rank changes) or many.
                 for _ in 0..<(round % 2 == 0 ? Int.random(in: 1...3, using: &random) : Int.random(in: 10...60, using: &random)) {
-                    more.append((Int.random(in: 0..<400, using: &random), Double.random(in: 0.01...0.9, using: &random), Int.random(in: 31_000...400_000, using: &random)))
+                    more.append(
+                        (
+                            Int.random(in: 0..<400, using: &random), Double.random(in: 0.01...0.9, using: &random),
+                            Int.random(in: 31_000...400_000, using: &random)
+                        ))
                 }
                 try await Self.importPlays(actions, more, name: "round\(round)")
                 await mirror.state.resetRequestLog()
@@ -296,45 +313,55 @@ struct SmartTests {
     /// from the whole input, for rules of every shape.
     @Test(arguments: StoreKind.available)
     func narrowingTheInputInTheDatabaseNeverChangesTheResult(_ kind: StoreKind) async throws {
-        try await TestMirror.with(kind, library: UnifiedTests.library(tracks: 120, playlists: [Array(0..<70), Array(50..<120)]))
-        { mirror in
+        try await TestMirror.with(kind, library: UnifiedTests.library(tracks: 120, playlists: [Array(0..<70), Array(50..<120)])) {
+            mirror in
             let actions = try await mirror.actions()
             var random = SeededRandom(seed: 3)
             var plays: [(track: Int, daysAgo: Double, ms: Int)] = []
             for _ in 0..<600 {
                 plays.append(
-                    (Int.random(in: 0..<100, using: &random), Double.random(in: 0...200, using: &random),
-                    [5_000, 40_000, 200_000].randomElement(using: &random)!))
+                    (
+                        Int.random(in: 0..<100, using: &random), Double.random(in: 0...200, using: &random),
+                        [5_000, 40_000, 200_000].randomElement(using: &random)!
+                    ))
             }
-            // Songs 100…109 are discovered lately; 110…119 never played.
+            // Songs 100…109 are discovered lately; 110…114 were only skipped, long ago; 115…119 never played.
             plays += (100..<110).map { ($0, Double($0 - 99), 200_000) }
+            plays += (110..<115).map { ($0, 150, 5_000) }
             try await Self.importPlays(actions, plays, name: "a")
             _ = try await mirror.sync()
             let service = actions.smartService
             let first = String(format: "upl%019d", 0)
-            let rules = [
-                SmartRule(sources: [.allPlaylists], window: "all", maxPlays: 0, order: .sources, limit: 10_000),
-                SmartRule(sources: [.allPlaylists], window: "90d", maxPlays: 2, order: .sources, limit: 10_000),
-                SmartRule(sources: [.playlist(first)], window: "30d", minPlays: 1, order: .plays, limit: 500),
-                SmartRule(sources: [.playlist(first), .history], window: "60d", minPlays: 3, order: .listened, limit: 500),
-                SmartRule(sources: [.history], window: "30d", newInWindow: true, order: .firstPlayed, limit: 500),
-                SmartRule(sources: [.history], window: "45d", notPlayedForDays: 10, order: .lastPlayed, limit: 500),
-                SmartRule(sources: [.allPlaylists], window: "all", maxPlays: 0, minMSPlayed: 100_000, order: .sources, limit: 500),
-                SmartRule(sources: [.allPlaylists], window: "90d", maxPlays: 1, excludePlaylists: [first], order: .sources, limit: 500),
-                // The database's first N, ties included, as the rule orders them.
-                SmartRule(sources: [.history], window: "60d", minPlays: 1, order: .plays, limit: 7),
-                SmartRule(sources: [.history], window: "all", minPlays: 2, order: .listened, limit: 5),
-                SmartRule(sources: [.history], window: "60d", minPlays: 1, minMSPlayed: 100_000, order: .plays, limit: 9),
-                SmartRule(sources: [.history], window: "all", minPlays: 3, notPlayedForDays: 20, order: .plays, limit: 50),
-                SmartRule(sources: [.history], window: "90d", maxPlays: 1, skipped: .none, order: .lastPlayed, limit: 50),
-                SmartRule(sources: [.history], window: "90d", skipped: .only, order: .plays, limit: 50),
-                SmartRule(sources: [.history], window: "all", minPlays: 1, order: .plays, limit: 30, match: .recording),
-            ]
+            let rules =
+                [
+                    SmartRule(sources: [.allPlaylists], window: "all", maxPlays: 0, order: .sources, limit: 10_000),
+                    SmartRule(sources: [.allPlaylists], window: "90d", maxPlays: 2, order: .sources, limit: 10_000),
+                    SmartRule(sources: [.playlist(first)], window: "30d", minPlays: 1, order: .plays, limit: 500),
+                    SmartRule(sources: [.playlist(first), .history], window: "60d", minPlays: 3, order: .listened, limit: 500),
+                    SmartRule(sources: [.history], window: "30d", newInWindow: true, order: .firstPlayed, limit: 500),
+                    SmartRule(sources: [.history], window: "45d", notPlayedForDays: 10, order: .lastPlayed, limit: 500),
+                    SmartRule(
+                        sources: [.allPlaylists], window: "all", maxPlays: 0, minMSPlayed: 100_000, order: .sources, limit: 500),
+                    SmartRule(
+                        sources: [.allPlaylists], window: "90d", maxPlays: 1, excludePlaylists: [first], order: .sources,
+                        limit: 500),
+                    // The database's first N, ties included, as the rule orders them.
+                    SmartRule(sources: [.history], window: "60d", minPlays: 1, order: .plays, limit: 7),
+                    SmartRule(sources: [.history], window: "all", minPlays: 2, order: .listened, limit: 5),
+                    SmartRule(sources: [.history], window: "60d", minPlays: 1, minMSPlayed: 100_000, order: .plays, limit: 9),
+                    SmartRule(sources: [.history], window: "all", minPlays: 3, notPlayedForDays: 20, order: .plays, limit: 50),
+                    SmartRule(sources: [.history], window: "90d", maxPlays: 1, skipped: .none, order: .lastPlayed, limit: 50),
+                    SmartRule(sources: [.history], window: "90d", skipped: .only, order: .plays, limit: 50),
+                    SmartRule(sources: [.history], window: "all", minPlays: 1, order: .plays, limit: 30, match: .recording),
+                ]
+                + (SmartBuiltIn.offered + [.topSongs(year: Calendar(identifier: .gregorian).component(.year, from: Date()))]).map(
+                    \.rule)
             let now = Date()
             for rule in rules {
                 let period = try rule.period(now: now)
                 let narrowed = rule.evaluate(try await service.input(for: rule, period: period), period: period, now: now)
-                let whole = rule.evaluate(try await service.input(for: rule, period: period, narrowed: false), period: period, now: now)
+                let whole = rule.evaluate(
+                    try await service.input(for: rule, period: period, narrowed: false), period: period, now: now)
                 #expect(narrowed == whole, "\(SmartService.describe(rule))")
                 #expect(!whole.isEmpty, "\(SmartService.describe(rule)) takes songs")
                 #expect(whole.count < 120, "\(SmartService.describe(rule)) leaves songs out")

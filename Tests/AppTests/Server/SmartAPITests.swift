@@ -42,12 +42,14 @@ struct SmartAPITests {
                 .POST, "/api/v1/smart", bearer: token,
                 json: ["name": "Unheard", "from": ["Source 0"], "max_plays": 0, "order": "sources"])
             #expect(created.status == .created, "\(created.body)")
-            #expect(created.json["smart"]?["key"]?.stringValue == "unheard" && created.json["smart"]?["ranked"]?.boolValue == false)
+            #expect(
+                created.json["smart"]?["key"]?.stringValue == "unheard" && created.json["smart"]?["ranked"]?.boolValue == false)
             await server.settle()
             let unheard = try await server.send(.GET, "/api/v1/smart/unheard", bearer: token)
             #expect(unheard.json["smart"]?["songs"]?.intValue == 9)
 
-            let changed = try await server.send(.PUT, "/api/v1/smart/unheard", bearer: token, json: ["from": ["Source 1"], "max_plays": 0, "order": "sources"])
+            let changed = try await server.send(
+                .PUT, "/api/v1/smart/unheard", bearer: token, json: ["from": ["Source 1"], "max_plays": 0, "order": "sources"])
             #expect(changed.status == .ok && changed.json["job"] != nil, "\(changed.body)")
             await server.settle()
 
@@ -56,7 +58,10 @@ struct SmartAPITests {
             await server.settle()
 
             for (method, path, body, status, words) in [
-                (HTTPMethod.POST, "/api/v1/smart", ["name": "X", "limit": 0] as JSONValue, HTTPStatus.unprocessableEntity, "limit"),
+                (
+                    HTTPMethod.POST, "/api/v1/smart", ["name": "X", "limit": 0] as JSONValue, HTTPStatus.unprocessableEntity,
+                    "limit"
+                ),
                 (.POST, "/api/v1/smart", ["name": "X", "bogus": 1], .unprocessableEntity, "'bogus' is not a field"),
                 (.POST, "/api/v1/smart", ["limit": 5], .unprocessableEntity, "'name' is missing"),
                 (.POST, "/api/v1/smart", ["name": "X", "limit": "five"], .unprocessableEntity, "'limit' must be a number"),
@@ -78,6 +83,33 @@ struct SmartAPITests {
             #expect(removed.status == .ok && removed.json["smart"]?["key"]?.stringValue == "unheard")
             #expect(try await server.send(.GET, "/api/v1/smart", bearer: token).json["smart"]?.arrayValue?.count == 4)
             #expect(try await server.send(.GET, "/api/v1/smart").status == .unauthorized)
+        }
+    }
+
+    /// An upload that adds plays runs the plays job now (a poll, then the updates that are due), which brings a smart
+    /// playlist whose songs changed up to date.
+    @Test func anImportThatChangesASmartPlaylistUpdatesIt() async throws {
+        var settings = ServerSettings()
+        settings.smartInterval = 0
+        try await TestServer.with(library: CLITests.library, settings: settings) { server in
+            let token = try await server.token()
+            _ = try await server.mirror.sync()
+            let actions = try await server.mirror.actions()
+            try await SmartTests.importPlays(actions, SmartTests.plays([1: 5, 2: 3]), name: "a")
+            #expect(try await server.send(.PUT, "/api/v1/smart/on-repeat", bearer: token, json: ["enabled": true]).status == .ok)
+            await server.settle()
+            let shown = try await server.send(.GET, "/api/v1/smart/on-repeat", bearer: token)
+            let id = try #require(shown.json["smart"]?["id"]?.stringValue)
+            #expect(await server.mirror.state.uris(of: id) == [1, 2].map(SmartTests.uri))
+
+            let history = try SmartTests.history(SmartTests.plays([3: 9], withinDays: 1), now: Date())
+            let reply = try await ImportTests.post(
+                server, token: token, ImportTests.upload(history, filename: "Streaming_History_Audio_2026.json"))
+            #expect(reply.status == .ok, "\(reply.body)")
+            await server.settle()
+            #expect(await server.mirror.state.uris(of: id) == [3, 1, 2].map(SmartTests.uri))
+            let jobs = try await server.send(.GET, "/api/v1/jobs?limit=50", bearer: token).json["items"]?.arrayValue ?? []
+            #expect(jobs.contains { $0["kind"]?.stringValue == "plays" && $0["trigger"]?.stringValue == "import" }, "\(jobs)")
         }
     }
 }

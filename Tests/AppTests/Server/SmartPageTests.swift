@@ -20,7 +20,9 @@ struct SmartPageTests {
 
             let page = try await server.send(.GET, "/smart", cookie: cookie, accept: "text/html")
             #expect(page.status == .ok)
-            for name in ["Playlists for you", "On repeat", "Forgotten favourites", "Never played", "Discovered", "id=\"rule-form\""] {
+            for name in [
+                "Playlists for you", "On repeat", "Forgotten favourites", "Never played", "Discovered", "id=\"rule-form\"",
+            ] {
                 #expect(page.body.contains(name), "\(name)")
             }
             #expect(page.body.contains("<option value=\"\(Calendar(identifier: .gregorian).component(.year, from: Date()))\">"))
@@ -30,7 +32,9 @@ struct SmartPageTests {
             let on = try await server.send(.POST, "/smart/on-repeat/enable", cookie: cookie, form: ["csrf": csrf])
             #expect(on.status == .seeOther && on.headers.first(name: .location) == "/smart/on-repeat")
             let detail = try await server.send(.GET, "/smart/on-repeat", cookie: cookie, accept: "text/html")
-            #expect(detail.body.contains("Song 1 – The Band<br><span class=\"muted\">5 plays in the last 30 days</span>"), "\(detail.body)")
+            #expect(
+                detail.body.contains("Song 1 – The Band<br><span class=\"muted\">5 plays in the last 30 days</span>"),
+                "\(detail.body)")
             #expect(detail.body.contains("3 songs · last update"))
             #expect(detail.body.contains("nothing to write"))
 
@@ -46,12 +50,16 @@ struct SmartPageTests {
             #expect(bad.status == .ok && bad.body.contains("id=\"rule-error\""))
             #expect(bad.body.contains("&#39;at most … songs&#39; must be a whole number from 1 to 10000, not &#39;lots&#39;"))
             let tooMany = try await server.send(
-                .POST, "/smart", cookie: cookie, form: ["csrf": csrf, "action": "create", "name": "X", "min_plays": "4", "max_plays": "1"])
+                .POST, "/smart", cookie: cookie,
+                form: ["csrf": csrf, "action": "create", "name": "X", "min_plays": "4", "max_plays": "1"])
             #expect(tooMany.body.contains("no song could match"))
 
             let created = try await server.send(
                 .POST, "/smart", cookie: cookie,
-                form: ["csrf": csrf, "action": "create", "name": "Heard twice", "from[]": "history", "min_plays": "2", "window": "30d"])
+                form: [
+                    "csrf": csrf, "action": "create", "name": "Heard twice", "from[]": "history", "min_plays": "2",
+                    "window": "30d",
+                ])
             #expect(created.status == .seeOther && created.headers.first(name: .location) == "/smart/heard-twice")
             let mine = try await server.send(.GET, "/smart/heard-twice", cookie: cookie, accept: "text/html")
             #expect(mine.body.contains("2 songs · last update") && mine.body.contains("id=\"remove\""))

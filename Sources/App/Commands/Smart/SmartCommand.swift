@@ -4,7 +4,8 @@ import ArgumentParser
 struct SmartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smart",
-        abstract: "Playlists made from your listening, kept current in Spotify: On repeat, Forgotten favourites, rules of your own.",
+        abstract:
+            "Playlists made from your listening, kept current in Spotify: On repeat, Forgotten favourites, rules of your own.",
         discussion: """
             Built-ins: on-repeat (the 50 songs played most in the last 30 days), forgotten-favourites (played at \\
             least 5 times, not in the last 90 days), never-played (songs of your own playlists never played, in the \\

@@ -5,7 +5,8 @@ import PlaykeeperJSON
 /// `playkeeper smart update [KEY…] [--json]`.
 struct SmartUpdateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "update", abstract: "Sync, then bring smart playlists (all that are on, or the ones named) to their rules' results.")
+        commandName: "update",
+        abstract: "Sync, then bring smart playlists (all that are on, or the ones named) to their rules' results.")
 
     @Argument(help: "Keys of smart playlists that are on; all of them when none is given.")
     var keys: [String] = []

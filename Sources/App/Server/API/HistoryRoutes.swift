@@ -42,7 +42,14 @@ struct HistoryRoutes: RouteCollection {
         let path = folder.appendingPathComponent(name.isEmpty || name.hasPrefix(".") ? "upload.json" : name)
         try Data(upload.file.data.readableBytesView).write(to: path)
         let sources = try ExportSources(paths: [path.path])
-        return (try await request.userActions(origin: origin).importPlays(sources.files), sources.others)
+        let actions = try request.userActions(origin: origin)
+        let reports = try await actions.importPlays(sources.files)
+        // New plays may change what a smart playlist holds: the plays job (a poll, then the updates that are due)
+        // runs now rather than at its hour. One already running takes them up at its next turn.
+        if reports.contains(where: { $0.added > 0 }), try await !actions.smartService.enabledKeys().isEmpty {
+            _ = try? await request.service.scheduler.enqueue(user: actions.user, kind: .plays, trigger: "import")
+        }
+        return (reports, sources.others)
     }
 
     func plays(_ request: Request) async throws -> Response {

@@ -295,7 +295,9 @@ struct PageRoutes: RouteCollection {
             let playlist: PlaylistRecord? = entry.playlist
             rows.append(
                 Row(
-                    id: entry.id!.uuidString, kind: entry.kind == .unify ? "unified update" : entry.kind == .smart ? "smart playlist update" : entry.kind.rawValue,
+                    id: entry.id!.uuidString,
+                    kind: entry.kind == .unify
+                        ? "unified update" : entry.kind == .smart ? "smart playlist update" : entry.kind.rawValue,
                     playlist: playlist?.name ?? "?", playlistID: playlist?.spotifyID ?? "", status: entry.status.label,
                     createdAt: Pages.time(entry.createdAt),
                     recovery: entry.recovery,

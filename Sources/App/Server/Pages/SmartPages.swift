@@ -146,15 +146,20 @@ struct SmartPages: RouteCollection {
         let views = try await actions.smartList(wait: 30)
         let reader = actions.history
         let now = request.service.now()
-        let years = try await reader.firstPlay().map { first in
-            Array((RollupRanges.civil(RollupRanges.day(of: first)).year...RollupRanges.civil(RollupRanges.day(of: now)).year).reversed())
-        } ?? []
+        let years =
+            try await reader.firstPlay().map { first in
+                Array(
+                    (RollupRanges.civil(RollupRanges.day(of: first)).year...RollupRanges.civil(RollupRanges.day(of: now)).year)
+                        .reversed())
+            } ?? []
         let managed = try await UnifiedService.managedIDs(of: actions.user, on: request.database)
         let playlists = try await PlaylistRecord.query(on: request.database).filter(\.$user.$id == actions.user.requireID())
             .filter(\.$goneAt == nil).filter(\.$isLiked == false).sort(\.$listPosition).all()
             .filter { !managed.contains($0.spotifyID) }
         let chosen = Set(form.from ?? ["history"])
-        let keywords = [("history", "Your listening history"), ("liked", "Liked Songs"), ("all-playlists", "All your own playlists")]
+        let keywords = [
+            ("history", "Your listening history"), ("liked", "Liked Songs"), ("all-playlists", "All your own playlists"),
+        ]
         let sources =
             keywords.map { PageRoutes.Option(value: $0.0, label: $0.1, selected: chosen.contains($0.0)) }
             + playlists.map { PageRoutes.Option(value: $0.spotifyID, label: $0.name, selected: chosen.contains($0.spotifyID)) }
@@ -188,7 +193,8 @@ struct SmartPages: RouteCollection {
         let key = request.parameters.get("key") ?? ""
         let actions = try request.userActions(origin: "the page")
         let (view, preview) = try await actions.smartShow(key, wait: 30)
-        return try await Pages.render(request, "smart-playlist", title: view.name, Detail(item: Item(view), preview: Preview(preview)))
+        return try await Pages.render(
+            request, "smart-playlist", title: view.name, Detail(item: Item(view), preview: Preview(preview)))
     }
 
     // MARK: Forms
@@ -223,7 +229,8 @@ struct SmartPages: RouteCollection {
         struct Year: Decodable { var year: String? }
         let text = try request.content.decode(Year.self).year ?? ""
         guard let year = NumericInput.integer(text, in: 1900...9999) else {
-            return try Pages.redirect(request, to: "/smart", notice: NumericInput.rangeMessage("the year", 1900...9999, given: text))
+            return try Pages.redirect(
+                request, to: "/smart", notice: NumericInput.rangeMessage("the year", 1900...9999, given: text))
         }
         return try await switchOn(request, key: "top-\(year)")
     }
@@ -250,6 +257,7 @@ struct SmartPages: RouteCollection {
     func remove(_ request: Request) async throws -> Response {
         let key = request.parameters.get("key") ?? ""
         let view = try await request.userActions(origin: "the page").smartRemove(key, wait: 30)
-        return try Pages.redirect(request, to: "/smart", notice: "\(view.name) is forgotten; its playlist stays in Spotify as it is.")
+        return try Pages.redirect(
+            request, to: "/smart", notice: "\(view.name) is forgotten; its playlist stays in Spotify as it is.")
     }
 }
