@@ -532,29 +532,11 @@ public struct SmartService: Sendable {
         try await records().filter(\.enabled).map(\.key)
     }
 
-    /// The keys of the smart playlists that are on and due (`isDue`), in list order; their rules are evaluated
-    /// concurrently, each read on a connection of the pool.
+    /// The keys of the smart playlists that are on and due (`isDue`), in list order.
     public func dueKeys(interval: TimeInterval) async throws -> [String] {
-        let keys = try await enabledKeys()
-        let due = try await Self.concurrently(keys) { key in try await isDue(key, interval: interval) }
-        return keys.indices.filter { due[$0] }.map { keys[$0] }
-    }
-
-    /// Several rules' songs, evaluated concurrently: what a due check does for every smart playlist that is on.
-    public func evaluate(_ rules: [SmartRule]) async throws -> [[SmartSong]] {
-        try await Self.concurrently(rules) { rule in try await evaluate(rule) }
-    }
-
-    /// `body` of each value, run concurrently, the results in the values' order.
-    static func concurrently<Value: Sendable, Result: Sendable>(
-        _ values: [Value], _ body: @escaping @Sendable (Value) async throws -> Result
-    ) async throws -> [Result] {
-        try await withThrowingTaskGroup(of: (Int, Result).self) { group in
-            for (index, value) in values.enumerated() { group.addTask { (index, try await body(value)) } }
-            var results: [Result?] = Array(repeating: nil, count: values.count)
-            for try await (index, result) in group { results[index] = result }
-            return results.map { $0! }
-        }
+        var due: [String] = []
+        for key in try await enabledKeys() where try await isDue(key, interval: interval) { due.append(key) }
+        return due
     }
 
     /// Brings one smart playlist to its rule's result: created first when it has no playlist yet (with the
