@@ -10,9 +10,9 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import",
         abstract: "Import Spotify's history exports: the .zip Spotify sends, a folder, or single .json files.",
         discussion: """
-            Reads extended streaming history (Streaming_History_Audio_*.json, older endsong_*.json) and account data \\
-            (StreamingHistory_music_*.json, older StreamingHistory*.json); video history is skipped and reported. \\
-            Each file is imported in one transaction, so an interrupted import is simply run again, and a file \\
+            Reads extended streaming history (Streaming_History_Audio_*.json, older endsong_*.json) and account data \
+            (StreamingHistory_music_*.json, older StreamingHistory*.json); video history is skipped and reported. \
+            Each file is imported in one transaction, so an interrupted import is simply run again, and a file \
             imported twice adds nothing. Tracks are matched locally, never through Spotify. When the import adds \
             plays, the smart playlists that are on are brought up to date if their songs changed (at most every \
             PLAYKEEPER_SMART_INTERVAL), as after a poll.

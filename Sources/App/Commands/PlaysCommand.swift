@@ -12,7 +12,7 @@ struct PlaysCommand: AsyncParsableCommand {
         commandName: "plays",
         abstract: "List the plays in the listening history, newest first; --poll collects the recent ones first.",
         discussion: """
-            The service collects plays by itself every PLAYKEEPER_PLAYS_INTERVAL (default 20 minutes). Spotify keeps \\
+            The service collects plays by itself every PLAYKEEPER_PLAYS_INTERVAL (default 20 minutes). Spotify keeps \
             only the last 50, so plays older than that may be missing: each such gap is listed.
 
             Examples:

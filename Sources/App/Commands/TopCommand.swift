@@ -10,7 +10,7 @@ struct TopCommand: AsyncParsableCommand {
         commandName: "top",
         abstract: "The most played tracks, artists or albums of a period, from the listening history.",
         discussion: """
-            A play counts from 30 seconds of listening; a polled play counts in full. Import your Spotify data \\
+            A play counts from 30 seconds of listening; a polled play counts in full. Import your Spotify data \
             ('playkeeper import') for the years before Playkeeper.
 
             Examples:

@@ -42,8 +42,28 @@ struct HostileInputTests {
         }
     }
 
-    /// Every integer parameter of every operation, and the names of integer properties of request bodies.
-    static func integerInputs() throws -> (parameters: [IntegerParameter], bodyIntegers: [String]) {
+    /// An integer property of an operation's JSON request body.
+    struct BodyInteger: CustomStringConvertible {
+        var method: String
+        var path: String
+        var property: String
+        var minimum: Int?
+        var maximum: Int?
+        /// Values for the operation's path parameters, from their `example`.
+        var examples: [String: String]
+        /// The body's required fields (each sent as a fresh name, so that a body in range is taken).
+        var required: [String]
+
+        var description: String { "\(method.uppercased()) \(path) body \(property)" }
+
+        func accepts(_ value: String) -> Bool {
+            guard let number = Int(value), let minimum, let maximum else { return false }
+            return (minimum...maximum).contains(number)
+        }
+    }
+
+    /// Every integer parameter of every operation, and every integer property of a request body.
+    static func integerInputs() throws -> (parameters: [IntegerParameter], bodyIntegers: [BodyInteger]) {
         let document = try #require(try Yams.load(yaml: OpenAPIDocument.yaml) as? [String: Any])
         func resolve(_ node: Any) -> [String: Any] {
             guard let node = node as? [String: Any] else { return [:] }
@@ -55,12 +75,25 @@ struct HostileInputTests {
         func isInteger(_ schema: [String: Any]) -> Bool {
             (schema["type"] as? String) == "integer" || (schema["type"] as? [String])?.contains("integer") == true
         }
+        // A body schema's properties and required fields, `allOf` members merged.
+        func fields(of schema: [String: Any]) -> (properties: [String: Any], required: [String]) {
+            var properties = schema["properties"] as? [String: Any] ?? [:]
+            var required = schema["required"] as? [String] ?? []
+            for member in schema["allOf"] as? [Any] ?? [] {
+                let (more, needed) = fields(of: resolve(member))
+                properties.merge(more) { first, _ in first }
+                required += needed
+            }
+            return (properties, required)
+        }
         var parameters: [IntegerParameter] = []
-        var bodyIntegers: [String] = []
+        var bodyIntegers: [BodyInteger] = []
         for (path, item) in try #require(document["paths"] as? [String: Any]) {
+            // Parameters stated once for every operation of the path, and each operation's own.
+            let shared = ((item as? [String: Any])?["parameters"] as? [Any] ?? []).map(resolve)
             for (method, operation) in item as? [String: Any] ?? [:] {
                 guard let operation = operation as? [String: Any] else { continue }
-                let listed = (operation["parameters"] as? [Any] ?? []).map(resolve)
+                let listed = shared + (operation["parameters"] as? [Any] ?? []).map(resolve)
                 var examples: [String: String] = [:]
                 for parameter in listed where parameter["in"] as? String == "path" {
                     if let name = parameter["name"] as? String, let example = parameter["example"] {
@@ -78,14 +111,18 @@ struct HostileInputTests {
                 }
                 let content = resolve(operation["requestBody"] as Any)["content"] as? [String: Any] ?? [:]
                 for (_, media) in content {
-                    let schema = resolve(resolve(media)["schema"] as Any)
-                    for (property, value) in schema["properties"] as? [String: Any] ?? [:] where isInteger(resolve(value)) {
-                        bodyIntegers.append("\(method.uppercased()) \(path) \(property)")
+                    let (properties, required) = fields(of: resolve(resolve(media)["schema"] as Any))
+                    for (property, value) in properties where isInteger(resolve(value)) {
+                        let schema = resolve(value)
+                        bodyIntegers.append(
+                            BodyInteger(
+                                method: method, path: path, property: property, minimum: schema["minimum"] as? Int,
+                                maximum: schema["maximum"] as? Int, examples: examples, required: required))
                     }
                 }
             }
         }
-        return (parameters.sorted { $0.description < $1.description }, bodyIntegers)
+        return (parameters.sorted { $0.description < $1.description }, bodyIntegers.sorted { $0.description < $1.description })
     }
 
     @Test func everyIntegerParameterStatesItsRange() throws {
@@ -98,8 +135,13 @@ struct HostileInputTests {
                 #expect(parameter.examples.count == others, "\(parameter): every other path parameter has an example")
             }
         }
-        // No request body takes an integer yet; the first one must be added to the run below.
-        #expect(bodyIntegers.isEmpty, "send the hostile values to these body fields too: \(bodyIntegers)")
+        // The smart playlists' rules take integers in their bodies (`everyIntegerBodyFieldRefusesWhatIsOutOfRange…`).
+        #expect(bodyIntegers.count >= 15, "the rule's five numbers in three bodies: \(bodyIntegers)")
+        for body in bodyIntegers {
+            #expect(body.minimum != nil && body.maximum != nil, "\(body) states minimum and maximum")
+            #expect(
+                body.examples.count == body.path.split(separator: "{").count - 1, "\(body): every path parameter has an example")
+        }
     }
 
     /// The real server, logged in: each value to each parameter answers 2xx in range and 400 with the JSON error
@@ -130,6 +172,58 @@ struct HostileInputTests {
             }
             print("hostile numbers: \(tried) requests to \(parameters.count) integer parameters; the server lived")
             #expect(tried == parameters.count * Self.values.count)
+        } catch {
+            try await served.stop()
+            throw error
+        }
+        try await served.stop()
+    }
+
+    /// The real server, logged in: each value, as the raw JSON text a client could send, in each integer field of
+    /// each request body: 2xx in range, 400 or 422 with the JSON error outside it (naming the field when the value
+    /// is a number JSON can hold), and the server alive after each.
+    @Test func everyIntegerBodyFieldRefusesWhatIsOutOfRangeAndTheServerLives() async throws {
+        let (_, bodies) = try Self.integerInputs()
+        let served = try await ServedProcess.start()
+        do {
+            try await served.logIn()
+            try await served.waitForTheFirstSync()
+            let json = [("Authorization", "Bearer \(served.token)"), ("Content-Type", "application/json")]
+            // The example key names a built-in, whose rule cannot be changed: the run changes a rule of its own.
+            let created = try await served.send(
+                .POST, "/api/v1/smart", headers: json, body: #"{"name": "Hostile", "from": ["history"]}"#)
+            #expect(created.status == 201, "\(created.body.prefix(300))")
+            var tried = 0
+            for body in bodies {
+                var path = body.path
+                for (name, example) in body.examples {
+                    path = path.replacingOccurrences(of: "{\(name)}", with: name == "key" ? "hostile" : example)
+                }
+                for value in Self.values {
+                    let names = body.required.filter { $0 != body.property }.map { "\"\($0)\": \"Hostile \(tried)\", " }
+                    let reply = try await served.send(
+                        HTTPMethod(rawValue: body.method.uppercased()), path, headers: json,
+                        body: "{\(names.joined())\"\(body.property)\": \(value)}")
+                    let what = "\(body) = \(value.prefix(30))"
+                    if body.accepts(value) {
+                        #expect((200..<300).contains(reply.status), "\(what): \(reply.status) \(reply.body.prefix(200))")
+                    } else {
+                        #expect([400, 422].contains(reply.status), "\(what): \(reply.status) \(reply.body.prefix(200))")
+                        let message = reply.json["error"]?["message"]?.stringValue ?? ""
+                        if Double(value).map({ $0.isFinite }) == true {
+                            let spelled = [body.property, body.property.replacingOccurrences(of: "_", with: "-")]
+                            #expect(spelled.contains { message.contains($0) }, "\(what): \(message)")
+                        } else {
+                            #expect(!message.isEmpty, "\(what): \(reply.body.prefix(200))")
+                        }
+                    }
+                    let health = try await served.send(.GET, "/healthz")
+                    #expect(health.status == 200 && served.isAlive, "the server lives after \(what)")
+                    tried += 1
+                }
+            }
+            print("hostile numbers in bodies: \(tried) requests to \(bodies.count) integer fields; the server lived")
+            #expect(tried == bodies.count * Self.values.count)
         } catch {
             try await served.stop()
             throw error
