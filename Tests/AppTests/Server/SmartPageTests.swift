@@ -26,6 +26,14 @@ struct SmartPageTests {
                 #expect(page.body.contains(name), "\(name)")
             }
             #expect(page.body.contains("<option value=\"\(Calendar(identifier: .gregorian).component(.year, from: Date()))\">"))
+            // Never played says since when "never" counts: the first play of the history.
+            let first = try #require(try await actions.history.firstPlay())
+            let began = "Your history begins on \(RollupRanges.label(ofDay: RollupRanges.day(of: first)))"
+            #expect(page.body.contains(began), "\(began)")
+            let never = try await server.send(.GET, "/smart/never-played", cookie: cookie, accept: "text/html")
+            #expect(never.body.contains(began) && never.body.contains("never played means not once since then"))
+            let onRepeat = try await server.send(.GET, "/smart/on-repeat", cookie: cookie, accept: "text/html")
+            #expect(onRepeat.status == .ok && !onRepeat.body.contains(began), "only Never played says it")
 
             let refused = try await server.send(.POST, "/smart/on-repeat/enable", cookie: cookie, form: [:])
             #expect(refused.status == .forbidden, "a form post without the CSRF token")

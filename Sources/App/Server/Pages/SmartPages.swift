@@ -31,8 +31,10 @@ struct SmartPages: RouteCollection {
         var refreshed: String
         var offReason: String?
         var stored: Bool
+        /// For Never played: when the history began, since which "never" counts.
+        var history: String?
 
-        init(_ view: SmartPlaylistView) {
+        init(_ view: SmartPlaylistView, firstPlay: Date?) {
             key = view.key
             name = view.name
             summary = view.summary
@@ -43,6 +45,12 @@ struct SmartPages: RouteCollection {
             refreshed = Pages.time(view.refreshedAt)
             offReason = view.offReason
             stored = view.stored
+            if view.key == SmartBuiltIn.neverPlayed.key {
+                history =
+                    firstPlay.map {
+                        "Your history begins on \(RollupRanges.label(ofDay: RollupRanges.day(of: $0))): never played means not once since then."
+                    } ?? "Your history is empty: every song counts as never played until plays are collected or imported."
+            }
         }
     }
 
@@ -146,8 +154,9 @@ struct SmartPages: RouteCollection {
         let views = try await actions.smartList(wait: 30)
         let reader = actions.history
         let now = request.service.now()
+        let firstPlay = try await reader.firstPlay()
         let years =
-            try await reader.firstPlay().map { first in
+            firstPlay.map { first in
                 Array(
                     (RollupRanges.civil(RollupRanges.day(of: first)).year...RollupRanges.civil(RollupRanges.day(of: now)).year)
                         .reversed())
@@ -171,7 +180,7 @@ struct SmartPages: RouteCollection {
             values.map { PageRoutes.Option(value: $0.0, label: $0.1, selected: $0.0 == selected) }
         }
         let page = Page(
-            playlists: views.map(Item.init), years: years, form: form, sources: sources,
+            playlists: views.map { Item($0, firstPlay: firstPlay) }, years: years, form: form, sources: sources,
             excludes: excludes,
             orders: options(
                 [
@@ -193,8 +202,8 @@ struct SmartPages: RouteCollection {
         let key = request.parameters.get("key") ?? ""
         let actions = try request.userActions(origin: "the page")
         let (view, preview) = try await actions.smartShow(key, wait: 30)
-        return try await Pages.render(
-            request, "smart-playlist", title: view.name, Detail(item: Item(view), preview: Preview(preview)))
+        let item = Item(view, firstPlay: try await actions.history.firstPlay())
+        return try await Pages.render(request, "smart-playlist", title: view.name, Detail(item: item, preview: Preview(preview)))
     }
 
     // MARK: Forms
