@@ -20,6 +20,8 @@ public enum Store {
         CreateImportedFiles(),  // 012: the history files imported, by SHA-256
         KeyPlayRollups(),  // 013: the roll-ups keyed by integers, the names a song was played under numbered
         CreateSmartPlaylists(),  // 014: the playlists made from listening, their rules and state
+        MarkPlayedEntries(),  // 015: each entry says whether its song was ever played; the unplayed indexed
+        CreatePlaySongs(),  // 016: all time's figures per song, kept beside the roll-ups
     ]
 }
 
@@ -28,5 +30,14 @@ extension Database {
     public func sql() throws -> any SQLDatabase {
         guard let sql = self as? any SQLDatabase else { throw StoreError.unreachable("the database driver does not speak SQL") }
         return sql
+    }
+}
+
+extension SQLDatabase {
+    /// Every row of a query, read on one connection of the pool. Through the pool, SQLite's driver hands each row to
+    /// the event loop as a task of its own (a wake-up per row); on the session's connection the rows come from the
+    /// thread that steps the statement. For reads of thousands of rows (20,000 entries: 40 ms instead of 100).
+    public func allRows(_ query: SQLQueryString) async throws -> [any SQLRow] {
+        try await withSession { try await $0.raw(query).all() }
     }
 }

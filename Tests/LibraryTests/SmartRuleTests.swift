@@ -14,9 +14,13 @@ struct SmartRuleTests {
             plays: plays, skips: skips, listenedMS: plays * 200_000, firstAt: daysAgo(first), lastAt: daysAgo(last))
     }
 
+    /// The rule's songs; and its URIs alone (what a due check reads) are always those songs'.
     static func run(_ rule: SmartRule, _ input: SmartInput) throws -> [SmartSong] {
         try rule.validate(now: now, known: Set(input.playlists.map(\.id)))
-        return rule.evaluate(input, period: try rule.period(now: now), now: now)
+        let period = try rule.period(now: now)
+        let songs = rule.evaluate(input, period: period, now: now)
+        #expect(rule.uris(input, period: period, now: now) == songs.map(\.uri))
+        return songs
     }
 
     @Test func onRepeatRanksTheLastThirtyDaysByPlaysAndTakesFifty() throws {

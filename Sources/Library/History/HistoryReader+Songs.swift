@@ -19,6 +19,10 @@ extension HistoryReader {
         public var skipped: Bool?
         /// The last counted play before this (or none).
         public var lastBefore: Date?
+        /// Only songs whose first counted play of all (over every name) is at or after this: songs new since then.
+        /// Read from all time's figures per song; not for a rule's own play length (`minimumMS`), which they do not
+        /// hold.
+        public var firstFrom: Date?
         /// The first `count` by plays or by time listened, ties as `SmartRule.evaluate` breaks them.
         public var top: (byListening: Bool, count: Int)?
 
@@ -31,19 +35,13 @@ extension HistoryReader {
     public func songFigures(in period: ListeningPeriod, _ query: FigureQuery = FigureQuery()) async throws
         -> [String: SmartInput.Figures]
     {
-        struct Row: Decodable {
-            var uri: String
-            var plays: Int
-            var skips: Int
-            var listened_ms: Int
-            var first_at: Date?
-            var last_at: Date?
-        }
         let sql = try await prepared()
         let userID = try user.requireID()
         // Each path names a song's URI and its five figures; the conditions and the order are written once over them.
         let (uri, plays, skips, listened, first, last): (String, String, String, String, String, String)
         var text: SQLQueryString
+        // Whether a song's rows are summed (`GROUP BY` and `HAVING`) or are one row already (`WHERE`).
+        var grouped = true
         if let rule = query.minimumMS, rule != minimumMS {
             let counted = "(p.ms_played IS NULL OR p.ms_played >= \(max(0, rule)))"
             let length =
@@ -61,6 +59,18 @@ extension HistoryReader {
                 text.appendInterpolation(Self.within(among, "p2.played_at"))
                 text.appendLiteral(")")
             }
+        } else if period.from == nil, period.to == nil {
+            // All time: a row a song already (`play_songs`), nothing to group.
+            grouped = false
+            (uri, plays, skips, listened) = ("s.track_uri", "s.plays", "s.skips", "s.listened_ms")
+            (first, last) = ("s.first_at", "s.last_at")
+            text = "FROM \(ident: PlayRollup.songsSchema) s WHERE s.user_id = \(bind: userID)"
+            if let since = query.firstFrom { text.appendInterpolation(" AND s.first_at >= \(bind: since)" as SQLQueryString) }
+            if let among = query.playedIn {
+                text.appendLiteral(" AND s.track_uri IN (SELECT k.track_uri FROM ")
+                text.appendInterpolation(try rows(among))
+                text.appendLiteral(")")
+            }
         } else {
             (uri, plays, skips, listened) = ("k.track_uri", "SUM(t.plays)", "SUM(t.skips)", "SUM(t.listened_ms)")
             (first, last) = ("MIN(t.first_at)", "MAX(t.last_at)")
@@ -70,6 +80,13 @@ extension HistoryReader {
                 text.appendInterpolation(try rows(among))
                 text.appendLiteral(")")
             }
+            if let since = query.firstFrom {
+                text.appendInterpolation(
+                    """
+                     AND k.track_uri IN (SELECT n.track_uri FROM \(ident: PlayRollup.songsSchema) n \
+                    WHERE n.user_id = \(bind: userID) AND n.first_at >= \(bind: since))
+                    """ as SQLQueryString)
+            }
         }
         if let (ids, filter) = query.inPlaylists {
             guard !ids.isEmpty else { return [:] }
@@ -77,14 +94,15 @@ extension HistoryReader {
             text.appendInterpolation(try entryCondition(ids, filter))
             text.appendLiteral(")")
         }
-        text.appendLiteral(" GROUP BY \(uri)")
+        if grouped { text.appendLiteral(" GROUP BY \(uri)") }
         var having: [String] = []
         if let least = query.atLeastPlays { having.append("\(plays) >= \(least)") }
         if let most = query.atMostPlays { having.append("\(plays) <= \(most)") }
         if let skipped = query.skipped { having.append(skipped ? "\(skips) > 0" : "\(skips) = 0") }
-        if !having.isEmpty { text.appendLiteral(" HAVING " + having.joined(separator: " AND ")) }
+        let conditions = grouped ? " HAVING " : " AND "
+        if !having.isEmpty { text.appendLiteral(conditions + having.joined(separator: " AND ")) }
         if let lastBefore = query.lastBefore {
-            text.appendLiteral(having.isEmpty ? " HAVING " : " AND ")
+            text.appendLiteral(having.isEmpty ? conditions : " AND ")
             text.appendLiteral("(\(last) IS NULL OR \(last) < ")
             text.appendInterpolation(bind: lastBefore)
             text.appendLiteral(")")
@@ -103,12 +121,16 @@ extension HistoryReader {
             \(unsafeRaw: first) AS first_at, \(unsafeRaw: last) AS last_at 
             """
         select.appendInterpolation(text)
-        let rows = try await sql.raw(select).all(decoding: Row.self)
+        let rows = try await sql.raw(select).all()
         var figures: [String: SmartInput.Figures] = [:]
         figures.reserveCapacity(rows.count)
+        // Columns read one by one, as in `entries(of:)`.
         for row in rows {
-            figures[row.uri] = SmartInput.Figures(
-                plays: row.plays, skips: row.skips, listenedMS: row.listened_ms, firstAt: row.first_at, lastAt: row.last_at)
+            figures[try row.decode(column: "uri", as: String.self)] = SmartInput.Figures(
+                plays: try row.decode(column: "plays", as: Int.self), skips: try row.decode(column: "skips", as: Int.self),
+                listenedMS: try row.decode(column: "listened_ms", as: Int.self),
+                firstAt: try row.decode(column: "first_at", as: Date?.self),
+                lastAt: try row.decode(column: "last_at", as: Date?.self))
         }
         return figures
     }
@@ -136,9 +158,9 @@ extension HistoryReader {
         /// Not the songs that, under one of the names they were played under, have more than this many counted plays
         /// in the period.
         case playedAtMost(Int, in: ListeningPeriod)
-        /// Only songs never played at all, not even skipped: no play names them. Plays are never deleted, so a song's
-        /// key in `play_keys` (a song's URI is its key) is there exactly when it was played or skipped once: an index
-        /// lookup instead of summing all time's figures (a third of the query's time on a million plays).
+        /// Only songs never played at all, not even skipped: the entries not marked `played` (015), a range of their
+        /// own index, instead of leaving out every song ever played (the roll-ups are built first, which marks
+        /// the entries of songs played for the first time).
         case neverPlayed
     }
 
@@ -156,39 +178,55 @@ extension HistoryReader {
             query.appendInterpolation(try rows(period))
             query.appendLiteral(" WHERE t.plays > \(max(0, most)) AND k.track_uri IS NOT NULL)")
         case .neverPlayed:
-            query.appendLiteral(" AND e.uri NOT IN (SELECT k.track_key FROM \"\(PlayRollup.keysSchema)\" k WHERE k.user_id = ")
-            query.appendInterpolation(bind: try user.requireID())
-            query.appendLiteral(")")
+            query.appendLiteral(" AND NOT e.played")
         }
         return query
     }
 
-    /// The track entries of these playlists (the mirror's row ids) that pass the filter, in order, by playlist; and
-    /// the catalogue's name and artists of their songs, read with them.
-    public func entries(of playlists: [UUID], _ filter: EntryFilter) async throws -> (
+    /// The track entries of these playlists (the mirror's row ids) that pass the filter, in order, by playlist; and,
+    /// when `named`, the catalogue's name and artists of their songs, read with them.
+    public func entries(of playlists: [UUID], _ filter: EntryFilter, named: Bool = true) async throws -> (
         entries: [UUID: [(uri: String, addedAt: Date?, position: Int)]], names: [String: (name: String?, artists: String?)]
     ) {
-        struct Row: Decodable {
-            var playlist_id: UUID
-            var uri: String
-            var added_at: Date?
-            var position: Int
-            var name: String?
-            var artists: String?
-        }
         guard !playlists.isEmpty else { return ([:], [:]) }
         let sql = try await prepared()
-        var query: SQLQueryString = """
-            SELECT e.playlist_id, e.uri, e.added_at, e.position, c.name, c.artists FROM \(ident: EntryRecord.schema) e \
-            LEFT JOIN \(ident: CatalogItemRecord.schema) c ON c.uri = e.uri WHERE 
-            """
+        var query: SQLQueryString = "SELECT e.playlist_id, e.uri, e.added_at, e.position"
+        query.appendLiteral(
+            named
+                ? ", c.name, c.artists FROM \"\(EntryRecord.schema)\" e LEFT JOIN \"\(CatalogItemRecord.schema)\" c ON c.uri = e.uri"
+                : " FROM \"\(EntryRecord.schema)\" e")
+        query.appendLiteral(" WHERE ")
         query.appendInterpolation(try entryCondition(playlists, filter))
         query.appendLiteral(" ORDER BY e.playlist_id, e.position")
         var entries: [UUID: [(uri: String, addedAt: Date?, position: Int)]] = [:]
         var names: [String: (name: String?, artists: String?)] = [:]
-        for row in try await sql.raw(query).all(decoding: Row.self) {
-            entries[row.playlist_id, default: []].append((row.uri, row.added_at, row.position))
-            names[row.uri] = (row.name, row.artists)
+        // Columns read one by one (a `Decodable` row costs more than the query on 20,000 entries), and a playlist's
+        // id parsed once for its run of rows (the rows come by playlist; SQLite hands UUIDs over as text).
+        let textIDs = sql.dialect.name == "sqlite"
+        var playlist: (text: String, id: UUID)?
+        for row in try await sql.allRows(query) {
+            let uri = try row.decode(column: "uri", as: String.self)
+            let entry = (
+                uri, try row.decode(column: "added_at", as: Date?.self), try row.decode(column: "position", as: Int.self)
+            )
+            let id: UUID
+            if textIDs {
+                let text = try row.decode(column: "playlist_id", as: String.self)
+                if let playlist, playlist.text == text {
+                    id = playlist.id
+                } else {
+                    id = try row.decode(column: "playlist_id", as: UUID.self)
+                    playlist = (text, id)
+                }
+            } else {
+                id = try row.decode(column: "playlist_id", as: UUID.self)
+            }
+            entries[id, default: []].append(entry)
+            if named {
+                names[uri] = (
+                    try row.decode(column: "name", as: String?.self), try row.decode(column: "artists", as: String?.self)
+                )
+            }
         }
         return (entries, names)
     }

@@ -240,12 +240,13 @@ public struct HistoryReader: Sendable {
             : RollupRanges.split(fromDay: period.fromDay, toDay: period.toDay)
         let userID = try user.requireID()
         let select = "SELECT key_id, plays, skips, listened_ms, first_at, last_at FROM \"\(PlayRollup.schema)\""
-        // All time is one bucket, a row a key: read as it is, with nothing to sum.
-        if ranges.count == 1, ranges[0].grain == .all {
+        // One bucket (all time, a calendar year, a quarter, a month or a day) is a row a key: read as it is, with
+        // nothing to sum.
+        if ranges.count == 1, let bucket = ranges[0].single {
             var text: SQLQueryString = "(\(unsafeRaw: select) WHERE user_id = \(bind: userID)"
             text.appendInterpolation(
                 unsafeRaw:
-                    " AND grain = \(PlayRollup.Grain.all.rawValue) AND bucket = 0) t JOIN \"\(PlayRollup.keysSchema)\" k ON k.id = t.key_id"
+                    " AND grain = \(ranges[0].grain.rawValue) AND bucket = \(bucket)) t JOIN \"\(PlayRollup.keysSchema)\" k ON k.id = t.key_id"
             )
             return text
         }

@@ -25,10 +25,16 @@ public struct PlayRollups: Sendable {
         let sql = try database.sql()
         try await lock(on: sql)
         let (firstDay, lastDay) = (RollupRanges.day(of: first), RollupRanges.day(of: last))
+        let lastKey = try await EntryRecord.lastKeyID(on: sql)
         // Sixty days at a time: the database groups a bounded number of plays in memory, whatever the range.
         for chunk in stride(from: firstDay, through: lastDay, by: Self.daysPerStatement) {
             try await refreshDays(chunk...min(lastDay, chunk + Self.daysPerStatement - 1), on: sql)
         }
+        // After many days (an import's settle, a rebuild), PostgreSQL plans the statements over all time and the new
+        // songs with the sizes it sampled before; it picked nested loops over tens of thousands of rows.
+        if lastDay - firstDay >= Self.daysPerStatement { try await analyze(on: sql) }
+        // Songs played for the first time: their entries in the mirror are played now.
+        try await EntryRecord.markPlayed(userID: userID, keysAfter: lastKey, on: sql)
         try await regroup(days: firstDay...lastDay, on: sql)
     }
 
@@ -133,6 +139,42 @@ public struct PlayRollups: Sendable {
             try await regroup(into: .year, bucket: year, from: .quarter, year * 4, year * 4 + 4, on: sql)
         }
         try await regroup(into: .all, bucket: 0, from: .year, -1_000_000, 1_000_000, on: sql)
+        try await regroupSongs(days: days, on: sql)
+    }
+
+    /// Rebuilds all time's figures per song (`play_songs`) for the songs played on `days`: every name each was
+    /// played under, summed. A poll touches a few songs; more than two months (an import's settle) rebuild them all,
+    /// which costs less than finding the songs in every day's rows.
+    private func regroupSongs(days: ClosedRange<Int>, on sql: any SQLDatabase) async throws {
+        if days.count > Self.daysPerStatement {
+            try await sql.delete(from: PlayRollup.songsSchema).where("user_id", .equal, SQLBind(userID)).run()
+            try await insertSongs(nil, on: sql)
+            return
+        }
+        let touched: SQLQueryString = """
+            SELECT k.track_uri FROM \(ident: PlayRollup.schema) d JOIN \(ident: PlayRollup.keysSchema) k \
+            ON k.id = d.key_id WHERE d.user_id = \(bind: userID) AND d.grain = \(literal: PlayRollup.Grain.day.rawValue) \
+            AND d.bucket >= \(literal: days.lowerBound) AND d.bucket <= \(literal: days.upperBound) \
+            AND k.track_uri LIKE 'spotify:track:%'
+            """
+        try await sql.raw(
+            "DELETE FROM \(ident: PlayRollup.songsSchema) WHERE user_id = \(bind: userID) AND track_uri IN (\(touched))"
+        ).run()
+        try await insertSongs(touched, on: sql)
+    }
+
+    /// Inserts all time's figures of the songs `among` names (every song when nil), summed by URI.
+    private func insertSongs(_ among: SQLQueryString?, on sql: any SQLDatabase) async throws {
+        var query: SQLQueryString = """
+            INSERT INTO \(ident: PlayRollup.songsSchema) (user_id, track_uri, plays, skips, listened_ms, first_at, \
+            last_at) SELECT \(bind: userID), k.track_uri, SUM(t.plays), SUM(t.skips), SUM(t.listened_ms), \
+            MIN(t.first_at), MAX(t.last_at) FROM \(ident: PlayRollup.schema) t \
+            JOIN \(ident: PlayRollup.keysSchema) k ON k.id = t.key_id WHERE t.user_id = \(bind: userID) \
+            AND t.grain = \(literal: PlayRollup.Grain.all.rawValue) AND t.bucket = 0 AND k.track_uri LIKE 'spotify:track:%'
+            """
+        if let among { query.appendInterpolation(" AND k.track_uri IN (\(among))" as SQLQueryString) }
+        query.appendLiteral(" GROUP BY k.track_uri")
+        try await sql.raw(query).run()
     }
 
     /// Rebuilds the roll-ups over the days an import marked, if any, in one transaction. The mark is cleared only
@@ -142,18 +184,26 @@ public struct PlayRollups: Sendable {
             var dirty_from: Int?
             var dirty_to: Int?
         }
-        try await database.transaction { db in
+        let settled = try await database.transaction { db -> Bool in
             let sql = try db.sql()
             try await lock(on: sql)
             let dirty = try await sql.select().column("dirty_from").column("dirty_to").from(PlayRollup.buildsSchema)
                 .where("user_id", .equal, SQLBind(userID)).first(decoding: Dirty.self)
-            guard let from = dirty?.dirty_from, let to = dirty?.dirty_to else { return }
+            guard let from = dirty?.dirty_from, let to = dirty?.dirty_to else { return false }
             try await refresh(
                 from: RollupRanges.date(ofDay: from), through: RollupRanges.date(ofDay: max(from, to)), on: db)
             try await analyze(on: sql)
             try await sql.update(PlayRollup.buildsSchema).set("dirty_from", to: SQLLiteral.null)
                 .set("dirty_to", to: SQLLiteral.null).where("user_id", .equal, SQLBind(userID))
                 .where("dirty_from", .equal, SQLBind(from)).where("dirty_to", .equal, SQLBind(to)).run()
+            return true
+        }
+        // An import marks many entries played: on PostgreSQL each mark leaves a dead row, and until a vacuum the
+        // unplayed entries' index cannot be read alone (its rows' visibility is unknown), so *Never played* read the
+        // whole table (60–85 ms instead of 7). Outside the transaction, as a vacuum must be; only a speed-up (the
+        // autovacuum gets there later), so a caller's open transaction, which refuses it, loses nothing.
+        if settled, try database.sql().dialect.name == "postgresql", !database.inTransaction {
+            _ = try? await database.sql().raw("VACUUM (ANALYZE) \(ident: EntryRecord.schema)").run()
         }
     }
 
@@ -166,6 +216,7 @@ public struct PlayRollups: Sendable {
         try await lock(on: sql)
         try await sql.delete(from: PlayRollup.schema).where("user_id", .equal, SQLBind(userID)).run()
         try await sql.delete(from: PlayRollup.daysSchema).where("user_id", .equal, SQLBind(userID)).run()
+        try await sql.delete(from: PlayRollup.songsSchema).where("user_id", .equal, SQLBind(userID)).run()
         let range = PlayRecord.query(on: database).filter(\.$user.$id == userID)
         if let first = try await range.copy().min(\.$playedAt), let last = try await range.copy().max(\.$playedAt) {
             try await refresh(from: first, through: last, on: database)
@@ -181,7 +232,7 @@ public struct PlayRollups: Sendable {
     /// samples them again, and picked nested loops that made the Listening page take 800 ms instead of 100.
     private func analyze(on sql: any SQLDatabase) async throws {
         guard sql.dialect.name == "postgresql" else { return }
-        let tables = [PlayRollup.schema, PlayRollup.keysSchema, PlayRollup.daysSchema].map { "\"\($0)\"" }
+        let tables = [PlayRollup.schema, PlayRollup.keysSchema, PlayRollup.daysSchema, PlayRollup.songsSchema].map { "\"\($0)\"" }
         try await sql.raw("ANALYZE \(unsafeRaw: tables.joined(separator: ", "))").run()
     }
 

@@ -19,6 +19,13 @@ public enum RollupRanges {
         public var description: String {
             "\(grain)[\(lower.map(String.init) ?? "-∞"), \(upper.map(String.init) ?? "∞"))"
         }
+
+        /// The one bucket the range covers, if it covers one: all time's (0), or `lower` when `upper` is next.
+        public var single: Int? {
+            if grain == .all { return 0 }
+            guard let lower, let upper, upper == lower + 1 else { return nil }
+            return lower
+        }
     }
 
     public static func day(of date: Date) -> Int { Int((date.timeIntervalSince1970 / 86_400).rounded(.down)) }

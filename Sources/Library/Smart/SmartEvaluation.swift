@@ -114,6 +114,23 @@ extension SmartRule {
     /// tracks (`spotify:track:`) are taken. The filters apply to the window's plays, except `notPlayedForDays`
     /// and `newInWindow`, which look at all of the history. At the match level, the first song of each kind stays.
     public func evaluate(_ input: SmartInput, period: ListeningPeriod, now: Date) -> [SmartSong] {
+        select(input, period: period, now: now).map { scored in
+            let candidate = scored.candidate
+            let song = input.songs[candidate.uri]
+            return SmartSong(
+                uri: candidate.uri, name: song?.name, artist: song?.artists.first, plays: scored.figures.plays,
+                reason: reason(scored.figures, all: scored.all, candidate.playlist, candidate.addedAt, period))
+        }
+    }
+
+    /// The rule's songs, in order, as URIs only: the same songs as `evaluate`, without the words that explain them
+    /// (what deciding whether a playlist changed needs).
+    public func uris(_ input: SmartInput, period: ListeningPeriod, now: Date) -> [String] {
+        select(input, period: period, now: now).map(\.candidate.uri)
+    }
+
+    /// The candidates that pass the filters, ordered, one per song at the match level, at most `limit`.
+    private func select(_ input: SmartInput, period: ListeningPeriod, now: Date) -> [Scored] {
         var candidates: [String: Candidate] = [:]
         func offer(_ uri: String, addedAt: Date?, source: Int, position: Int, playlist: String?) {
             guard uri.hasPrefix("spotify:track:") else { return }
@@ -194,23 +211,22 @@ extension SmartRule {
         }
 
         // One copy per song: at `recording` also one per ISRC, at `similar` also one per title and artists.
+        // Candidates are one per URI already: at `exact`, the first `limit` are the result.
+        guard match > .exact else { return Array(kept.prefix(max(0, limit))) }
         var seen = Set<String>()
-        var songs: [SmartSong] = []
+        var chosen: [Scored] = []
         for scored in kept {
-            guard songs.count < limit else { break }
-            let candidate = scored.candidate
-            let song = input.songs[candidate.uri]
-            var keys = ["uri:" + candidate.uri]
-            if match >= .recording, let isrc = song?.isrc, !isrc.isEmpty { keys.append("isrc:" + isrc.uppercased()) }
+            guard chosen.count < limit else { break }
+            let uri = scored.candidate.uri
+            let song = input.songs[uri]
+            var keys = ["uri:" + uri]
+            if let isrc = song?.isrc, !isrc.isEmpty { keys.append("isrc:" + isrc.uppercased()) }
             if match >= .similar, let similar = song?.similarKey { keys.append("similar:" + similar) }
             guard !keys.contains(where: seen.contains) else { continue }
             seen.formUnion(keys)
-            songs.append(
-                SmartSong(
-                    uri: candidate.uri, name: song?.name, artist: song?.artists.first, plays: scored.figures.plays,
-                    reason: reason(scored.figures, all: scored.all, candidate.playlist, candidate.addedAt, period)))
+            chosen.append(scored)
         }
-        return songs
+        return chosen
     }
 
     private static func takes(_ source: Source, _ playlist: SmartInput.Playlist) -> Bool {

@@ -236,8 +236,11 @@ public struct SmartService: Sendable {
     /// there), the playlists it names or takes, and what the catalogue knows of their songs when it matches beyond
     /// URIs or leaves artists out.
     /// `narrowed`: let the database leave out the songs the rule cannot take (`FigureQuery`, `entryFilter`); the
-    /// result is the same.
-    public func input(for rule: SmartRule, period: ListeningPeriod, narrowed: Bool = true) async throws -> SmartInput {
+    /// result is the same. `withNames`: read the sources' names with their entries (for songs shown); the result does
+    /// not depend on them unless the rule matches beyond URIs or leaves artists out, which reads them anyway.
+    public func input(for rule: SmartRule, period: ListeningPeriod, narrowed: Bool = true, withNames: Bool = true) async throws
+        -> SmartInput
+    {
         let reader = HistoryReader(database: database, user: user, minimumMS: minimumMS)
         // The playlists the rule reads: its sources, and those whose songs it leaves out (read whole).
         var read: [(record: PlaylistRecord, own: Bool)] = []
@@ -271,14 +274,17 @@ public struct SmartService: Sendable {
             narrowed && Self.isNeverPlayed(rule, period) ? [:] : try await reader.songFigures(in: period, windowQuery)
         let needsAll =
             rule.notPlayedForDays != nil || rule.newInWindow || [.lastPlayed, .firstPlayed, .sources].contains(rule.order)
-        // A rule that takes only what was played in its window needs the rest of the history for those songs alone.
+        // A rule that takes only what was played in its window needs the rest of the history for those songs alone;
+        // one that takes only songs new in its window, for the songs first played since it began.
         var allQuery = HistoryReader.FigureQuery(minimumMS: rule.minMSPlayed)
-        if narrowed && rule.sources == [.history] { allQuery.playedIn = period }
+        if narrowed && rule.sources == [.history] {
+            if let since = Self.newSince(rule, period) { allQuery.firstFrom = since } else { allQuery.playedIn = period }
+        }
         let allTime = !needsAll ? [:] : isAllTime ? window : try await reader.songFigures(in: .allTime, allQuery)
 
-        let (sourceEntries, names) = try await reader.entries(of: sources, entryFilter)
+        let (sourceEntries, names) = try await reader.entries(of: sources, entryFilter, named: withNames)
         var entries = sourceEntries
-        entries.merge(try await reader.entries(of: whole, .all).entries) { $1 }
+        entries.merge(try await reader.entries(of: whole, .all, named: false).entries) { $1 }
         var playlists: [SmartInput.Playlist] = []
         for (playlist, own) in read {
             playlists.append(
@@ -343,6 +349,7 @@ public struct SmartService: Sendable {
         }
         query.atMostPlays = rule.maxPlays
         if rule.skipped == .none { query.skipped = false }
+        query.firstFrom = newSince(rule, period)
         let isAllTime = period.from == nil && period.to == nil
         if isAllTime, let days = rule.notPlayedForDays { query.lastBefore = now.addingTimeInterval(-Double(days) * 86_400) }
         let everyFilterPushed =
@@ -354,6 +361,13 @@ public struct SmartService: Sendable {
         return query
     }
 
+    /// When the rule takes only songs first played in its window (`newInWindow`), counted with the store's play
+    /// length: the window's start, from which all time's figures per song find them. Nil otherwise.
+    static func newSince(_ rule: SmartRule, _ period: ListeningPeriod) -> Date? {
+        guard rule.newInWindow, rule.minMSPlayed == nil else { return nil }
+        return period.from
+    }
+
     static func song(_ item: CatalogItemRecord) -> SmartInput.Song {
         let artists = item.artists?.components(separatedBy: ", ") ?? []
         return SmartInput.Song(
@@ -361,7 +375,14 @@ public struct SmartService: Sendable {
             similarKey: DuplicateFinder.similarKey(name: item.name, artists: artists))
     }
 
-    /// The rule's songs now, with their names.
+    /// The rule's songs now, as URIs: what deciding whether a playlist is due reads (`isDue`), without the names and
+    /// reasons that `evaluate` adds for showing them.
+    public func result(_ rule: SmartRule) async throws -> [String] {
+        let period = try rule.period(now: now)
+        return rule.uris(try await input(for: rule, period: period, withNames: false), period: period, now: now)
+    }
+
+    /// The rule's songs now, with their names and why each is there.
     public func evaluate(_ rule: SmartRule) async throws -> [SmartSong] {
         let period = try rule.period(now: now)
         let given = try await input(for: rule, period: period)
@@ -524,7 +545,7 @@ public struct SmartService: Sendable {
         let (settings, state) = try Self.decode(record)
         if let refreshed = state.refreshedAt, now.timeIntervalSince(refreshed) < interval { return false }
         guard state.spotifyID != nil else { return true }
-        return Self.signature(try await evaluate(settings.rule).map(\.uri)) != state.resultSignature
+        return Self.signature(try await result(settings.rule)) != state.resultSignature
     }
 
     /// The keys of the smart playlists that are on.

@@ -188,6 +188,7 @@ public actor MirrorWriter {
             try await sql.raw("SET LOCAL synchronous_commit TO OFF").run()
         }
         try await store.insert(rows.entries, into: .entries, on: db)
+        try await EntryRecord.markPlayed(inPlaylists: updates.map(\.playlistID), on: sql)
         try await store.insert([rows.catalog], into: .catalog, on: db)
 
         try await updatePlaylists(updates, on: sql)

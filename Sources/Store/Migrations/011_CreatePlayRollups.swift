@@ -73,6 +73,8 @@ public enum PlayRollup {
     public static let daysSchema = "play_days"
     public static let buildsSchema = "play_rollup_builds"
     public static let keysSchema = "play_keys"
+    /// All time's figures per person and song (track URI), over every name it was played under (016).
+    public static let songsSchema = "play_songs"
 
     /// A roll-up's grain: what its `bucket` counts.
     public enum Grain: Int, Sendable, CaseIterable {

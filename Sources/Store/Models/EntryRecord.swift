@@ -20,6 +20,8 @@ public final class EntryRecord: Model, @unchecked Sendable {
     @Field(key: "kind") public var kind: String
     @OptionalField(key: "is_playable") public var isPlayable: Bool?
     @Field(key: "raw") public var raw: String
+    /// Whether the person ever played or skipped the song (015; kept by `markPlayed`, false when written).
+    @Field(key: "played") public var played: Bool
 
     public init() {}
 

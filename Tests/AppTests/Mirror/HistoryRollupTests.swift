@@ -3,6 +3,7 @@ import EmulatorTestSupport
 import FluentKit
 import Foundation
 import Library
+import PlaykeeperJSON
 import SQLKit
 import SpotifyEmulator
 import Store
@@ -10,7 +11,8 @@ import Testing
 
 /// The statistics read from the roll-ups equal the same arithmetic done on the stored plays (`ListeningStats`),
 /// for every kind, order and kind of period, on SQLite and PostgreSQL: after imports in several files, polls,
-/// account-data records known only by name, and a changed play length that rebuilds them.
+/// account-data records known only by name, and a changed play length that rebuilds them. So do what is kept beside
+/// them: all time's figures per song, and each mirrored entry's mark of whether its song was ever played.
 @Suite(.serialized)
 struct HistoryRollupTests {
     /// 2025-11-15: three months of plays cross a year's end.
@@ -75,6 +77,17 @@ struct HistoryRollupTests {
                 playlists.neverPlayed == PlaylistListening.neverPlayed(entries, everPlayed: everPlayed), "\(text): never",
                 sourceLocation: sourceLocation)
         }
+        // All time's figures per song (`play_songs`, refreshed for the songs each refresh touches) equal the same
+        // songs' figures summed from the year, quarter, month and day rows over a period that covers all of it.
+        let kept = try await reader.songFigures(in: .allTime)
+        let summed = try await reader.songFigures(in: try ListeningPeriod.parse("1971-01-01..2099-01-01", now: now, field: "p"))
+        #expect(!kept.isEmpty && kept == summed, "all time's figures per song", sourceLocation: sourceLocation)
+        // Every mirrored entry says whether its song was ever played or skipped (`entries.played`), whenever the
+        // entry or the play came first.
+        for entry in try await EntryRecord.query(on: mirror.database).all() {
+            let played = entry.uri.map { $0.hasPrefix("spotify:track:") && everPlayed.contains($0) } ?? false
+            #expect(entry.played == played, "\(entry.uri ?? "-") played: \(entry.played)", sourceLocation: sourceLocation)
+        }
     }
 
     @Test(arguments: StoreKind.available)
@@ -122,6 +135,11 @@ struct HistoryRollupTests {
                 })
             let report = try await actions.pollPlays()
             #expect(report.added == 30)
+            // A song played before it is added to a playlist: the new entry is played as the sync writes it.
+            let target = try #require(await mirror.readablePlaylists().first { $0.owner == "demo" })
+            let heard = try #require(tracks.first { uri in !target.entries.contains { $0.uri == uri } })
+            _ = try await mirror.state.applyAppEdit(["op": "add", "playlist": .string(target.id), "uris": [.string(heard)]])
+            _ = try await mirror.sync()
             let now = last.addingTimeInterval(86_400)
             try await Self.expectAgreement(mirror, minimumMS: ListeningStats.defaultMinimumMS, now: now)
             // An export's import killed after storing its days but before regrouping: the next read regroups.
