@@ -224,6 +224,15 @@ public struct HistoryReader: Sendable {
         try await PlayRecord.query(on: database).filter(\.$user.$id == user.requireID()).sort(\.$playedAt).first()?.playedAt
     }
 
+    /// The calendar years (UTC) a history that begins at `first` covers up to `now`; nil for an empty history.
+    public static func years(from first: Date?, to now: Date) -> ClosedRange<Int>? {
+        guard let first else { return nil }
+        let (from, to) = (
+            RollupRanges.civil(RollupRanges.day(of: first)).year, RollupRanges.civil(RollupRanges.day(of: now)).year
+        )
+        return min(from, to)...max(from, to)
+    }
+
     /// The SQL database, with the person's roll-ups built for this play length.
     func prepared() async throws -> any SQLDatabase {
         try await PlayRollups(userID: try user.requireID(), minimumMS: minimumMS).ensureBuilt(on: database)

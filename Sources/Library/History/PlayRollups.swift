@@ -25,7 +25,10 @@ public struct PlayRollups: Sendable {
         let sql = try database.sql()
         try await lock(on: sql)
         let (firstDay, lastDay) = (RollupRanges.day(of: first), RollupRanges.day(of: last))
-        let lastKey = try await EntryRecord.lastKeyID(on: sql)
+        // The largest key id so far: the keys these days add come after it.
+        let lastKey =
+            try await sql.raw("SELECT MAX(id) AS id FROM \(ident: PlayRollup.keysSchema)").first()?
+            .decode(column: "id", as: Int?.self) ?? 0
         // Sixty days at a time: the database groups a bounded number of plays in memory, whatever the range.
         for chunk in stride(from: firstDay, through: lastDay, by: Self.daysPerStatement) {
             try await refreshDays(chunk...min(lastDay, chunk + Self.daysPerStatement - 1), on: sql)

@@ -193,9 +193,7 @@ public struct SmartService: Sendable {
         if case .topSongs(let year)? = builtIn, record == nil {
             try await validate(settings.rule)
             let reader = HistoryReader(database: database, user: user, minimumMS: minimumMS)
-            let years = try await reader.firstPlay().map {
-                RollupRanges.civil(RollupRanges.day(of: $0)).year...RollupRanges.civil(RollupRanges.day(of: now)).year
-            }
+            let years = HistoryReader.years(from: try await reader.firstPlay(), to: now)
             guard let years, years.contains(year) else {
                 let covered = years.map { "covers \($0.lowerBound) to \($0.upperBound)" } ?? "is empty"
                 throw PlaykeeperError(.invalid, "your history \(covered); no top songs of \(year)")

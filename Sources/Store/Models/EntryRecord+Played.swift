@@ -40,10 +40,4 @@ extension EntryRecord {
         }
         for (userID, ids) in owned { try await markPlayed(userID: userID, playlists: ids, on: sql) }
     }
-
-    /// The largest key id so far (0 for none): what `markPlayed(keysAfter:)` starts after.
-    public static func lastKeyID(on sql: any SQLDatabase) async throws -> Int {
-        try await sql.raw("SELECT MAX(id) AS id FROM \(ident: PlayRollup.keysSchema)").first()?
-            .decode(column: "id", as: Int?.self) ?? 0
-    }
 }

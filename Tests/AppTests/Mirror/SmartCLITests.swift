@@ -12,13 +12,19 @@ import Testing
 /// message and a non-zero exit before anything is written.
 @Suite(.serialized)
 struct SmartCLITests {
+    /// An extended-history file of these plays, ending now, in a folder of its own.
+    static func historyFile(_ plays: [(track: Int, daysAgo: Double, ms: Int)]) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pk-smart-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("Streaming_History_Audio_2026.json")
+        try SmartTests.history(plays, now: Date()).write(to: file)
+        return file
+    }
+
     @Test func everySubcommandWorksAndBadInputIsRefused() async throws {
         try await TestMirror.with(.sqlite, library: CLITests.library) { mirror in
             let cli = CLITests()
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pk-smart-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let file = folder.appendingPathComponent("Streaming_History_Audio_2026.json")
-            try SmartTests.history(SmartTests.plays([1: 5, 2: 3, 9: 1]), now: Date()).write(to: file)
+            let file = try Self.historyFile(SmartTests.plays([1: 5, 2: 3, 9: 1]))
             let imported = try await cli.run(["import", file.path], mirror)
             #expect(imported.code == 0, "\(imported.errors)")
 
@@ -86,10 +92,7 @@ struct SmartCLITests {
     @Test func anImportThatChangesASmartPlaylistUpdatesIt() async throws {
         try await TestMirror.with(.sqlite, library: CLITests.library) { mirror in
             let cli = CLITests()
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pk-smart-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let first = folder.appendingPathComponent("Streaming_History_Audio_2026.json")
-            try SmartTests.history(SmartTests.plays([1: 5, 2: 3]), now: Date()).write(to: first)
+            let first = try Self.historyFile(SmartTests.plays([1: 5, 2: 3]))
             #expect(try await cli.run(["import", first.path], mirror).code == 0)
             let enable = try await cli.run(["smart", "enable", "on-repeat", "--json"], mirror)
             #expect(try JSONValue(parsing: enable.output)["status"]?.stringValue == "created")
@@ -101,7 +104,7 @@ struct SmartCLITests {
             record.state = try JSONValue.text(encoding: state)
             try await record.save(on: mirror.database)
 
-            let second = folder.appendingPathComponent("Streaming_History_Audio_2026_1.json")
+            let second = first.deletingLastPathComponent().appendingPathComponent("Streaming_History_Audio_2026_1.json")
             try SmartTests.history(SmartTests.plays([3: 9], withinDays: 1), now: Date()).write(to: second)
             let imported = try await cli.run(["import", second.path, "--json"], mirror)
             #expect(imported.code == 0, "\(imported.errors)")

@@ -148,10 +148,7 @@ struct HostileInputTests {
     /// outside it, and the server is alive after each.
     @Test func everyIntegerParameterRefusesWhatIsOutOfRangeAndTheServerLives() async throws {
         let (parameters, _) = try Self.integerInputs()
-        let served = try await ServedProcess.start()
-        do {
-            try await served.logIn()
-            try await served.waitForTheFirstSync()
+        try await Self.withLoggedInServer { served in
             var tried = 0
             for parameter in parameters {
                 for value in Self.values {
@@ -172,6 +169,16 @@ struct HostileInputTests {
             }
             print("hostile numbers: \(tried) requests to \(parameters.count) integer parameters; the server lived")
             #expect(tried == parameters.count * Self.values.count)
+        }
+    }
+
+    /// Runs `body` against the real server, logged in and synced once; stops the server whatever happens.
+    static func withLoggedInServer(_ body: (ServedProcess) async throws -> Void) async throws {
+        let served = try await ServedProcess.start()
+        do {
+            try await served.logIn()
+            try await served.waitForTheFirstSync()
+            try await body(served)
         } catch {
             try await served.stop()
             throw error
@@ -184,10 +191,7 @@ struct HostileInputTests {
     /// is a number JSON can hold), and the server alive after each.
     @Test func everyIntegerBodyFieldRefusesWhatIsOutOfRangeAndTheServerLives() async throws {
         let (_, bodies) = try Self.integerInputs()
-        let served = try await ServedProcess.start()
-        do {
-            try await served.logIn()
-            try await served.waitForTheFirstSync()
+        try await Self.withLoggedInServer { served in
             let json = [("Authorization", "Bearer \(served.token)"), ("Content-Type", "application/json")]
             // The example key names a built-in, whose rule cannot be changed: the run changes a rule of its own.
             let created = try await served.send(
@@ -224,11 +228,7 @@ struct HostileInputTests {
             }
             print("hostile numbers in bodies: \(tried) requests to \(bodies.count) integer fields; the server lived")
             #expect(tried == bodies.count * Self.values.count)
-        } catch {
-            try await served.stop()
-            throw error
         }
-        try await served.stop()
     }
 
     /// Each numeric flag, with each hostile value it does not take: exit 2 with a message that names the flag,

@@ -155,12 +155,7 @@ struct SmartPages: RouteCollection {
         let reader = actions.history
         let now = request.service.now()
         let firstPlay = try await reader.firstPlay()
-        let years =
-            firstPlay.map { first in
-                Array(
-                    (RollupRanges.civil(RollupRanges.day(of: first)).year...RollupRanges.civil(RollupRanges.day(of: now)).year)
-                        .reversed())
-            } ?? []
+        let years = HistoryReader.years(from: firstPlay, to: now).map { Array($0.reversed()) } ?? []
         let managed = try await UnifiedService.managedIDs(of: actions.user, on: request.database)
         let playlists = try await PlaylistRecord.query(on: request.database).filter(\.$user.$id == actions.user.requireID())
             .filter(\.$goneAt == nil).filter(\.$isLiked == false).sort(\.$listPosition).all()
