@@ -32,12 +32,3 @@ extension Database {
         return sql
     }
 }
-
-extension SQLDatabase {
-    /// Every row of a query, read on one connection of the pool. Through the pool, SQLite's driver hands each row to
-    /// the event loop as a task of its own (a wake-up per row); on the session's connection the rows come from the
-    /// thread that steps the statement. For reads of thousands of rows (20,000 entries: 40 ms instead of 100).
-    public func allRows(_ query: SQLQueryString) async throws -> [any SQLRow] {
-        try await withSession { try await $0.raw(query).all() }
-    }
-}

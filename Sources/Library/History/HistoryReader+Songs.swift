@@ -121,16 +121,16 @@ extension HistoryReader {
             \(unsafeRaw: first) AS first_at, \(unsafeRaw: last) AS last_at 
             """
         select.appendInterpolation(text)
-        let rows = try await sql.raw(select).all()
+        let rows = try await sql.allRows(select)
         var figures: [String: SmartInput.Figures] = [:]
         figures.reserveCapacity(rows.count)
-        // Columns read one by one, as in `entries(of:)`.
+        // Columns read by their place in the SELECT above, as in `entries(of:)`.
         for row in rows {
-            figures[try row.decode(column: "uri", as: String.self)] = SmartInput.Figures(
-                plays: try row.decode(column: "plays", as: Int.self), skips: try row.decode(column: "skips", as: Int.self),
-                listenedMS: try row.decode(column: "listened_ms", as: Int.self),
-                firstAt: try row.decode(column: "first_at", as: Date?.self),
-                lastAt: try row.decode(column: "last_at", as: Date?.self))
+            figures[try row.decode(0, as: String.self)] = SmartInput.Figures(
+                plays: try row.decode(1, as: Int.self), skips: try row.decode(2, as: Int.self),
+                listenedMS: try row.decode(3, as: Int.self),
+                firstAt: try row.decode(4, as: Date?.self),
+                lastAt: try row.decode(5, as: Date?.self))
         }
         return figures
     }
@@ -183,6 +183,30 @@ extension HistoryReader {
         return query
     }
 
+    /// A mirrored playlist as a rule reads it.
+    public struct MirroredPlaylist: Sendable {
+        public var id: UUID
+        public var spotifyID: String
+        public var name: String
+        public var ownerID: String?
+        public var isLiked: Bool
+        public var canReadItems: Bool
+    }
+
+    /// The person's playlists still in `/me/playlists`, in its order: the six columns a rule reads, not whole models
+    /// (Fluent decodes every column of every row, the raw JSON included: 11 ms for 100 playlists instead of 1).
+    public func mirroredPlaylists() async throws -> [MirroredPlaylist] {
+        let query: SQLQueryString = """
+            SELECT id, spotify_id, name, owner_id, is_liked, can_read_items FROM \(ident: PlaylistRecord.schema) \
+            WHERE user_id = \(bind: try user.requireID()) AND gone_at IS NULL ORDER BY list_position
+            """
+        return try await database.sql().allRows(query).map { row in
+            MirroredPlaylist(
+                id: try row.decode(0), spotifyID: try row.decode(1), name: try row.decode(2), ownerID: try row.decode(3),
+                isLiked: try row.decode(4), canReadItems: try row.decode(5))
+        }
+    }
+
     /// The track entries of these playlists (the mirror's row ids) that pass the filter, in order, by playlist; and,
     /// when `named`, the catalogue's name and artists of their songs, read with them.
     public func entries(of playlists: [UUID], _ filter: EntryFilter, named: Bool = true) async throws -> (
@@ -191,40 +215,43 @@ extension HistoryReader {
         guard !playlists.isEmpty else { return ([:], [:]) }
         let sql = try await prepared()
         var query: SQLQueryString = "SELECT e.playlist_id, e.uri, e.added_at, e.position"
-        query.appendLiteral(
-            named
-                ? ", c.name, c.artists FROM \"\(EntryRecord.schema)\" e LEFT JOIN \"\(CatalogItemRecord.schema)\" c ON c.uri = e.uri"
-                : " FROM \"\(EntryRecord.schema)\" e")
+        query.appendLiteral(named ? ", c.name, c.artists FROM \"\(EntryRecord.schema)\" e" : " FROM \"\(EntryRecord.schema)\" e")
+        // SQLite, without statistics, reads the playlists' every entry by the table's key (in the same order) and
+        // checks each; named, the index of the unplayed is a third of the time (30,000 of 100,000 entries: 17 ms
+        // against 51).
+        if case .neverPlayed = filter, sql.dialect.name == "sqlite" { query.appendLiteral(" INDEXED BY entries_unplayed") }
+        if named { query.appendLiteral(" LEFT JOIN \"\(CatalogItemRecord.schema)\" c ON c.uri = e.uri") }
         query.appendLiteral(" WHERE ")
         query.appendInterpolation(try entryCondition(playlists, filter))
         query.appendLiteral(" ORDER BY e.playlist_id, e.position")
         var entries: [UUID: [(uri: String, addedAt: Date?, position: Int)]] = [:]
         var names: [String: (name: String?, artists: String?)] = [:]
-        // Columns read one by one (a `Decodable` row costs more than the query on 20,000 entries), and a playlist's
-        // id parsed once for its run of rows (the rows come by playlist; SQLite hands UUIDs over as text).
+        // Columns read by their place in the SELECT above (a `Decodable` row costs more than the query on 20,000
+        // entries), and a playlist's id parsed once for its run of rows (the rows come by playlist; SQLite hands UUIDs
+        // over as text).
         let textIDs = sql.dialect.name == "sqlite"
         var playlist: (text: String, id: UUID)?
         for row in try await sql.allRows(query) {
-            let uri = try row.decode(column: "uri", as: String.self)
+            let uri = try row.decode(1, as: String.self)
             let entry = (
-                uri, try row.decode(column: "added_at", as: Date?.self), try row.decode(column: "position", as: Int.self)
+                uri, try row.decode(2, as: Date?.self), try row.decode(3, as: Int.self)
             )
             let id: UUID
             if textIDs {
-                let text = try row.decode(column: "playlist_id", as: String.self)
+                let text = try row.decode(0, as: String.self)
                 if let playlist, playlist.text == text {
                     id = playlist.id
                 } else {
-                    id = try row.decode(column: "playlist_id", as: UUID.self)
+                    id = try row.decode(0, as: UUID.self)
                     playlist = (text, id)
                 }
             } else {
-                id = try row.decode(column: "playlist_id", as: UUID.self)
+                id = try row.decode(0, as: UUID.self)
             }
             entries[id, default: []].append(entry)
             if named {
                 names[uri] = (
-                    try row.decode(column: "name", as: String?.self), try row.decode(column: "artists", as: String?.self)
+                    try row.decode(4, as: String?.self), try row.decode(5, as: String?.self)
                 )
             }
         }

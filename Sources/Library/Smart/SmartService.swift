@@ -241,16 +241,14 @@ public struct SmartService: Sendable {
     {
         let reader = HistoryReader(database: database, user: user, minimumMS: minimumMS)
         // The playlists the rule reads: its sources, and those whose songs it leaves out (read whole).
-        var read: [(record: PlaylistRecord, own: Bool)] = []
+        var read: [(playlist: HistoryReader.MirroredPlaylist, own: Bool)] = []
         let named = Set(rule.namedPlaylists)
         let takesOwn = rule.sources.contains(.allPlaylists)
         let takesLiked = rule.sources.contains(.liked)
         if takesOwn || takesLiked || !named.isEmpty {
             let managed = try await Self.managedIDs(of: user, on: database).union(
                 UnifiedService.managedIDs(of: user, on: database))
-            let all = try await PlaylistRecord.query(on: database).filter(\.$user.$id == user.requireID())
-                .filter(\.$goneAt == nil).sort(\.$listPosition).all()
-            for playlist in all where playlist.canReadItems {
+            for playlist in try await reader.mirroredPlaylists() where playlist.canReadItems {
                 let own = !playlist.isLiked && playlist.ownerID == user.spotifyID && !managed.contains(playlist.spotifyID)
                 if named.contains(playlist.spotifyID) || (takesOwn && own) || (takesLiked && playlist.isLiked) {
                     read.append((playlist, own))
@@ -258,8 +256,8 @@ public struct SmartService: Sendable {
             }
         }
         let excluded = Set(rule.excludePlaylists)
-        let sources = try read.filter { !excluded.contains($0.record.spotifyID) }.map { try $0.record.requireID() }
-        let whole = try read.filter { excluded.contains($0.record.spotifyID) }.map { try $0.record.requireID() }
+        let sources = read.filter { !excluded.contains($0.playlist.spotifyID) }.map(\.playlist.id)
+        let whole = read.filter { excluded.contains($0.playlist.spotifyID) }.map(\.playlist.id)
         let entryFilter = narrowed ? Self.entryFilter(rule, period: period) : .all
 
         let isAllTime = period.from == nil && period.to == nil
@@ -288,7 +286,7 @@ public struct SmartService: Sendable {
             playlists.append(
                 SmartInput.Playlist(
                     id: playlist.spotifyID, name: playlist.name,
-                    placed: (entries[try playlist.requireID()] ?? []).map {
+                    placed: (entries[playlist.id] ?? []).map {
                         SmartInput.Playlist.Entry(uri: $0.uri, addedAt: $0.addedAt, position: $0.position)
                     },
                     isLiked: playlist.isLiked, isOwn: own))
