@@ -35,11 +35,8 @@ struct WebAPIRoutes {
         }
         v1.post("playlists", ":id", "items") { request in
             try await respond(request, status: .created) { grant, query in
-                let body = try request.jsonBody()
-                let uris = body["uris"]?.arrayValue?.compactMap(\.stringValue) ?? Self.uriList(query["uris"])
-                return try await state.addItems(
-                    grant, id: try id(request), uris: uris,
-                    position: body["position"]?.intValue ?? query["position"].flatMap(Int.init))
+                let (uris, position) = try Self.addedItems(body: try request.jsonBody(), query: query)
+                return try await state.addItems(grant, id: try id(request), uris: uris, position: position)
             }
         }
         v1.put("playlists", ":id", "items") { request in
@@ -48,7 +45,11 @@ struct WebAPIRoutes {
                 if body["range_start"] != nil {
                     return try await state.reorderItems(grant, id: try id(request), body: body)
                 }
-                let uris = body["uris"]?.arrayValue?.compactMap(\.stringValue) ?? Self.uriList(query["uris"])
+                // A replace takes its URIs in the forms an add does; `[]` clears the playlist, nothing at all is refused.
+                guard body.arrayValue != nil || body["uris"] != nil || query["uris"] != nil else {
+                    throw WebAPIFailure.badRequest("No uris provided")
+                }
+                let (uris, _) = try Self.addedItems(body: body, query: query)
                 return try await state.replaceItems(grant, id: try id(request), uris: uris)
             }
         }
@@ -62,14 +63,34 @@ struct WebAPIRoutes {
         }
         v1.put("me", "library") { request in
             try await respond(request) { grant, query in
-                try await state.saveToLibrary(grant, uris: Self.uriList(query["uris"]))
+                try await state.saveToLibrary(grant, uris: query["uris"])
                 return .null
             }
         }
         v1.delete("me", "library") { request in
             try await respond(request) { grant, query in
-                try await state.removeFromLibrary(grant, uris: Self.uriList(query["uris"]))
+                try await state.removeFromLibrary(grant, uris: query["uris"])
                 return .null
+            }
+        }
+        v1.get("me", "library", "contains") { request in
+            try await respond(request) { grant, query in try await state.libraryContains(grant, uris: query["uris"]) }
+        }
+        v1.put("playlists", ":id", "followers") { request in
+            try await respond(request) { grant, _ in
+                try await state.followPlaylist(grant, id: try id(request), body: try request.jsonBody())
+                return .null
+            }
+        }
+        v1.delete("playlists", ":id", "followers") { request in
+            try await respond(request) { grant, _ in
+                try await state.unfollowPlaylist(grant, id: try id(request))
+                return .null
+            }
+        }
+        v1.get("playlists", ":id", "followers", "contains") { request in
+            try await respond(request) { grant, query in
+                try await state.followsPlaylist(grant, id: try id(request), ids: query["ids"])
             }
         }
         v1.get("me", "player", "recently-played") { request in
@@ -123,7 +144,32 @@ struct WebAPIRoutes {
         return id
     }
 
-    static func uriList(_ text: String?) -> [String] {
-        (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    static func uriList(_ text: String?) -> [String] { EmulatorState.commaList(text ?? "") }
+
+    /// What `POST /playlists/{id}/items` adds, in every form Spotify takes: a body `{"uris": [...], "position": n}`,
+    /// a bare array of URIs (spotipy's form), or the `uris` parameter; `position` from the body or the parameter.
+    static func addedItems(body: JSONValue, query: [String: String]) throws -> (uris: [String], position: Int?) {
+        var position: Int?
+        if let text = query["position"] {
+            guard let value = Int(text) else { throw WebAPIFailure.badRequest("Invalid position") }
+            position = value
+        }
+        let listed: [JSONValue]?
+        switch body {
+        case .array(let items): listed = items
+        case .object:
+            if let value = body["position"] {
+                guard let number = value.intValue else { throw WebAPIFailure.badRequest("Invalid position") }
+                position = number
+            }
+            if let value = body["uris"], value.arrayValue == nil { throw WebAPIFailure.badRequest("Invalid uris") }
+            listed = body["uris"]?.arrayValue
+        case .null: listed = nil
+        default: throw WebAPIFailure.badRequest("Error parsing JSON.")
+        }
+        guard let listed else { return (uriList(query["uris"]), position) }
+        let uris = listed.compactMap(\.stringValue)
+        guard uris.count == listed.count else { throw WebAPIFailure.badRequest("Invalid uris") }
+        return (uris, position)
     }
 }

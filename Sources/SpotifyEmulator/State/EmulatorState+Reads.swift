@@ -15,8 +15,15 @@ extension EmulatorState {
         guard grant.scopes.contains(scope) else { throw WebAPIFailure.insufficientScope }
     }
 
-    /// Reads `limit` (1–`maximum`, default 20) and `offset` (≥ 0), with Spotify's 400s for bad values.
-    func paging(_ query: [String: String], maximum: Int) throws -> (limit: Int, offset: Int) {
+    /// `market`, where an endpoint takes one: an ISO 3166-1 alpha-2 code or `from_token`.
+    func requireValidMarket(_ query: [String: String]) throws {
+        guard let market = query["market"] else { return }
+        let isCode = market.utf8.count == 2 && market.utf8.allSatisfy { (65...90).contains($0) }
+        guard isCode || market == "from_token" else { throw WebAPIFailure.badRequest("Invalid market code") }
+    }
+
+    /// Reads `limit` (1–`maximum`, default 20) and `offset` (0–`maximumOffset`), with Spotify's 400s for bad values.
+    func paging(_ query: [String: String], maximum: Int, maximumOffset: Int = .max) throws -> (limit: Int, offset: Int) {
         let limit: Int
         if let text = query["limit"] {
             guard let value = Int(text), (1...maximum).contains(value) else { throw WebAPIFailure.badRequest("Invalid limit") }
@@ -26,7 +33,9 @@ extension EmulatorState {
         }
         let offset: Int
         if let text = query["offset"] {
-            guard let value = Int(text), value >= 0 else { throw WebAPIFailure.badRequest("Invalid offset") }
+            guard let value = Int(text), (0...maximumOffset).contains(value) else {
+                throw WebAPIFailure.badRequest("Invalid offset")
+            }
             offset = value
         } else {
             offset = 0
@@ -56,7 +65,8 @@ extension EmulatorState {
     func myPlaylists(_ grant: AccessGrant, query: [String: String]) throws -> JSONValue {
         let user = try requireUser(grant)
         try requireScope(grant, "playlist-read-private")
-        let (limit, offset) = try paging(query, maximum: 50)
+        // The documented maximum offset of `/me/playlists` is 100,000.
+        let (limit, offset) = try paging(query, maximum: 50, maximumOffset: 100_000)
         let ids = (follows[user] ?? []).filter { playlists[$0] != nil }
         let options = RenderOptions(query: query, extended: knobs.extendedMode)
         let window = ids.dropFirst(offset).prefix(limit).map {
@@ -76,6 +86,7 @@ extension EmulatorState {
 
     func playlist(_ grant: AccessGrant, id: String, query: [String: String]) throws -> JSONBody {
         let user = try requireUser(grant)
+        try requireValidMarket(query)
         let stored = try visiblePlaylist(id)
         let options = RenderOptions(query: query, extended: knobs.extendedMode)
         // Items go in as kept text, unless `fields` has to filter inside them.
@@ -88,6 +99,7 @@ extension EmulatorState {
         let user = try requireUser(grant)
         let stored = try visiblePlaylist(id)
         guard canRead(stored, user: user) else { throw WebAPIFailure.forbidden }
+        try requireValidMarket(query)
         let (limit, offset) = try paging(query, maximum: legacyPath ? 100 : 50)
         let options = RenderOptions(query: query, extended: knobs.extendedMode, legacyTracksPath: legacyPath)
         let entries = stored.playlist.entries
@@ -103,6 +115,7 @@ extension EmulatorState {
     func savedTracks(_ grant: AccessGrant, query: [String: String]) throws -> JSONBody {
         let user = try requireUser(grant)
         try requireScope(grant, "user-library-read")
+        try requireValidMarket(query)
         let (limit, offset) = try paging(query, maximum: 50)
         let options = RenderOptions(query: query, extended: knobs.extendedMode)
         let songs = liked[user] ?? []

@@ -102,9 +102,12 @@ extension EmulatorState {
     func createPlaylist(_ grant: AccessGrant, body: JSONValue) throws -> JSONValue {
         let user = try requireUser(grant)
         guard let name = body["name"]?.stringValue, !name.isEmpty else { throw WebAPIFailure.badRequest("Missing name") }
-        let isPublic = body["public"]?.boolValue ?? true
+        let isPublic = try Self.flag(body, "public") ?? true
         try requireScope(grant, isPublic ? "playlist-modify-public" : "playlist-modify-private")
-        let collaborative = body["collaborative"]?.boolValue ?? false
+        let collaborative = try Self.flag(body, "collaborative") ?? false
+        if let description = body["description"], description.stringValue == nil {
+            throw WebAPIFailure.badRequest("Invalid description")
+        }
         if collaborative, isPublic { throw WebAPIFailure.badRequest("Collaborative playlists cannot be public") }
         let id = newID()
         let playlist = EmulatorLibrary.Playlist(
@@ -122,40 +125,35 @@ extension EmulatorState {
     func changeDetails(_ grant: AccessGrant, id: String, body: JSONValue) throws {
         let (user, stored) = try requireEditable(grant, id: id)
         guard stored.playlist.owner == user else { throw WebAPIFailure.forbidden }
-        if let name = body["name"] {
-            guard let name = name.stringValue, !name.isEmpty else { throw WebAPIFailure.badRequest("Invalid name") }
-            playlists[id]!.playlist.name = name
+        // Everything checked before anything changes.
+        var name: String?
+        if let value = body["name"] {
+            guard let text = value.stringValue, !text.isEmpty else { throw WebAPIFailure.badRequest("Invalid name") }
+            name = text
         }
-        if let description = body["description"]?.stringValue { playlists[id]!.playlist.description = description }
-        if let isPublic = body["public"]?.boolValue { playlists[id]!.playlist.isPublic = isPublic }
-    }
-
-    /// `PUT /me/library`: saving puts a song at the top with a new `added_at`.
-    func saveToLibrary(_ grant: AccessGrant, uris: [String]) throws {
-        let user = try requireUser(grant)
-        try requireScope(grant, "user-library-modify")
-        try validateLibraryURIs(uris)
-        let now = self.now
-        var songs = liked[user] ?? []
-        let present = Set(songs.map(\.uri))
-        for uri in uris where !present.contains(uri) {
-            songs.insert(EmulatorLibrary.Saved(uri: uri, addedAt: now), at: 0)
+        var description: String?
+        if let value = body["description"] {
+            guard let text = value.stringValue else { throw WebAPIFailure.badRequest("Invalid description") }
+            description = text
         }
-        liked[user] = songs
+        let (publicFlag, collaborativeFlag) = (try Self.flag(body, "public"), try Self.flag(body, "collaborative"))
+        let isPublic = publicFlag ?? stored.playlist.isPublic
+        let collaborative = collaborativeFlag ?? stored.playlist.collaborative
+        // As on creation: only a private playlist can be collaborative.
+        if publicFlag != nil || collaborativeFlag != nil, collaborative, isPublic {
+            throw WebAPIFailure.badRequest("Collaborative playlists cannot be public")
+        }
+        if let name { playlists[id]!.playlist.name = name }
+        if let description { playlists[id]!.playlist.description = description }
+        playlists[id]!.playlist.isPublic = isPublic
+        playlists[id]!.playlist.collaborative = collaborative
     }
 
-    func removeFromLibrary(_ grant: AccessGrant, uris: [String]) throws {
-        let user = try requireUser(grant)
-        try requireScope(grant, "user-library-modify")
-        try validateLibraryURIs(uris)
-        let doomed = Set(uris)
-        liked[user]?.removeAll { doomed.contains($0.uri) }
-    }
-
-    private func validateLibraryURIs(_ uris: [String]) throws {
-        guard !uris.isEmpty else { throw WebAPIFailure.badRequest("Missing uris") }
-        guard uris.count <= 40 else { throw WebAPIFailure.badRequest("Too many ids requested") }
-        try validateAddable(uris)
+    /// A boolean member of a body, if present; 400 if it is something else.
+    static func flag(_ body: JSONValue, _ name: String) throws -> Bool? {
+        guard let value = body[name] else { return nil }
+        guard let flag = value.boolValue else { throw WebAPIFailure.badRequest("Invalid \(name)") }
+        return flag
     }
 
     /// A 22-character base62 id, like Spotify's.

@@ -15,6 +15,9 @@ public actor EmulatorState {
     var playlistOrder: [String] = []
     var follows: [String: [String]] = [:]
     var liked: [String: [EmulatorLibrary.Saved]] = [:]
+    /// What each user saved through `/me/library` besides songs and playlists: albums, episodes, shows, audiobooks
+    /// and followed users, by URI.
+    var saved: [String: Set<String>] = [:]
     var plays: [String: [EmulatorLibrary.Play]] = [:]
 
     // Accounts service
