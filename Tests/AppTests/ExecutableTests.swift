@@ -188,6 +188,20 @@ struct ExecutableTests {
         await harness.shutdown()
     }
 
+    /// Spotify refuses a redirect URI not registered for the app with an error page in the browser; the CLI checks
+    /// the address first and says which URI to register, before it prints an address that cannot work.
+    @Test func loginNamesTheRedirectURIToRegisterWhenSpotifyRefusesIt() async throws {
+        let harness = try await EmulatorHarness.start()
+        try await harness.state.setRedirectURIs(clientID: "playkeeper-demo", ["https://music.example.org/callback"])
+        let port = try Self.freePort()
+        let run = try Run(["login", "--no-browser"], environment: environment(harness, port: port, data: temporary()))
+        #expect(try await run.exitCode() == 1)
+        #expect(run.errors.contains("http://127.0.0.1:\(port)/callback"), "\(run.errors)")
+        #expect(run.errors.contains("not registered") && run.errors.contains("Redirect URIs"), "\(run.errors)")
+        #expect(run.output.isEmpty, "no address is printed that Spotify would refuse")
+        await harness.shutdown()
+    }
+
     @Test func loginWithoutAClientIDNamesTheVariable() async throws {
         let run = try Run(["login", "--no-browser"], environment: ["PLAYKEEPER_DATA_DIR": temporary().path])
         #expect(try await run.exitCode() == 1)
@@ -272,7 +286,11 @@ struct ExecutableTests {
     }
 
     @Test func theEmulatorCommandPrintsItsURLsAndStopsOnSIGTERM() async throws {
-        let run = try Run(["emulator", "--port", "0", "--seed", "4", "--playlists", "3", "--items", "10"], environment: [:])
+        let run = try Run(
+            [
+                "emulator", "--port", "0", "--seed", "4", "--playlists", "3", "--items", "10", "--redirect-uri",
+                "https://music.example.org/callback", "--redirect-uri", "http://127.0.0.1:8080/callback",
+            ], environment: [:])
         let lines = try await run.lines(2)
         #expect(lines.count == 2, "stderr: \(run.errors)")
         let api = try #require(lines.first { $0.hasPrefix("SPOTIFY_API_URL=http://127.0.0.1:") })
@@ -282,6 +300,8 @@ struct ExecutableTests {
         let harness = try await EmulatorHarness.start()
         let state = try JSONValue(parsing: try await harness.get(base + "/__emulator/state").body)
         #expect(state["playlists"]?.arrayValue?.count == 6, "3 owned + followed + collaborative + editorial")
+        let apps = try JSONValue(parsing: try await harness.get(base + "/__emulator/apps").body)
+        #expect(apps[0]?["redirect_uris"] == ["https://music.example.org/callback", "http://127.0.0.1:8080/callback"])
         await harness.shutdown()
         run.process.terminate()
         #expect(try await run.exitCode() == 0)
@@ -293,5 +313,8 @@ struct ExecutableTests {
         #expect(run.errors.contains("--fault-rate"))
         let missing = try Run(["emulator", "--library", "/nonexistent.json"], environment: [:])
         #expect(try await missing.exitCode() == 2)
+        let localhost = try Run(["emulator", "--redirect-uri", "http://localhost:8080/callback"], environment: [:])
+        #expect(try await localhost.exitCode() == 2)
+        #expect(localhost.errors.contains("--redirect-uri") && localhost.errors.contains("localhost"), "\(localhost.errors)")
     }
 }

@@ -38,11 +38,11 @@ SCOPES = (
 
 
 class Emulator:
-    """`playkeeper emulator --port 0`, its URLs read from what it prints."""
+    """`playkeeper emulator --port 0`, with spotipy's redirect URI registered; its URLs read from what it prints."""
 
     def __init__(self, binary):
         self.process = subprocess.Popen(
-            [binary, "emulator", "--port", "0", "--seed", "7"],
+            [binary, "emulator", "--port", "0", "--redirect-uri", REDIRECT_URI],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         urls = {}
         while len(urls) < 2:
@@ -208,6 +208,16 @@ def run_checks(emulator, checks):
             "grant_type": "refresh_token", "refresh_token": token["refresh_token"], "client_id": CLIENT_ID}, timeout=10)
         expect(old.status_code == 400 and old.json().get("error") == "invalid_grant", f"old token: {old.text}")
     checks.run("PKCE login and refresh (the refresh token rotates)", pkce_login_and_refresh)
+
+    def unregistered_redirect():
+        manager = SpotifyOAuth(
+            client_id=CLIENT_ID, client_secret=CLIENT_SECRET, redirect_uri="http://127.0.0.1:8766/elsewhere",
+            scope=SCOPES, open_browser=False, cache_handler=MemoryCacheHandler())
+        manager.OAUTH_AUTHORIZE_URL = emulator.accounts + "/authorize"
+        answer = requests.get(manager.get_authorize_url(), allow_redirects=False, timeout=10)
+        expect(answer.status_code == 400 and "Location" not in answer.headers, f"answered {answer.status_code}")
+        expect("INVALID_CLIENT: Invalid redirect URI" in answer.text, answer.text[:200])
+    checks.run("an unregistered redirect URI is refused, with no redirect", unregistered_redirect)
 
     sp = context.get("sp")
     if sp is None:

@@ -2,6 +2,7 @@ import ArgumentParser
 import Crypto
 import Foundation
 import SpotifyEmulator
+import SpotifyWebAPI
 import Vapor
 
 /// `playkeeper demo`: the emulator with a generated library and the service wired to it, in one process.
@@ -51,6 +52,10 @@ struct DemoCommand: AsyncParsableCommand {
             settings.port = port
             do {
                 let running = try await ServiceRunner.start(app, settings: settings, environment: environment)
+                // The emulator's app registers exactly the redirect URI the service answers, as a person's app does.
+                try await state.setRedirectURIs(
+                    clientID: EmulatorState.RegisteredApp.demo.clientID,
+                    [running.context.api.configuration.redirectURI.absoluteString])
                 Output.progress(
                     "Playkeeper demo: a Spotify emulator on \(emulator.baseURL) and the service on SQLite in \(directory.path).")
                 Output.progress("Open \(running.url.absoluteString) and log in (as the emulator's user 'demo'). Ctrl-C stops it.")

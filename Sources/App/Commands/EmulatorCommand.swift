@@ -18,6 +18,7 @@ struct EmulatorCommand: AsyncParsableCommand {
               playkeeper emulator
               playkeeper emulator --port 0 --seed 7 --playlists 20 --items 200
               playkeeper emulator --library my-library.json --latency-ms 20 --rate-limit 100 --fault-rate 0.05
+              playkeeper emulator --redirect-uri https://music.example.org/callback
 
             Exit codes: 0 stopped by Ctrl-C, 1 error (a busy port, say), 2 usage.
             """)
@@ -44,6 +45,15 @@ struct EmulatorCommand: AsyncParsableCommand {
     var clientID: String?
     @Option(name: .customLong("client-secret"), help: "The registered app's secret (default playkeeper-demo-secret).")
     var clientSecret: String?
+    @Option(
+        name: .customLong("redirect-uri"),
+        help: ArgumentHelp(
+            "A redirect URI registered for the app (repeatable; default http://127.0.0.1/callback and "
+                + "http://[::1]/callback, any port).",
+            discussion:
+                "Matched as Spotify matches them: scheme, host, port and path exactly, except that a loopback address "
+                + "registered without a port takes any port."))
+    var redirectURIs: [String] = []
     @Flag(help: "Behave as an Extended Quota Mode app instead of Development Mode.")
     var extended = false
 
@@ -69,9 +79,15 @@ struct EmulatorCommand: AsyncParsableCommand {
             } else {
                 library = LibraryGenerator(seed: UInt64(seed), playlists: playlists, items: items).generate()
             }
+            for uri in redirectURIs {
+                if let problem = RedirectURIs.problem(uri) {
+                    throw PlaykeeperError(.invalid, "--redirect-uri \(uri): \(problem)")
+                }
+            }
             let registered = EmulatorState.RegisteredApp(
                 clientID: clientID ?? EmulatorState.RegisteredApp.demo.clientID,
-                clientSecret: clientSecret ?? EmulatorState.RegisteredApp.demo.clientSecret)
+                clientSecret: clientSecret ?? EmulatorState.RegisteredApp.demo.clientSecret,
+                redirectURIs: redirectURIs.isEmpty ? EmulatorState.RegisteredApp.demo.redirectURIs : redirectURIs)
             let state = EmulatorState(apps: [registered], library: library, seed: UInt64(seed))
             var knobs = EmulatorKnobs()
             knobs.latencyMS = latencyMS

@@ -40,6 +40,7 @@ struct LoginCommand: AsyncParsableCommand {
             let mirror = try await MirrorContext.open(app, environment: environment)
             let flow = LoginFlow(configuration: configuration, transport: AsyncHTTPClientTransport(), store: mirror.tokens)
             let authorization = flow.start()
+            try await flow.check(authorization)
 
             let redirect: URL
             if paste {

@@ -34,6 +34,12 @@ public struct LoginFlow: Sendable {
         SpotifyAccounts(configuration: configuration, transport: transport).authorization()
     }
 
+    /// Whether Spotify takes the authorize address: a redirect URI not registered for the app, or an unknown client
+    /// id, is refused there with an error page the person would meet in the browser; this says what to register.
+    public func check(_ authorization: SpotifyAccounts.Authorization) async throws {
+        try await SpotifyAccounts(configuration: configuration, transport: transport).check(authorization)
+    }
+
     /// Checks the redirect, exchanges the code, asks `/me` who logged in, and stores the tokens under that id.
     public func complete(redirect: URL, authorization: SpotifyAccounts.Authorization, now: Date = Date()) async throws -> LoggedIn
     {

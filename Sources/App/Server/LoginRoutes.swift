@@ -34,6 +34,8 @@ struct LoginRoutes: RouteCollection {
     func login(_ request: Request) async throws -> Response {
         let server = request.service
         let authorization = server.api.accounts.authorization()
+        // A redirect URI Spotify would refuse is said here, naming what to register, rather than on Spotify's page.
+        try await server.api.accounts.check(authorization)
         let started = StartedLogin(
             state: authorization.state, verifier: authorization.pkce?.verifier,
             expiresAt: server.now().addingTimeInterval(Self.stateLifetime))

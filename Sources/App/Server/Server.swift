@@ -6,6 +6,7 @@ import Vapor
 public enum Server {
     public static func configure(_ app: Application, context: ServerContext) throws {
         app.storage[ServerContextKey.self] = context
+        try GuardedFormDataDecoder.install()
         app.leaf.sources = LeafSources.singleSource(EmbeddedViews())
         app.views.use(.leaf)
         try app.register(collection: LoginRoutes())

@@ -95,6 +95,11 @@ extension SpotifyError: PlaykeeperErrorConvertible {
     }
 }
 
+extension SpotifyAccounts.AuthorizationRefused: PlaykeeperErrorConvertible {
+    /// The configuration cannot serve a login until the app's settings or Playkeeper's change.
+    public var playkeeperError: PlaykeeperError { PlaykeeperError(.unavailable, description) }
+}
+
 extension StoreError: PlaykeeperErrorConvertible {
     public var playkeeperError: PlaykeeperError {
         switch self {

@@ -74,6 +74,19 @@ struct AdminRoutes {
                 return try EmulatorLibrary.encoder().encode(knobs)
             }
         }
+        admin.get("apps") { _ in
+            Response.json(try EmulatorLibrary.encoder().encode(await state.registeredApps().map(AppView.init)))
+        }
+        admin.put("apps", ":client", "redirect-uris") { request in
+            try await handle {
+                guard let list = try request.jsonBody()["redirect_uris"]?.arrayValue,
+                    case let uris = list.compactMap(\.stringValue), uris.count == list.count
+                else { throw EmulatorError.badRequest("send {\"redirect_uris\": [\"https://…\", …]}") }
+                let client = request.parameters.get("client") ?? ""
+                try await state.setRedirectURIs(clientID: client, uris)
+                return ["client_id": .string(client), "redirect_uris": .array(uris.map(JSONValue.string))]
+            }
+        }
         admin.put("approver") { request in
             try await handle {
                 let body = try request.jsonBody()
@@ -124,5 +137,20 @@ struct AdminRoutes {
         } catch let failure as WebAPIFailure {
             return .webAPIError(failure)
         }
+    }
+}
+
+/// A registered app as the admin API shows it: never its secret.
+struct AppView: Encodable {
+    var clientID: String
+    var redirectURIs: [String]
+
+    init(_ app: EmulatorState.RegisteredApp) {
+        clientID = app.clientID
+        redirectURIs = app.redirectURIs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case clientID = "client_id", redirectURIs = "redirect_uris"
     }
 }

@@ -94,18 +94,22 @@ extension EmulatorState {
         return redirect([("code", code), ("state", state)])
     }
 
-    /// Spotify's rule: HTTPS, or plain HTTP to a loopback IP literal. `localhost` is refused.
     static func accepts(_ redirectURI: String, for app: RegisteredApp) -> Bool {
-        if !app.redirectURIs.isEmpty { return app.redirectURIs.contains(redirectURI) }
-        guard let url = URL(string: redirectURI), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased()
-        else { return false }
-        if scheme == "https" { return true }
-        guard scheme == "http" else { return false }
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if bare == "::1" { return true }
-        let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets.allSatisfy { UInt8($0) != nil } && octets[0] == "127"
+        app.redirectURIs.contains { RedirectURIs.matches(redirectURI, registered: $0) }
     }
+
+    /// Registers the app's redirect URIs (the admin API, `playkeeper emulator --redirect-uri`), each one checked
+    /// as the Spotify dashboard checks it.
+    public func setRedirectURIs(clientID: String, _ uris: [String]) throws {
+        guard apps[clientID] != nil else { throw EmulatorError.notFound("no app with client id '\(clientID)'") }
+        for uri in uris {
+            if let problem = RedirectURIs.problem(uri) { throw EmulatorError.badRequest("\(uri): \(problem)") }
+        }
+        apps[clientID]!.redirectURIs = uris
+    }
+
+    /// The registered apps, for the admin API.
+    public func registeredApps() -> [RegisteredApp] { apps.values.sorted { $0.clientID < $1.clientID } }
 
     /// `POST /api/token`. `basic` is the decoded `Authorization: Basic` pair, if any.
     public func token(form: [String: String], basic: (id: String, secret: String)?) throws -> JSONObject {

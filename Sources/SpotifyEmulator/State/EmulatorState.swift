@@ -76,7 +76,8 @@ public actor EmulatorState {
     public struct RegisteredApp: Sendable, Codable, Equatable {
         public var clientID: String
         public var clientSecret: String
-        /// Exact redirect URIs; when empty, any HTTPS URI or loopback-literal HTTP URI is accepted.
+        /// The redirect URIs registered for the app, matched as Spotify matches them (`RedirectURIs`); none
+        /// registered, every login is refused.
         public var redirectURIs: [String]
 
         public init(clientID: String, clientSecret: String, redirectURIs: [String] = []) {
@@ -247,8 +248,11 @@ public actor EmulatorState {
 
 extension EmulatorState.RegisteredApp {
     /// The app every emulator has unless told otherwise.
+    /// Its redirect URIs are the loopback literals without a port, with the path `/callback`: any port on this
+    /// machine, as Spotify allows for loopback addresses registered without one.
     public static let demo = EmulatorState.RegisteredApp(
-        clientID: "playkeeper-demo", clientSecret: "playkeeper-demo-secret")
+        clientID: "playkeeper-demo", clientSecret: "playkeeper-demo-secret",
+        redirectURIs: ["http://127.0.0.1/callback", "http://[::1]/callback"])
 }
 
 /// A small, fast, seedable generator (SplitMix64), so faults and generated libraries repeat exactly.

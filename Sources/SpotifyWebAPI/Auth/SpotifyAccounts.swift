@@ -46,6 +46,38 @@ public struct SpotifyAccounts: Sendable {
         return Authorization(url: components.url!, state: state, pkce: pkce)
     }
 
+    /// Spotify refused an authorize address before anyone could log in: the redirect URI is not registered for
+    /// the app, or the client id is unknown. Its description says what to change.
+    public struct AuthorizationRefused: Error, CustomStringConvertible, Sendable {
+        public let redirectURI: String
+        public let clientID: String
+        /// Spotify's words (`INVALID_CLIENT: Invalid redirect URI`).
+        public let answer: String
+
+        public var description: String {
+            if answer.contains("redirect URI") {
+                return "Spotify refuses the redirect URI \(redirectURI): it is not registered for your app. Add "
+                    + "\(redirectURI) exactly as it is under Redirect URIs in the app's settings on the Spotify "
+                    + "dashboard, or set SPOTIFY_REDIRECT_URI to an address that is registered there."
+            }
+            return "Spotify does not know the client id \(clientID) (\(answer)): check SPOTIFY_CLIENT_ID against the "
+                + "app's settings on the Spotify dashboard."
+        }
+    }
+
+    /// Opens the authorize address without following its redirect, as a browser would before the person logs in,
+    /// and throws `AuthorizationRefused` if Spotify refuses it (an error page, `INVALID_CLIENT: …`). Anything else
+    /// (the login page, a redirect, no answer at all) lets the login go on: the browser will say what happens next.
+    public func check(_ authorization: Authorization) async throws {
+        let request = SpotifyHTTPRequest(method: "GET", url: authorization.url, followsRedirects: false)
+        guard let response = try? await transport.send(request), response.status == 400 else { return }
+        let page = String(decoding: response.body.prefix(4_096), as: UTF8.self)
+        guard let range = page.range(of: "INVALID_CLIENT: [A-Za-z ]+", options: .regularExpression) else { return }
+        throw AuthorizationRefused(
+            redirectURI: configuration.redirectURI.absoluteString, clientID: configuration.clientID,
+            answer: String(page[range]))
+    }
+
     /// Exchanges an authorization code for tokens.
     public func exchange(code: String, codeVerifier: String?) async throws -> TokenResponse {
         var form = [

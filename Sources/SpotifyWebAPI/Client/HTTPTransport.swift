@@ -12,12 +12,19 @@ public struct SpotifyHTTPRequest: Sendable {
     public var url: URL
     public var headers: [(name: String, value: String)]
     public var body: Data?
+    /// Whether a 3xx answer is followed (the Web API's calls) or handed back as it is (the check of an authorize
+    /// address, whose redirect goes to the person's own callback).
+    public var followsRedirects: Bool
 
-    public init(method: String, url: URL, headers: [(name: String, value: String)] = [], body: Data? = nil) {
+    public init(
+        method: String, url: URL, headers: [(name: String, value: String)] = [], body: Data? = nil,
+        followsRedirects: Bool = true
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.followsRedirects = followsRedirects
     }
 }
 
@@ -112,7 +119,7 @@ public struct AsyncHTTPClientTransport: SpotifyTransport {
             completion(.failure(TransportFailure.notSent("\(error)")))
             return {}
         }
-        let task = client.execute(
+        let task = (request.followsRedirects ? client : Self.withoutRedirects).execute(
             request: outgoing, delegate: ResponseAccumulator(request: outgoing, maxBodySize: maximumBodyBytes),
             deadline: .now() + timeout)
         task.futureResult.whenComplete { result in
@@ -128,6 +135,13 @@ public struct AsyncHTTPClientTransport: SpotifyTransport {
         }
         return { task.cancel() }
     }
+
+    /// A client that hands 3xx answers back, for the requests that ask so; it lives as long as the process.
+    static let withoutRedirects: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     /// What a failure of AsyncHTTPClient means for repeating the request.
     static func failure(_ error: any Error) -> any Error {

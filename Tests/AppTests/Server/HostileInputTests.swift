@@ -186,6 +186,40 @@ struct HostileInputTests {
         try await served.stop()
     }
 
+    /// MultipartKit's parser traps on a byte above 127 in a part's header name, and one such request stopped the
+    /// service (schemathesis found it). Every way a multipart body reaches a decoder refuses it instead: a token's
+    /// upload, a session's upload whose CSRF field is read from the body, a page's form sent as multipart.
+    @Test func aMultipartBodyWithANonASCIIHeaderNameIsRefusedAndTheServerLives() async throws {
+        try await Self.withLoggedInServer { served in
+            let boundary = "pk-hostile"
+            let multipart = ("Content-Type", "multipart/form-data; boundary=\(boundary)")
+            let bodies = [
+                "--\(boundary)\r\nCöntent-Disposition: form-data; name=\"file\"; filename=\"a.json\"\r\n\r\n[]\r\n--\(boundary)--\r\n",
+                "preamble\r\n--\(boundary)\r\nContent-Type: text/plain\r\n\u{00FF}: x\r\n\r\n[]\r\n--\(boundary)--\r\n",
+            ]
+            for body in bodies {
+                let upload = try await served.send(
+                    .POST, "/api/v1/plays/import", headers: [("Authorization", "Bearer \(served.token)"), multipart],
+                    body: body)
+                #expect(upload.status == 400, "\(upload.body.prefix(200))")
+                let page = try await served.send(.POST, "/listening/import", headers: [multipart], body: body, withCookies: true)
+                #expect(page.status == 403, "\(page.body.prefix(200))")
+                let form = try await served.send(
+                    .POST, "/smart/top", headers: [multipart, ("X-CSRF-Token", served.csrf)], body: body, withCookies: true)
+                #expect(form.status == 400, "\(form.body.prefix(200))")
+                #expect(served.isAlive)
+            }
+            #expect(try await served.send(.GET, "/healthz").status == 200)
+            // A well-formed upload still goes through the same decoder.
+            let good =
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; "
+                + "filename=\"Streaming_History_Audio_2024_é.json\"\r\n\r\n[]\r\n--\(boundary)--\r\n"
+            let accepted = try await served.send(
+                .POST, "/api/v1/plays/import", headers: [("Authorization", "Bearer \(served.token)"), multipart], body: good)
+            #expect(accepted.status == 200, "\(accepted.body.prefix(300))")
+        }
+    }
+
     /// The real server, logged in: each value, as the raw JSON text a client could send, in each integer field of
     /// each request body: 2xx in range, 400 or 422 with the JSON error outside it (naming the field when the value
     /// is a number JSON can hold), and the server alive after each.

@@ -1,6 +1,7 @@
 import App
 import EmulatorTestSupport
 import Foundation
+import Store
 import Testing
 import Vapor
 import Yams
@@ -43,6 +44,25 @@ struct OpenAPITests {
                 #expect(node != nil, "\(reference) resolves")
             }
         }
+    }
+
+    /// A session's write without the CSRF token is a 403 on every state-changing operation; the journal's kinds and
+    /// statuses are the store's.
+    @Test func everyWriteDocumentsTheCSRFRefusalAndTheJournalsEnumsAreTheStores() throws {
+        let document = try #require(try Yams.load(yaml: OpenAPIDocument.yaml) as? [String: Any])
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        for (path, item) in paths {
+            for (method, operation) in item where ["put", "post", "delete", "patch"].contains(method) {
+                let responses = (operation as? [String: Any])?["responses"] as? [String: Any] ?? [:]
+                #expect(responses["403"] != nil, "\(method.uppercased()) \(path) documents 403")
+            }
+        }
+        let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
+        let entry = (schemas?["JournalEntry"] as? [String: Any])?["properties"] as? [String: Any]
+        let kinds = (entry?["kind"] as? [String: Any])?["enum"] as? [String]
+        let statuses = (entry?["status"] as? [String: Any])?["enum"] as? [String]
+        #expect(Set(kinds ?? []) == Set(JournalKind.allCases.map(\.rawValue)))
+        #expect(Set(statuses ?? []) == Set(JournalStatus.allCases.map(\.rawValue)))
     }
 
     static func references(in value: Any) -> [String] {

@@ -5,6 +5,7 @@ import Foundation
 import PlaykeeperJSON
 import SpotifyEmulator
 import Store
+import SpotifyWebAPI
 import Testing
 import Vapor
 
@@ -43,6 +44,23 @@ struct ServerAuthTests {
             let out = try await server.send(.POST, "/logout", cookie: cookie, csrf: csrf)
             #expect(out.status == .seeOther)
             #expect(try await server.send(.GET, "/api/v1/me", cookie: cookie).status == .unauthorized)
+        }
+    }
+
+    /// The page's *Log in* checks the authorize address first: a redirect URI Spotify would refuse is said on our
+    /// page, naming the URI to register, instead of Spotify's bare error page.
+    @Test func logInNamesTheRedirectURIToRegisterWhenSpotifyRefusesIt() async throws {
+        try await TestServer.with { server in
+            try await server.mirror.state.setRedirectURIs(clientID: "playkeeper-demo", ["https://music.example.org/callback"])
+            let refused = try await server.send(.GET, "/login", accept: "text/html")
+            #expect(refused.status == .serviceUnavailable)
+            let uri = server.context.api.configuration.redirectURI.absoluteString
+            #expect(refused.body.contains(uri) && refused.body.contains("not registered"), "\(refused.body)")
+            #expect(refused.headers[.location].isEmpty, "not sent on to Spotify")
+
+            try await server.mirror.state.setRedirectURIs(clientID: "playkeeper-demo", [uri])
+            let accepted = try await server.send(.GET, "/login")
+            #expect(accepted.headers.first(name: .location)?.contains("/authorize?") == true)
         }
     }
 
