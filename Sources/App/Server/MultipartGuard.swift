@@ -32,7 +32,9 @@ struct GuardedFormDataDecoder: ContentDecoder {
 
     private func check(_ body: ByteBuffer, _ headers: HTTPHeaders) throws {
         guard let boundary = headers.contentType?.parameters["boundary"], !boundary.isEmpty else { return }
-        if MultipartHeaderNames.haveNonASCIIByte(Array(body.readableBytesView), boundary: Array(("--" + boundary).utf8)) {
+        // Read in place: an upload may be 200 MB.
+        let delimiter = Array(("--" + boundary).utf8)
+        if body.withUnsafeReadableBytes({ MultipartHeaderNames.haveNonASCIIByte($0, boundary: delimiter) }) {
             throw PlaykeeperError(.malformed, "a part's header name in the multipart body is not ASCII")
         }
     }
@@ -43,7 +45,7 @@ struct GuardedFormDataDecoder: ContentDecoder {
 /// the delimiter is looked at, wherever it lies, so that no section a parser reads is missed (a file that happens
 /// to contain the delimiter can only make this stricter).
 enum MultipartHeaderNames {
-    static func haveNonASCIIByte(_ body: [UInt8], boundary delimiter: [UInt8]) -> Bool {
+    static func haveNonASCIIByte(_ body: UnsafeRawBufferPointer, boundary delimiter: [UInt8]) -> Bool {
         let (cr, lf, colon): (UInt8, UInt8, UInt8) = (13, 10, 58)
         guard !delimiter.isEmpty, body.count >= delimiter.count else { return false }
         var start = 0
@@ -69,7 +71,7 @@ enum MultipartHeaderNames {
         return false
     }
 
-    private static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+    private static func firstIndex(of needle: [UInt8], in haystack: UnsafeRawBufferPointer, from start: Int) -> Int? {
         guard start <= haystack.count - needle.count else { return nil }
         var index = start
         while index <= haystack.count - needle.count {
