@@ -246,8 +246,8 @@ public struct SmartService: Sendable {
         let takesOwn = rule.sources.contains(.allPlaylists)
         let takesLiked = rule.sources.contains(.liked)
         if takesOwn || takesLiked || !named.isEmpty {
-            let managed = try await Self.managedIDs(of: user, on: database).union(
-                UnifiedService.managedIDs(of: user, on: database))
+            // The smart playlists and the unified playlist's shards (`UnifiedService.managedIDs` reads both).
+            let managed = try await UnifiedService.managedIDs(of: user, on: database)
             for playlist in try await reader.mirroredPlaylists() where playlist.canReadItems {
                 let own = !playlist.isLiked && playlist.ownerID == user.spotifyID && !managed.contains(playlist.spotifyID)
                 if named.contains(playlist.spotifyID) || (takesOwn && own) || (takesLiked && playlist.isLiked) {
