@@ -218,7 +218,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LibraryTests",
-            dependencies: ["Library", "SpotifyWebAPI", "PlaykeeperJSON"],
+            dependencies: ["Library", "SpotifyWebAPI", "PlaykeeperJSON", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -22,6 +22,8 @@ public enum Store {
         CreateSmartPlaylists(),  // 014: the playlists made from listening, their rules and state
         MarkPlayedEntries(),  // 015: each entry says whether its song was ever played; the unplayed indexed
         CreatePlaySongs(),  // 016: all time's figures per song, kept beside the roll-ups
+        IndexListedPlaylists(),  // 017: the playlists still listed, in library order, from one index
+        CreateRequestBudgets(),  // 018: the request budget's learned rate per Spotify app
     ]
 }
 

@@ -15,11 +15,13 @@ struct BenchLogin {
     let user: UserRecord
     let tokens: DatabaseTokenStore
 
-    static func make(app: Application, emulator: ExternalEmulator, logger: Logger, user name: String = "demo") async throws
-        -> BenchLogin
-    {
+    /// - Parameter key: the tokens' encryption key; a process that serves the same store later needs it too.
+    static func make(
+        app: Application, emulator: ExternalEmulator, logger: Logger, user name: String = "demo",
+        key: SymmetricKey = SymmetricKey(size: .bits256)
+    ) async throws -> BenchLogin {
         try await emulator.call(.PUT, "/__emulator/approver", json: ["user": .string(name)])
-        let tokens = DatabaseTokenStore(database: app.db, box: SecretBox(key: SymmetricKey(size: .bits256)))
+        let tokens = DatabaseTokenStore(database: app.db, box: SecretBox(key: key))
         let configuration = try SpotifyConfiguration(
             clientID: "playkeeper-demo", clientSecret: "playkeeper-demo-secret",
             redirectURI: URL(string: "http://127.0.0.1:1/callback")!,

@@ -11,30 +11,13 @@ final class ExternalEmulator: @unchecked Sendable {
     let http: HTTPClient
 
     init(arguments: [String]) async throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-            "playkeeper")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw BenchError("\(binary.path) is missing: build the playkeeper product first (swift build -c release)")
+        let output = try launchPlaykeeper(process, arguments: ["emulator", "--port", "0"] + arguments)
+        var found: String?
+        while found == nil {
+            guard let line = try readLine(output) else { throw BenchError("the emulator did not start") }
+            if line.hasPrefix("SPOTIFY_ACCOUNTS_URL=") { found = line }
         }
-        process.executableURL = binary
-        process.arguments = ["emulator", "--port", "0"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var text = ""
-        while !text.contains("SPOTIFY_ACCOUNTS_URL=") {
-            guard let chunk = try output.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty else {
-                throw BenchError("the emulator did not start")
-            }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        while !text.hasSuffix("\n") {
-            guard let chunk = try output.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty else { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        let line = text.split(separator: "\n").first { $0.hasPrefix("SPOTIFY_ACCOUNTS_URL=") }!
-        base = String(line.dropFirst("SPOTIFY_ACCOUNTS_URL=".count))
+        base = String((found ?? "").dropFirst("SPOTIFY_ACCOUNTS_URL=".count)).trimmingCharacters(in: .whitespacesAndNewlines)
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -79,6 +62,33 @@ final class ExternalEmulator: @unchecked Sendable {
         return (log["counts"]?.objectValue ?? [:]).filter { $0.key.hasPrefix("GET /v1/") }.values.compactMap(\.intValue).reduce(
             0, +)
     }
+}
+
+/// Starts the `playkeeper` binary beside this one with `arguments` (and `environment` added), its standard error
+/// discarded; returns its standard output.
+func launchPlaykeeper(_ process: Process, arguments: [String], environment: [String: String] = [:]) throws -> FileHandle {
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("playkeeper")
+    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+        throw BenchError("\(binary.path) is missing: build the playkeeper product first (swift build -c release)")
+    }
+    process.executableURL = binary
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return output.fileHandleForReading
+}
+
+/// The next line a child printed, or nil once it closed its output.
+func readLine(_ output: FileHandle) throws -> String? {
+    var text = ""
+    while !text.hasSuffix("\n") {
+        guard let chunk = try output.read(upToCount: 1), !chunk.isEmpty else { return text.isEmpty ? nil : text }
+        text += String(decoding: chunk, as: UTF8.self)
+    }
+    return text
 }
 
 struct BenchError: Error, CustomStringConvertible {

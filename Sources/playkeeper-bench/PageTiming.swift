@@ -4,6 +4,7 @@ import Crypto
 import Fluent
 import FluentKit
 import Foundation
+import Library
 import Logging
 import Store
 import Vapor
@@ -31,7 +32,7 @@ enum PageTiming {
             await running.context.scheduler.stop()
             let secret = "bench-session-" + UUID().uuidString
             let session = WebSessionRecord()
-            session.tokenHash = SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+            session.tokenHash = Hex.string(SHA256.hash(data: Data(secret.utf8)))
             session.$user.id = try user.requireID()
             session.csrfToken = UUID().uuidString
             session.createdAt = Date()

@@ -16,24 +16,44 @@ struct SyncBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync", abstract: "Full sync then unchanged re-sync; prints calls, wall time, write rate and peak RSS.")
 
-    @ArgumentParser.Option(help: "Playlists the user owns.") var playlists = 200
-    @ArgumentParser.Option(help: "About this many entries per playlist.") var items = 500
+    @ArgumentParser.Option(help: "Playlists the user owns (default 200; 320 with --hidden-limit).") var playlists: Int?
+    @ArgumentParser.Option(help: "About this many entries per playlist (default 500; 150 with --hidden-limit).")
+    var items: Int?
+    @ArgumentParser.Option(
+        name: .customLong("hidden-limit"),
+        help: "Requests per rolling 30 s the emulator allows, untold: times the adaptive request budget instead.")
+    var hiddenLimit: Int?
     @ArgumentParser.Option(name: .customLong("latency-ms"), help: "Emulator latency per request.") var latencyMS = 20
     @ArgumentParser.Option(help: "Requests in flight at once.") var concurrency = 8
     @ArgumentParser.Option(help: "Library seed.") var seed = 1
     @ArgumentParser.Option(help: "A DATABASE_URL (postgres://…); a temporary SQLite file by default.") var database: String?
 
     func run() async throws {
+        if let hiddenLimit, !(1...100_000).contains(hiddenLimit) {
+            throw ValidationError("--hidden-limit is 1 to 100000 requests per 30 s")
+        }
+        // With a hidden limit: a library of about 1,000 calls.
+        let playlists = self.playlists ?? (hiddenLimit == nil ? 200 : 320)
+        let items = self.items ?? (hiddenLimit == nil ? 500 : 150)
+        guard playlists >= 0, items >= 0 else { throw ValidationError("--playlists and --items cannot be negative") }
         print(
             "playkeeper-bench sync: \(playlists) playlists × ~\(items) items, latency \(latencyMS) ms, concurrency \(concurrency)"
         )
-        try await BenchRun.with(emulator: [
-            "--seed", "\(seed)", "--playlists", "\(playlists)", "--items", "\(items)", "--latency-ms", "\(latencyMS)",
-        ]) { run in
+        let hidden = hiddenLimit.map { ["--rate-limit", "\($0)"] } ?? []
+        try await BenchRun.with(
+            emulator: [
+                "--seed", "\(seed)", "--playlists", "\(playlists)", "--items", "\(items)", "--latency-ms", "\(latencyMS)",
+            ] + hidden
+        ) { run in
             let (emulator, app, directory, logger) = (run.emulator, run.app, run.directory, run.logger)
             let location = try DatabaseLocation.parse(database, dataDirectory: directory.url)
             try await MirrorContext.configureDatabase(app, location: location)
             print("store: \(location.description)")
+            if let hiddenLimit {
+                return try await HiddenLimitSync.run(
+                    limit: hiddenLimit, run: run, location: location, concurrency: concurrency,
+                    environment: ProcessInfo.processInfo.environment)
+            }
             let login = try await BenchLogin.make(app: app, emulator: emulator, logger: logger)
             let api = login.api
 

@@ -264,6 +264,8 @@ struct ClientAgainstEmulatorTests {
         }
         #expect(await harness.state.count("GET /v1/me") == 1)
         #expect(clock.totalSlept == 0)
+        let (cuts, observed) = (await api.budget.cuts, await api.budget.observed)
+        #expect(cuts == 0 && observed == nil, "a quota is no rate signal: the budget learns nothing")
         await harness.shutdown()
     }
 

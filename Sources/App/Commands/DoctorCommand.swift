@@ -79,8 +79,9 @@ struct DoctorCommand: AsyncParsableCommand {
         } catch {
             add(.fail, "service", "\(error)")
         }
+        var budgetRange: (start: Int, ceiling: Int)?
         do {
-            _ = try MirrorContext.requestBudget(environment)
+            budgetRange = try MirrorContext.requestBudgetRange(environment)
         } catch {
             add(.fail, "request budget", "\(error)")
         }
@@ -143,6 +144,26 @@ struct DoctorCommand: AsyncParsableCommand {
                     add(.ok, "migrations", "all \(Store.migrations.count) applied")
                 } else {
                     add(.warn, "migrations", "\(pending.count) pending; the next command applies them")
+                }
+                // What the request budget learned of this app's rate limit.
+                if pending.isEmpty, let spotify, let budgetRange {
+                    let cap =
+                        budgetRange.ceiling < MirrorContext.requestBudgets.upperBound
+                        ? "grows to at most \(budgetRange.ceiling) (SPOTIFY_REQUEST_BUDGET_MAX)"
+                        : "grows until Spotify answers 429 (no SPOTIFY_REQUEST_BUDGET_MAX)"
+                    if let learned = try await RequestBudgetRecord.find(clientID: spotify.clientID, on: app.db) {
+                        let seen =
+                            learned.observed.map { "Spotify accepted \($0) in 30 s before its last 429" } ?? "no 429 seen yet"
+                        add(
+                            .ok, "request budget",
+                            "\(learned.limit) requests per 30 s, learned for this app (\(seen); \(InternetDate.string(learned.updatedAt))); "
+                                + cap)
+                    } else {
+                        add(
+                            .ok, "request budget",
+                            "nothing learned yet: starts from \(budgetRange.start) requests per 30 s (SPOTIFY_REQUEST_BUDGET) and "
+                                + cap)
+                    }
                 }
                 // 4. Each user's login.
                 if pending.isEmpty, let box {

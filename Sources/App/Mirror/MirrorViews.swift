@@ -1,4 +1,5 @@
 import FluentKit
+import Library
 import Foundation
 import PlaykeeperJSON
 import Store
@@ -6,21 +7,53 @@ import Store
 /// The JSON shapes of the mirror, shared by the CLI's `--json` and the HTTP API.
 public enum MirrorViews {
     static func date(_ date: Date?) -> JSONValue {
-        date.map { .string($0.formatted(Date.ISO8601FormatStyle())) } ?? .null
+        date.map { .string(InternetDate.string($0)) } ?? .null
     }
 
     public static func playlist(_ record: PlaylistRecord) -> JSONValue { playlist(PlaylistSummary(record)) }
 
     /// A playlist as the API and `--json` show it; lists read summaries, single playlists their record.
     public static func playlist(_ summary: PlaylistSummary) -> JSONValue {
-        [
-            "id": .string(summary.spotifyID), "name": .string(summary.name), "owner_id": JSONValue(summary.ownerID),
-            "owner_name": JSONValue(summary.ownerName), "description": JSONValue(summary.playlistDescription),
-            "public": JSONValue(summary.isPublic), "collaborative": .bool(summary.collaborative),
-            "snapshot_id": JSONValue(summary.snapshotID), "entry_count": JSONValue(summary.entryCount),
-            "can_read_items": .bool(summary.canReadItems), "can_edit": .bool(summary.canEdit), "is_liked": .bool(summary.isLiked),
-            "gone": .bool(summary.goneAt != nil), "gone_at": date(summary.goneAt), "last_synced_at": date(summary.lastSyncedAt),
-        ]
+        var json = JSONWriter(capacity: 512)
+        write(summary, into: &json)
+        return (try? JSONValue(parsing: json.bytes)) ?? .null
+    }
+
+    /// A page of playlists as `GET /api/v1/playlists` answers it (the shape of `page`), written straight to text:
+    /// the API's most asked list, which spent more time building and writing a tree than reading its rows.
+    public static func playlistPage(_ summaries: [PlaylistSummary], total: Int, limit: Int, offset: Int) -> [UInt8] {
+        var json = JSONWriter(capacity: 400 * summaries.count + 64)
+        json.beginObject()
+        json.key("items")
+        json.beginArray()
+        for summary in summaries { write(summary, into: &json) }
+        json.endArray()
+        json.member("total", total)
+        json.member("limit", limit)
+        json.member("offset", offset)
+        json.endObject()
+        return json.bytes
+    }
+
+    /// The one definition of a playlist's JSON.
+    static func write(_ summary: PlaylistSummary, into json: inout JSONWriter) {
+        json.beginObject()
+        json.member("id", summary.spotifyID)
+        json.member("name", summary.name)
+        json.member("owner_id", summary.ownerID)
+        json.member("owner_name", summary.ownerName)
+        json.member("description", summary.playlistDescription)
+        json.member("public", summary.isPublic)
+        json.member("collaborative", summary.collaborative)
+        json.member("snapshot_id", summary.snapshotID)
+        json.member("entry_count", summary.entryCount)
+        json.member("can_read_items", summary.canReadItems)
+        json.member("can_edit", summary.canEdit)
+        json.member("is_liked", summary.isLiked)
+        json.member("gone", summary.goneAt != nil)
+        json.member("gone_at", summary.goneAt.map(InternetDate.string))
+        json.member("last_synced_at", summary.lastSyncedAt.map(InternetDate.string))
+        json.endObject()
     }
 
     public static func version(_ record: PlaylistVersionRecord) -> JSONValue {

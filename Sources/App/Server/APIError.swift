@@ -43,12 +43,10 @@ struct APIError: Error, CustomStringConvertible {
 }
 
 /// Turns every error into JSON for the API and a small HTML page for the web pages; logs server errors.
-struct ErrorResponder: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch {
-            return try await Self.response(for: error, to: request)
+struct ErrorResponder: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapError { error in
+            request.eventLoop.makeFutureWithTask { try await Self.response(for: error, to: request) }
         }
     }
 
@@ -78,8 +76,13 @@ extension Request {
 
 extension Response {
     static func json(_ value: JSONValue, status: HTTPResponseStatus = .ok) -> Response {
+        json(bytes: value.serializedBytes(), status: status)
+    }
+
+    /// JSON text written already.
+    static func json(bytes: [UInt8], status: HTTPResponseStatus = .ok) -> Response {
         var headers = HTTPHeaders()
         headers.contentType = .json
-        return Response(status: status, headers: headers, body: .init(string: value.serialized()))
+        return Response(status: status, headers: headers, body: .init(buffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -4,18 +4,19 @@ import Vapor
 /// being served. NIO's parser itself closes a connection whose header block passes 80 KiB, before any of
 /// this runs; this limit sits well below that, so that ordinary oversized headers (a bloated cookie) get
 /// an answer that says what is wrong.
-struct HeaderSizeLimit: AsyncMiddleware {
+struct HeaderSizeLimit: Middleware {
     static let limit = 16 * 1024
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         var size = request.url.string.utf8.count
         for (name, value) in request.headers { size += name.utf8.count + value.utf8.count + 4 }
         guard size <= Self.limit else {
-            throw APIError(
-                .requestHeaderFieldsTooLarge,
-                "the request's headers are \(size) bytes; this service takes at most \(Self.limit). If a cookie grew "
-                    + "too large, clear this site's cookies.")
+            return request.eventLoop.makeFailedFuture(
+                APIError(
+                    .requestHeaderFieldsTooLarge,
+                    "the request's headers are \(size) bytes; this service takes at most \(Self.limit). If a cookie grew "
+                        + "too large, clear this site's cookies."))
         }
-        return try await next.respond(to: request)
+        return next.respond(to: request)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Library
 import PlaykeeperJSON
 import SQLKit
+import SpotifyWebAPI
 import Store
 import Vapor
 
@@ -30,6 +31,7 @@ struct HealthRoutes: RouteCollection {
     func metrics(_ request: Request) async throws -> Response {
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
+        request.service.metrics.recordBudget(await request.service.api.budget.learned)
         return Response(status: .ok, headers: headers, body: .init(string: request.service.metrics.exposition()))
     }
 

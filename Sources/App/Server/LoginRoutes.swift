@@ -98,7 +98,7 @@ struct LoginRoutes: RouteCollection {
                 .malformed, "Spotify did not accept this login answer (\(error ?? "status \(status)")). \(startAgain)")
         }
         let user = try await server.mirror.tokens.recordLogin(loggedIn.user, token: loggedIn.token)
-        await server.callers.forget(user: try user.requireID())
+        server.callers.forget(user: try user.requireID())
         request.logger.info("\(user.spotifyID) logged in")
 
         let response = request.redirect(to: "/", redirectType: .normal)

@@ -3,7 +3,7 @@ import RoutingKit
 import Vapor
 
 /// A known path asked with a method it does not take answers 405 with `Allow`, not 404; HEAD goes with GET.
-struct MethodNotAllowed: AsyncMiddleware {
+struct MethodNotAllowed: Middleware {
     /// Every route's path, to the methods it takes. Built once and only read after, as Vapor's own router is.
     private final class Table: @unchecked Sendable {
         let router = TrieRouter(Set<String>.self)
@@ -20,10 +20,9 @@ struct MethodNotAllowed: AsyncMiddleware {
         for (path, allowed) in paths.values { table.router.register(allowed, at: [.constant(Self.root)] + path) }
     }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch is RouteNotFound {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapErrorThrowing { error in
+            guard error is RouteNotFound else { throw error }
             var parameters = Parameters()
             let path = [Self.root] + request.url.path.split(separator: "/").map(String.init)
             guard var allowed = table.router.route(path: path, parameters: &parameters) else {

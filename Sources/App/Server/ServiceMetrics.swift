@@ -48,6 +48,15 @@ public final class ServiceMetrics: SpotifyCallObserver, Sendable {
         Counter(label: "playkeeper_jobs_total", dimensions: [("kind", kind), ("outcome", outcome)], factory: factory).increment()
     }
 
+    /// What the request budget has learned: the requests per 30 s it allows, and what Spotify accepted before its
+    /// last 429 (absent until one).
+    public func recordBudget(_ learned: LearnedRate) {
+        Gauge(label: "playkeeper_spotify_request_budget", dimensions: [], factory: factory).record(learned.limit)
+        if let observed = learned.observed {
+            Gauge(label: "playkeeper_spotify_rate_limit_observed", dimensions: [], factory: factory).record(observed)
+        }
+    }
+
     /// The Prometheus text exposition.
     public func exposition() -> String { registry.emitToString() }
 }

@@ -88,24 +88,28 @@ public enum LogRedaction {
 }
 
 /// A log handler that redacts (see `LogRedaction`) before another handler writes.
+///
+/// Its metadata is kept as given and redacted with the line, when one is written: Vapor sets a request id on
+/// every request's logger, and redacting it there ran seven regular expressions per request for lines that the
+/// log level then left unwritten.
 public struct RedactingLogHandler: LogHandler {
     private var inner: any LogHandler
+    public var metadata: Logger.Metadata = [:]
 
-    public init(_ inner: any LogHandler) { self.inner = inner }
+    public init(_ inner: any LogHandler) {
+        self.inner = inner
+        metadata = inner.metadata
+        self.inner.metadata = [:]
+    }
 
     public var logLevel: Logger.Level {
         get { inner.logLevel }
         set { inner.logLevel = newValue }
     }
 
-    public var metadata: Logger.Metadata {
-        get { inner.metadata }
-        set { inner.metadata = LogRedaction.redact(newValue) }
-    }
-
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { inner[metadataKey: key] }
-        set { inner[metadataKey: key] = newValue.map(LogRedaction.redact) }
+        get { metadata[key] }
+        set { metadata[key] = newValue }
     }
 
     public var metadataProvider: Logger.MetadataProvider? {
@@ -116,7 +120,8 @@ public struct RedactingLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var event = event
         event.message = "\(LogRedaction.redact(event.message.description))"
-        event.metadata = event.metadata.map(LogRedaction.redact)
+        let merged = event.metadata.map { metadata.merging($0) { $1 } } ?? metadata
+        event.metadata = merged.isEmpty ? nil : LogRedaction.redact(merged)
         inner.log(event: event)
     }
 }

@@ -93,11 +93,17 @@ extension UserActions {
         return try await LibraryExport.load(user: user, on: database)
     }
 
-    /// Renews the person's access token ("renew every hour"). A refused refresh token marks them "needs login",
-    /// here as for every other operation.
+    /// Renews the person's access token ("renew every hour"), unless it was renewed in the last five minutes (by a
+    /// sync that found it expired, or by another instance): an hour-long token with 55 minutes left is as good as
+    /// new. A refused refresh token marks them "needs login", here as for every other operation.
     public func refreshToken() async throws -> SpotifyToken {
-        try await withReauthorization { try await api.tokens.refreshIfExpiring(for: user.spotifyID, within: .infinity) }
+        try await withReauthorization {
+            try await api.tokens.refreshIfExpiring(for: user.spotifyID, within: Self.renewedRecently)
+        }
     }
+
+    /// A token with more than this many seconds left was renewed within the last five minutes.
+    static let renewedRecently: Double = 55 * 60
 
     /// Collects the person's recent plays into the listening history. It takes no lease: a poll writes nothing
     /// to Spotify, and the schema keeps a play from being stored twice, whoever polls at the same time.

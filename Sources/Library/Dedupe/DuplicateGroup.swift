@@ -25,7 +25,7 @@ public struct DuplicateGroup: Sendable, Equatable, Codable {
     /// A stable id: the rule and the sorted distinct URIs of the group, hashed.
     static func id(rule: MatchLevel, uris: [String]) -> String {
         let key = rule.rawValue + "|" + Set(uris).sorted().joined(separator: "|")
-        return SHA256.hash(data: Data(key.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+        return Hex.string(SHA256.hash(data: Data(key.utf8)).prefix(6))
     }
 }
 

@@ -65,7 +65,7 @@ public struct LibraryExport: Sendable {
                     item?["disc_number"]?.intValue.map(String.init) ?? "", item?["track_number"]?.intValue.map(String.init) ?? "",
                     item?["duration_ms"]?.intValue.map(String.init) ?? "",
                     item?["explicit"]?.boolValue.map { $0 ? "true" : "false" } ?? "",
-                    row.entry.addedBy ?? "", row.entry.addedAt.map { $0.formatted(Date.ISO8601FormatStyle()) } ?? "",
+                    row.entry.addedBy ?? "", row.entry.addedAt.map { InternetDate.string($0) } ?? "",
                     item?["external_ids"]?["isrc"]?.stringValue ?? "",
                 ]
                 lines.append(fields.map(Self.csvField).joined(separator: ","))
@@ -100,7 +100,7 @@ public struct LibraryExport: Sendable {
     // MARK: JSON
 
     public func json(user: UserRecord, exportedAt: Date) -> JSONValue {
-        func date(_ value: Date?) -> JSONValue { value.map { .string($0.formatted(Date.ISO8601FormatStyle())) } ?? .null }
+        func date(_ value: Date?) -> JSONValue { value.map { .string(InternetDate.string($0)) } ?? .null }
         return [
             "format": "playkeeper-export-1", "exported_at": date(exportedAt),
             "user": ["id": .string(user.spotifyID), "display_name": JSONValue(user.displayName)],

@@ -102,7 +102,7 @@ public struct PlayImporter: Sendable {
     }
 
     public static func digest(of data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: data))
     }
 
     /// Stores a prepared file's plays and its digest in one transaction, and marks the days it changed for

@@ -416,7 +416,7 @@ public struct SmartService: Sendable {
     }
 
     static func signature(_ uris: [String]) -> String {
-        SHA256.hash(data: Data(uris.joined(separator: "\n").utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: Data(uris.joined(separator: "\n").utf8)))
     }
 
     // MARK: Updating

@@ -11,7 +11,7 @@ import Store
 public enum CreatedPlaylist {
     /// A fresh marker: 12 hex digits.
     public static func newMarker() -> String {
-        SymmetricKey(size: .bits128).withUnsafeBytes { bytes in bytes.prefix(6).map { String(format: "%02x", $0) }.joined() }
+        SymmetricKey(size: .bits128).withUnsafeBytes { bytes in Hex.string(bytes.prefix(6)) }
     }
 
     /// The words a description ends with; the marker ties the playlist to the intent saved before creating it.

@@ -112,7 +112,7 @@ public struct UnifiedService: Sendable {
             text +=
                 "\n\(source.spotifyID) \(source.snapshotID ?? "-") \(source.entryCount) \(source.lastSyncedAt.map { "\($0)" } ?? "")"
         }
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.string(SHA256.hash(data: Data(text.utf8)))
     }
 
     /// Whether a scheduled sync should update the unified playlist: the person set it up, left it automatic,

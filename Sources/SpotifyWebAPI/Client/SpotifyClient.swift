@@ -135,7 +135,7 @@ public struct SpotifyClient: Sendable {
                     metadata: ["endpoint": "\(request.endpoint)", "retry_after": "\(retryAfter)"])
                 api.observer?.recordRateLimitWait(endpoint: request.endpoint, seconds: wait)
                 // A 429 is refused before it is applied, so even a write may be repeated.
-                await api.budget.pause(seconds: wait)
+                await api.budget.rateLimited(retryAfter: wait)
                 continue
 
             case 500..<600:

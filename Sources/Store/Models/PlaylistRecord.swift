@@ -38,7 +38,7 @@ public final class PlaylistRecord: Model, @unchecked Sendable {
 
 /// A playlist's columns without the raw JSON, read through SQLKit: lists of playlists (the API's busiest
 /// route) decode these far faster than full Fluent models.
-public struct PlaylistSummary: Decodable, Sendable, Equatable {
+public struct PlaylistSummary: Sendable, Equatable {
     public var spotifyID: String
     public var name: String
     public var ownerID: String?
@@ -78,10 +78,47 @@ public struct PlaylistSummary: Decodable, Sendable, Equatable {
         lastSyncedAt = record.lastSyncedAt
     }
 
-    /// A page of a user's playlists still in their library, in library order.
-    public static func page(user: UUID, limit: Int, offset: Int, on database: any Database) async throws -> [PlaylistSummary] {
-        try await database.sql().select().columns(CodingKeys.allCases.map(\.rawValue)).from(PlaylistRecord.schema)
-            .where("user_id", .equal, user).where("gone_at", .is, SQLLiteral.null).orderBy("list_position")
-            .limit(limit).offset(offset).all(decoding: PlaylistSummary.self)
+    /// A page of a user's playlists still in their library, in library order, and how many there are.
+    ///
+    /// One statement, from the index of listed playlists by (user, position): the page and the count come together (a count alone
+    /// only when the page is past the end), read by position from the driver's cells (`StoredRow`). The API's list
+    /// spent more of its time decoding 14 columns through `Decodable` and sorting every playlist than anything else.
+    public static func page(user: UUID, limit: Int, offset: Int, on database: any Database) async throws -> (
+        items: [PlaylistSummary], total: Int
+    ) {
+        let sql = try database.sql()
+        let listed: SQLQueryString = "\(unsafeRaw: Self.table) WHERE user_id = \(bind: user) AND gone_at IS NULL"
+        let rows = try await sql.allRows(
+            """
+            SELECT \(unsafeRaw: Self.columns), (SELECT count(*) FROM \(listed)) FROM \(listed) \
+            ORDER BY list_position LIMIT \(literal: limit) OFFSET \(literal: offset)
+            """)
+        guard let first = rows.first else {
+            let count = try await sql.allRows("SELECT count(*) FROM \(listed)")
+            return ([], try count.first?.decode(0, as: Int.self) ?? 0)
+        }
+        return (try rows.map(PlaylistSummary.init(row:)), try first.decode(CodingKeys.allCases.count))
+    }
+
+    /// The table and the columns `page` reads, quoted as both stores quote names: written once, not per request.
+    private static let table = "\"\(PlaylistRecord.schema)\""
+    private static let columns = CodingKeys.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+
+    /// A row of `page`, its columns in `CodingKeys` order.
+    init(row: StoredRow) throws {
+        spotifyID = try row.decode(0)
+        name = try row.decode(1)
+        ownerID = try row.decode(2)
+        ownerName = try row.decode(3)
+        playlistDescription = try row.decode(4)
+        isPublic = try row.decode(5)
+        collaborative = try row.decode(6)
+        snapshotID = try row.decode(7)
+        entryCount = try row.decode(8)
+        canReadItems = try row.decode(9)
+        canEdit = try row.decode(10)
+        isLiked = try row.decode(11)
+        goneAt = try row.decode(12)
+        lastSyncedAt = try row.decode(13)
     }
 }

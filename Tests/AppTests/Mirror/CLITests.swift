@@ -132,6 +132,18 @@ struct CLITests {
             ] {
                 #expect(healthy.output.contains(line), "\(line) in:\n\(healthy.output)")
             }
+            #expect(healthy.output.contains("ok    request budget: nothing learned yet: starts from 150 requests per 30 s"))
+            // What a process learned is shown for the app whose client id is set.
+            let record = RequestBudgetRecord()
+            (record.clientID, record.limit, record.observed, record.updatedAt) = ("playkeeper-demo", 76, 90, Date())
+            try await record.save(on: mirror.database)
+            let learned = try await run(["doctor"], mirror, extra: ["SPOTIFY_REQUEST_BUDGET_MAX": "500"])
+            #expect(
+                learned.output.contains(
+                    "ok    request budget: 76 requests per 30 s, learned for this app (Spotify accepted 90 in 30 s before its last 429"
+                ),
+                "\(learned.output)")
+            #expect(learned.output.contains("grows to at most 500 (SPOTIFY_REQUEST_BUDGET_MAX)"))
             let broken = try await run(
                 ["doctor", "--json"], mirror,
                 extra: ["SPOTIFY_REDIRECT_URI": "http://localhost:8080/callback", "DATABASE_URL": "mysql://x@h/db"])

@@ -86,4 +86,45 @@ struct LogSecretsTests {
         #expect("\(metadata)".contains("secret-bind") == false)
         #expect(metadata["sql"] == .string("SELECT 1"))
     }
+
+    /// The handler keeps metadata as set and redacts it with each line written: a logger's own metadata and a
+    /// line's both, merged (the line's value wins), and nothing for a line below the level.
+    @Test func theHandlerRedactsMetadataWhenALineIsWritten() {
+        let lines = CapturedLines()
+        var logger = Logger(label: "test") { _ in RedactingLogHandler(CapturingHandler(lines: lines)) }
+        logger.logLevel = .info
+        logger[metadataKey: "request"] = "Authorization: Bearer pk_secretsecret1"
+        logger[metadataKey: "path"] = "/api/v1/playlists"
+        #expect(logger[metadataKey: "path"] == "/api/v1/playlists")
+        logger.debug("below the level", metadata: ["cookie": "Cookie: playkeeper_session=s3ssion"])
+        #expect(lines.all.isEmpty)
+        logger.info("code=AQBcode123 arrived", metadata: ["path": "/callback?state=st4te", "binds": ["x"]])
+        let written = lines.all
+        #expect(written.count == 1)
+        let line = written.first ?? ""
+        for secret in ["pk_secretsecret1", "AQBcode123", "st4te", "\"x\""] { #expect(!line.contains(secret), "\(line)") }
+        #expect(line.contains("/callback?state=<redacted>") && !line.contains("/api/v1/playlists"), "\(line)")
+    }
+}
+
+/// Lines a `CapturingHandler` wrote, with their metadata.
+private final class CapturedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    var all: [String] { lock.withLock { lines } }
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+}
+
+private struct CapturingHandler: LogHandler {
+    let lines: CapturedLines
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        lines.append("\(event.message) \(merged.sorted { $0.key < $1.key })")
+    }
 }

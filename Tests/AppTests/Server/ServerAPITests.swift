@@ -6,6 +6,7 @@ import Library
 import PlaykeeperJSON
 import SpotifyEmulator
 import Store
+import SpotifyWebAPI
 import Testing
 import Vapor
 
@@ -85,6 +86,44 @@ struct ServerAPITests {
         }
     }
 
+    /// The list of playlists (written straight to text, from one statement) agrees with each playlist's own answer,
+    /// pages through the library in order, counts it past its end, and reads its numbers as the other routes do.
+    @Test(arguments: StoreKind.available)
+    func playlistPagesAgreeWithEachPlaylist(_ kind: StoreKind) async throws {
+        let library = UnifiedTests.library(tracks: 30, playlists: (0..<7).map { Array($0..<($0 + 4)) })
+        try await TestServer.with(kind, library: library) { server in
+            let token = try await server.token()
+            _ = try await sync(server, token: token)
+            let all = try await server.send(.GET, "/api/v1/playlists?limit=200", bearer: token)
+            let items = try #require(all.json["items"]?.arrayValue)
+            let total = try #require(all.json["total"]?.intValue)
+            #expect(total == items.count && total >= 8, "the seven playlists and Liked Songs: \(all.body)")
+            #expect(all.json["limit"]?.intValue == 200 && all.json["offset"]?.intValue == 0)
+            for item in items {
+                let id = try #require(item["id"]?.stringValue)
+                let one = try await server.send(.GET, "/api/v1/playlists/\(id)", bearer: token)
+                #expect(one.json == item, "\(id): the list and the playlist say the same")
+                #expect(item["last_synced_at"] == .null || item["last_synced_at"]?.stringValue?.hasSuffix("Z") == true)
+                #expect(item["gone"] == false && item["gone_at"] == .null)
+            }
+            #expect(items.contains { $0["last_synced_at"]?.stringValue != nil })
+            var paged: [JSONValue] = []
+            for offset in stride(from: 0, to: total, by: 3) {
+                let page = try await server.send(.GET, "/api/v1/playlists?limit=3&offset=\(offset)", bearer: token)
+                #expect(page.json["total"]?.intValue == total)
+                paged += page.json["items"]?.arrayValue ?? []
+            }
+            #expect(paged == items, "pages of 3 read the library in the same order")
+            let past = try await server.send(.GET, "/api/v1/playlists?offset=\(total + 5)", bearer: token)
+            #expect(past.json["items"] == [] && past.json["total"]?.intValue == total, "\(past.body)")
+            let repeated = try await server.send(.GET, "/api/v1/playlists?limit=9&limit=%32&offset=%31", bearer: token)
+            #expect(repeated.json["limit"]?.intValue == 2 && repeated.json["offset"]?.intValue == 1, "the last wins, decoded")
+            #expect(repeated.json["items"]?.arrayValue == Array(items[1...2]))
+            let bad = try await server.send(.GET, "/api/v1/playlists?limit=%zz", bearer: token)
+            #expect(bad.status == .badRequest && bad.body.contains("%zz"), "\(bad.body)")
+        }
+    }
+
     @Test func ignoresRoundTrip() async throws {
         try await TestServer.with { server in
             let token = try await server.token()
@@ -161,6 +200,9 @@ struct ServerAPITests {
             #expect(metrics.body.contains(#"playkeeper_spotify_calls_total{endpoint="GET /v1/me/playlists",status="200"}"#))
             #expect(metrics.body.contains("playkeeper_sync_seconds"))
             #expect(metrics.body.contains(#"playkeeper_jobs_total{kind="sync",outcome="succeeded"} 1"#))
+            let budget = await server.context.api.budget.learned
+            #expect(metrics.body.contains("playkeeper_spotify_request_budget \(budget.limit)"), "what the budget allows now")
+            #expect(!metrics.body.contains("playkeeper_spotify_rate_limit_observed"), "no 429 seen yet")
 
             // 429s and the wait they caused, as the client reports them.
             server.context.metrics.recordRateLimitWait(endpoint: "GET /v1/me/playlists", seconds: 2.5)

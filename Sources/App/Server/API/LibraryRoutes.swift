@@ -32,10 +32,9 @@ struct LibraryRoutes: RouteCollection {
     func playlists(_ request: Request) async throws -> Response {
         let caller = try request.requireCaller()
         let (limit, offset) = try request.page()
-        let total = try await PlaylistRecord.query(on: request.database).filter(\.$user.$id == caller.userID)
-            .filter(\.$goneAt == nil).count()
-        let rows = try await PlaylistSummary.page(user: caller.userID, limit: limit, offset: offset, on: request.database)
-        return .json(MirrorViews.page(rows.map(MirrorViews.playlist), total: total, limit: limit, offset: offset))
+        let (rows, total) = try await PlaylistSummary.page(
+            user: caller.userID, limit: limit, offset: offset, on: request.database)
+        return .json(bytes: MirrorViews.playlistPage(rows, total: total, limit: limit, offset: offset))
     }
 
     func playlist(_ request: Request) async throws -> Response {

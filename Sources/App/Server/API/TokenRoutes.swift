@@ -69,7 +69,7 @@ struct TokenRoutes: RouteCollection {
                 .filter(\.$user.$id == caller.userID).first()
         else { throw PlaykeeperError.notFound("token \(id)") }
         try await token.delete(on: request.database)
-        await request.service.callers.forget(tokenID: id)
+        request.service.callers.forget(tokenID: id)
         return token
     }
 }

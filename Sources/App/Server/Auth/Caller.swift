@@ -45,7 +45,7 @@ enum Secrets {
     }
 
     static func digest(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: Data(secret.utf8)))
     }
 
     /// Compares two secrets in time that depends on their lengths only.
@@ -58,16 +58,28 @@ enum Secrets {
 }
 
 /// Finds the caller from `Authorization: Bearer` or the session cookie. Rejects nothing: routes decide.
-struct CallerMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let database = request.service.mirror.database
+///
+/// A token seen in the last few seconds is found in `CallerCache` on the event loop, and the request goes on
+/// without a task of its own (an `AsyncMiddleware` starts one per request, and hops back); anything else is
+/// looked up in the store.
+struct CallerMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let now = request.service.now()
-        if let bearer = request.headers.bearerAuthorization?.token {
-            let hash = Secrets.digest(bearer)
-            if let user = await request.service.callers.user(forTokenHash: hash, now: now) {
-                request.caller = Caller(user: user, session: nil)
-                return try await next.respond(to: request)
-            }
+        let hash = request.headers.bearerAuthorization.map { Secrets.digest($0.token) }
+        if let hash, let user = request.service.callers.user(forTokenHash: hash, now: now) {
+            request.caller = Caller(user: user, session: nil)
+            return next.respond(to: request)
+        }
+        guard hash != nil || request.cookies[Secrets.sessionCookie] != nil else { return next.respond(to: request) }
+        return request.eventLoop.makeFutureWithTask {
+            request.caller = try await Self.find(request, tokenHash: hash, now: now)
+        }.flatMap { next.respond(to: request) }
+    }
+
+    /// The caller a token (by its digest) or the session cookie names, from the store.
+    private static func find(_ request: Request, tokenHash hash: String?, now: Date) async throws -> Caller? {
+        let database = request.database
+        if let hash {
             guard
                 let token = try await APITokenRecord.query(on: database).filter(\.$tokenHash == hash).first(),
                 let user = try await UserRecord.find(token.$user.id, on: database)
@@ -76,38 +88,44 @@ struct CallerMiddleware: AsyncMiddleware {
                 token.lastUsedAt = now
                 try await token.save(on: database)
             }
-            await request.service.callers.remember(user, tokenID: try token.requireID(), hash: hash, now: now)
-            request.caller = Caller(user: user, session: nil)
-        } else if let cookie = request.cookies[Secrets.sessionCookie]?.string, !cookie.isEmpty,
-            let session = try await WebSessionRecord.query(on: database).filter(\.$tokenHash == Secrets.digest(cookie)).first(),
+            request.service.callers.remember(user, tokenID: try token.requireID(), hash: hash, now: now)
+            return Caller(user: user, session: nil)
+        }
+        guard let cookie = request.cookies[Secrets.sessionCookie]?.string, !cookie.isEmpty,
+            let session = try await WebSessionRecord.query(on: database).filter(\.$tokenHash == Secrets.digest(cookie))
+                .first(),
             session.expiresAt > now,
             let user = try await UserRecord.find(session.$user.id, on: database)
-        {
-            request.caller = Caller(user: user, session: session)
-        }
-        return try await next.respond(to: request)
+        else { return nil }
+        return Caller(user: user, session: session)
     }
 }
 
 /// Every state-changing request authenticated by cookie must carry the session's CSRF token, in the
 /// `X-CSRF-Token` header (scripts, fetch) or the `csrf` form field (the pages' forms). Bearer requests need none.
-struct CSRFMiddleware: AsyncMiddleware {
+struct CSRFMiddleware: Middleware {
     /// The routes that take a multipart form (an upload), and the most they read: a form's `csrf` field comes with
     /// the file, so the body is read here (up to the route's own limit) before the field can be checked.
     static let uploads: [String: ByteCount] = [
         "/listening/import": HistoryRoutes.uploadLimit, "/api/v1/plays/import": HistoryRoutes.uploadLimit,
     ]
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    /// Reads and token-authenticated requests go straight on; a session's write is checked in a task of its own.
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         guard ![.GET, .HEAD, .OPTIONS].contains(request.method), let session = request.caller?.session else {
-            return try await next.respond(to: request)
+            return next.respond(to: request)
         }
+        return request.eventLoop.makeFutureWithTask { try await Self.check(request, session: session) }
+            .flatMap { next.respond(to: request) }
+    }
+
+    private static func check(_ request: Request, session: WebSessionRecord) async throws {
         var presented = request.headers.first(name: "X-CSRF-Token")
         if presented == nil, request.headers.contentType == .urlEncodedForm {
             presented = try? request.content.get(String.self, at: "csrf")
         }
         if presented == nil, request.headers.contentType?.type == "multipart",
-            let limit = Self.uploads[request.url.path]
+            let limit = uploads[request.url.path]
         {
             _ = try await request.body.collect(max: limit.value).get()
             presented = try? request.content.get(String.self, at: "csrf")
@@ -115,6 +133,5 @@ struct CSRFMiddleware: AsyncMiddleware {
         guard let presented, Secrets.constantTimeEqual(presented, session.csrfToken) else {
             throw PlaykeeperError(.forbidden, "this request lacks the page's CSRF token; reload the page and try again")
         }
-        return try await next.respond(to: request)
     }
 }
