@@ -64,7 +64,7 @@ public actor RequestBudget {
     /// only when it was what held the work back.
     private var sentSinceChange = 0
     private var waitedSinceChange = false
-    private var saving = false
+    private var saving: Task<Void, Never>?
     private var unsaved = false
 
     /// - Parameters:
@@ -177,9 +177,8 @@ public actor RequestBudget {
         waitedSinceChange = false
         guard store != nil else { return }
         unsaved = true
-        guard !saving else { return }
-        saving = true
-        Task { await self.saveWhileChanged() }
+        guard saving == nil else { return }
+        saving = Task { await self.saveWhileChanged() }
     }
 
     /// Writes the latest rate, and again if it changed meanwhile: one write at a time, the last one wins.
@@ -188,7 +187,12 @@ public actor RequestBudget {
             unsaved = false
             try? await store.save(current)
         }
-        saving = false
+        saving = nil
+    }
+
+    /// Returns once every change so far is written to the store.
+    public func saved() async {
+        while let saving { await saving.value }
     }
 
     /// The first caller reads what an earlier process learned; any others wait for it.
